@@ -1,0 +1,42 @@
+# Two commands: `make run` (site with real data on SQLite, tasks in-process) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+# make test talks to the local PostgreSQL and Redis unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rvuedge
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_REDIS_CACHE_URL ?= redis://127.0.0.1:6379/1
+
+.PHONY: run test install lint migrate data chromium clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
+	DJANGO_DEBUG=true $(MANAGE) load_bundled_data
+	DJANGO_DEBUG=true $(MANAGE) runserver 0.0.0.0:8000
+
+chromium:
+	@scripts/ensure-chromium
+
+test: install chromium
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	REDIS_CACHE_URL=$${REDIS_CACHE_URL:-$(TEST_REDIS_CACHE_URL)} \
+	RVUEDGE_REQUIRE_SERVICES=1 \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,144 @@
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class CareerStage(models.TextChoices):
+    MEDICAL_STUDENT = "student", "Medical student"
+    RESIDENT = "resident", "Resident"
+    ATTENDING = "attending", "Attending"
+
+
+class Specialty(models.TextChoices):
+    ANESTHESIOLOGY = "anesthesiology", "Anesthesiology"
+    CARDIOLOGY = "cardiology", "Cardiology"
+    DERMATOLOGY = "dermatology", "Dermatology"
+    EMERGENCY_MEDICINE = "emergency_medicine", "Emergency Medicine"
+    FAMILY_MEDICINE = "family_medicine", "Family Medicine"
+    GASTROENTEROLOGY = "gastroenterology", "Gastroenterology"
+    GENERAL_SURGERY = "general_surgery", "General Surgery"
+    HOSPITAL_MEDICINE = "hospital_medicine", "Hospital Medicine"
+    INTERNAL_MEDICINE = "internal_medicine", "Internal Medicine"
+    NEUROLOGY = "neurology", "Neurology"
+    NEUROSURGERY = "neurosurgery", "Neurosurgery"
+    OBSTETRICS_GYNECOLOGY = "obstetrics_gynecology", "Obstetrics & Gynecology"
+    OPHTHALMOLOGY = "ophthalmology", "Ophthalmology"
+    ORTHOPAEDIC_SURGERY = "orthopaedic_surgery", "Orthopaedic Surgery"
+    OTOLARYNGOLOGY = "otolaryngology", "Otolaryngology"
+    PATHOLOGY = "pathology", "Pathology"
+    PEDIATRICS = "pediatrics", "Pediatrics"
+    PHYSICAL_MEDICINE = "physical_medicine", "Physical Medicine & Rehabilitation"
+    PLASTIC_SURGERY = "plastic_surgery", "Plastic Surgery"
+    PSYCHIATRY = "psychiatry", "Psychiatry"
+    PULMONOLOGY = "pulmonology", "Pulmonary & Critical Care"
+    RADIATION_ONCOLOGY = "radiation_oncology", "Radiation Oncology"
+    RADIOLOGY = "radiology", "Diagnostic Radiology"
+    HEMATOLOGY_ONCOLOGY = "hematology_oncology", "Hematology & Oncology"
+    UROLOGY = "urology", "Urology"
+    VASCULAR_SURGERY = "vascular_surgery", "Vascular Surgery"
+    OTHER = "other", "Other"
+    UNDECIDED = "undecided", "Undecided (students)"
+
+
+class PracticeSetting(models.TextChoices):
+    ACADEMIC = "academic", "Academic medical center"
+    HOSPITAL_EMPLOYED = "hospital_employed", "Hospital or health-system employed"
+    PRIVATE_PRACTICE = "private_practice", "Private practice"
+    MULTISPECIALTY_GROUP = "multispecialty_group", "Multispecialty group"
+    GOVERNMENT = "government", "Government / VA"
+    OTHER = "other", "Other"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("career_stage", CareerStage.ATTENDING)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person using RVU Edge. Email is the login; career stage shapes what they see."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    career_stage = models.CharField(
+        max_length=16,
+        choices=CareerStage.choices,
+        help_text="Where you are in your career; change it as you move on.",
+    )
+    specialty = models.CharField(max_length=32, choices=Specialty.choices, blank=True)
+    # Residents
+    pgy_year = models.PositiveSmallIntegerField(
+        "PGY year",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Post-graduate year, 1 to 10.",
+    )
+    program = models.CharField(
+        "residency program", max_length=200, blank=True, help_text="Program or institution name."
+    )
+    # Attendings
+    practice_setting = models.CharField(max_length=32, choices=PracticeSetting.choices, blank=True)
+    dollars_per_wrvu = models.DecimalField(
+        "$ per wRVU",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+        help_text="What your employer pays per work RVU, e.g. 52.00.",
+    )
+    annual_wrvu_target = models.DecimalField(
+        "annual wRVU target",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100000"))],
+        help_text="Your yearly work RVU goal, e.g. 5000.",
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(career_stage__in=CareerStage.values),
+                name="user_career_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(pgy_year__isnull=True) | Q(pgy_year__gte=1, pgy_year__lte=10),
+                name="user_pgy_year_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_trainee(self):
+        return self.career_stage in (CareerStage.MEDICAL_STUDENT, CareerStage.RESIDENT)

@@ -1,0 +1,22 @@
+"""Test settings: the base settings with fast hashing, in-memory email and no HTTPS redirect.
+
+The test suite runs against the PostgreSQL and Redis named by DATABASE_URL and REDIS_URL
+(tests/conftest.py refuses to start without them).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from .base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"rvuedge-test-{os.getpid()}"  # noqa: F405
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collectstatic

@@ -1,0 +1,56 @@
+"""Shared fixtures. The suite runs against real PostgreSQL and Redis: a missing service fails the
+run at start-up with a message saying what to start (never a silent skip)."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    if os.environ.get("RVUEDGE_REQUIRE_SERVICES", "1") != "1":
+        return
+    problems = []
+    if not settings.USING_POSTGRES:
+        problems.append("DATABASE_URL must name a PostgreSQL database (postgres://...)")
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL must name a Redis server (redis://...)")
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            problems.append(f"Redis at {settings.REDIS_URL} does not answer: {exc}")
+    if settings.USING_POSTGRES:
+        import psycopg
+
+        db = settings.DATABASES["default"]
+        try:
+            psycopg.connect(
+                host=db["HOST"] or None,
+                port=db["PORT"] or None,
+                user=db["USER"] or None,
+                password=db["PASSWORD"] or None,
+                dbname="postgres",
+                connect_timeout=3,
+            ).close()
+        except psycopg.Error as exc:
+            problems.append(f"PostgreSQL at {db['HOST']}:{db['PORT']} does not answer: {exc}")
+    if problems:
+        pytest.exit(
+            "Required services are missing (RVUEDGE_REQUIRE_SERVICES=1):\n  - "
+            + "\n  - ".join(problems)
+            + "\nStart them (see README) or run `make test`, which points at the local ones.",
+            returncode=3,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    # Never flush the database that holds the Celery queues.
+    if settings.CACHES["default"].get("LOCATION") != getattr(settings, "CELERY_BROKER_URL", None):
+        cache.clear()
+    yield
