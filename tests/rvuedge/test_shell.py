@@ -3,8 +3,17 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-NAV_LABELS = ["Home", "Career Stage", "Medical Students", "Residents", "Attendings", "CPT Codes",
-              "Resources", "Blog", "Support"]
+NAV_LABELS = [
+    "Home",
+    "Career Stage",
+    "Medical Students",
+    "Residents",
+    "Attendings",
+    "CPT Codes",
+    "Resources",
+    "Blog",
+    "Support",
+]
 
 
 def test_health_reports_database_cache_and_broker(client):
@@ -18,7 +27,9 @@ def test_health_reports_database_cache_and_broker(client):
     assert body["checks"]["broker"]["ok"] is True
 
 
-@pytest.mark.parametrize("url_name", ["home", "privacy", "terms", "account_login", "account_signup"])
+@pytest.mark.parametrize(
+    "url_name", ["home", "privacy", "terms", "account_login", "account_signup"]
+)
 def test_every_page_carries_the_navigation_and_trademark_notice(client, url_name):
     html = client.get(reverse(url_name)).content.decode()
 
