@@ -41,7 +41,7 @@ def _check_broker():
         return "in-process (no broker configured)"
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
-    return conn.transport_cls if isinstance(conn.transport_cls, str) else "connected"
+        return conn.as_uri()  # the password, if any, is masked
 
 
 @never_cache

@@ -43,3 +43,20 @@ def test_unknown_page_is_a_404_in_the_site_look(client):
 
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
+
+
+def test_health_is_503_and_names_the_failing_service(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+
+    response = client.get(reverse("health"))
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["cache"]["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
