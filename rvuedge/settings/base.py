@@ -230,3 +230,11 @@ LOGGING = {
 # Product settings.
 SHOW_AMA_DESCRIPTORS = env.bool("SHOW_AMA_DESCRIPTORS", default=True)
 CMS_DATA_DIR = env.path("CMS_DATA_DIR", default=str(BASE_DIR / "data" / "cms"))
+
+# Fee schedule refresh: where CMS lists the PFS relative value zips, and download limits.
+CMS_PFS_PAGE_URL = env(
+    "CMS_PFS_PAGE_URL",
+    default="https://www.cms.gov/medicare/payment/fee-schedules/physician/pfs-relative-value-files",
+)
+CMS_DOWNLOAD_MAX_BYTES = env.int("CMS_DOWNLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+CMS_DOWNLOAD_TIMEOUT = env.float("CMS_DOWNLOAD_TIMEOUT", default=60.0)  # seconds per read

@@ -1,0 +1,297 @@
+"""Find new CMS fee schedule releases on the web and import them.
+
+Plain functions, no Celery: codes.tasks wraps them, and they can be called from a shell.
+
+CMS publishes each quarterly release as a zip linked from its "PFS Relative Value Files" page
+(settings.CMS_PFS_PAGE_URL). The file names carry the release (rvu26c.zip is RVU26C) followed by
+a suffix nobody can predict (rvu26c-updated-06-30-2026.zip), so links are read from the page,
+never built. Older entries on that page link to a page per release rather than to the zip; those
+pages are read too when a release is not found directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import shutil
+import socket
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+# rvu26c.zip, RVU25D.zip, rvu26c-updated-06-30-2026.zip, rvu24ar.zip (the revised January 2024
+# release, its own conversion factor). The release letter must be followed by the end of the
+# name or a separator, so "rvu26abc.zip" is not read as RVU26A.
+_RELEASE_ZIP = re.compile(
+    r"^rvu(?P<yy>\d{2})(?P<quarter>[a-d])(?P<revised>r?)(?:[-_.\s].*)?\.zip$", re.I
+)
+# A page about one release: .../pfs-relative-value-files/rvu26c (no extension).
+_RELEASE_PAGE = re.compile(r"^rvu(?P<yy>\d{2})(?P<quarter>[a-d])(?P<revised>r?)(?:[-_].*)?$", re.I)
+# CMS dates corrected uploads in the name: -updated-06-30-2026. A later date wins.
+_UPDATED_ON = re.compile(r"(\d{2})-(\d{2})-(\d{4})")
+
+USER_AGENT = "RVU Edge fee schedule refresh (Python urllib)"
+DOWNLOAD_ATTEMPTS = 4
+BACKOFF_SECONDS = 2.0  # 2 s, 4 s, 8 s between the attempts
+CHUNK_BYTES = 64 * 1024
+
+
+class RefreshError(Exception):
+    """The refresh could not do its job; the message says what and where."""
+
+
+class DownloadError(RefreshError):
+    """A page or file could not be downloaded (after the retries, when they apply)."""
+
+
+class DownloadTooLarge(DownloadError):
+    """The server offered more bytes than settings.CMS_DOWNLOAD_MAX_BYTES allows."""
+
+
+@dataclass(frozen=True, order=True)
+class ReleaseLink:
+    """A release zip found on the CMS page. Sorts oldest first."""
+
+    year: int
+    quarter: str  # "A" to "D"
+    revised: bool  # RVU24AR came after RVU24A
+    updated_on: tuple[int, int, int] = field(compare=True)  # (year, month, day) or (0, 0, 0)
+    url: str = field(compare=False)
+
+    @property
+    def name(self) -> str:
+        return f"RVU{self.year % 100:02d}{self.quarter}{'R' if self.revised else ''}"
+
+    @property
+    def filename(self) -> str:
+        return PurePosixPath(unquote(urlsplit(self.url).path)).name
+
+    @property
+    def release_key(self) -> tuple[int, str, bool]:
+        return (self.year, self.quarter, self.revised)
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.base_href: str | None = None
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "base" and self.base_href is None:
+            self.base_href = dict(attrs).get("href")
+        elif tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href.strip())
+
+
+def _absolute_links(html: str, page_url: str) -> Iterator[str]:
+    parser = _LinkCollector()
+    parser.feed(html)
+    parser.close()
+    base = urljoin(page_url, parser.base_href) if parser.base_href else page_url
+    for href in parser.hrefs:
+        url = urljoin(base, href)
+        if urlsplit(url).scheme in ("http", "https"):
+            yield url.split("#", 1)[0]
+
+
+def _last_segment(url: str) -> str:
+    return PurePosixPath(unquote(urlsplit(url).path)).name
+
+
+def _release_link(url: str) -> ReleaseLink | None:
+    match = _RELEASE_ZIP.match(_last_segment(url))
+    if not match:
+        return None
+    updated = _UPDATED_ON.search(_last_segment(url)[match.end("revised") :])
+    return ReleaseLink(
+        year=2000 + int(match["yy"]),
+        quarter=match["quarter"].upper(),
+        revised=bool(match["revised"]),
+        updated_on=(int(updated[3]), int(updated[1]), int(updated[2])) if updated else (0, 0, 0),
+        url=url,
+    )
+
+
+def parse_release_links(html: str, page_url: str) -> list[ReleaseLink]:
+    """The release zips linked from a CMS page, one per release (the latest upload), oldest first.
+
+    Relative links are resolved against the page (or its <base>); other zips (RVU quarterly
+    updates of other fee schedules, readme files) are ignored.
+    """
+    by_release: dict[tuple, ReleaseLink] = {}
+    for url in _absolute_links(html, page_url):
+        link = _release_link(url)
+        if link is None:
+            continue
+        known = by_release.get(link.release_key)
+        # Same release linked twice: keep the later dated upload, else the first on the page.
+        if known is None or link.updated_on > known.updated_on:
+            by_release[link.release_key] = link
+    return sorted(by_release.values())
+
+
+def parse_release_pages(html: str, page_url: str) -> dict[str, str]:
+    """Links to pages about one release (.../rvu25d), by release name, for releases whose zip
+    is not linked from the index itself."""
+    pages: dict[str, str] = {}
+    for url in _absolute_links(html, page_url):
+        segment = _last_segment(url)
+        match = _RELEASE_PAGE.match(segment)
+        if match and "." not in segment:
+            name = f"RVU{match['yy']}{match['quarter'].upper()}{'R' if match['revised'] else ''}"
+            pages.setdefault(name, url)
+    return pages
+
+
+# Downloads ------------------------------------------------------------------------------------
+
+
+def _max_bytes() -> int:
+    return int(settings.CMS_DOWNLOAD_MAX_BYTES)
+
+
+def _timeout() -> float:
+    return float(settings.CMS_DOWNLOAD_TIMEOUT)
+
+
+def _is_transient(exc: Exception) -> bool:
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code >= 500 or exc.code == 429
+    # URLError wraps refused connections and DNS failures; timeouts and resets arrive bare.
+    return isinstance(exc, urllib.error.URLError | TimeoutError | ConnectionError | socket.timeout)
+
+
+def _copy_limited(response, out, url: str, max_bytes: int) -> int:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise DownloadTooLarge(
+            f"{url} is {int(declared):,} bytes, more than the {max_bytes:,} bytes allowed "
+            "(CMS_DOWNLOAD_MAX_BYTES); nothing was imported."
+        )
+    written = 0
+    while chunk := response.read(CHUNK_BYTES):
+        written += len(chunk)
+        if written > max_bytes:
+            raise DownloadTooLarge(
+                f"{url} sent more than the {max_bytes:,} bytes allowed (CMS_DOWNLOAD_MAX_BYTES); "
+                "nothing was imported."
+            )
+        out.write(chunk)
+    if declared and declared.isdigit() and written != int(declared):
+        # A connection cut short: http.client usually raises, but never import half a zip.
+        raise ConnectionError(f"{url} ended after {written:,} of {int(declared):,} bytes")
+    return written
+
+
+def download(
+    url: str,
+    dest: Path,
+    *,
+    max_bytes: int | None = None,
+    timeout: float | None = None,
+    attempts: int = DOWNLOAD_ATTEMPTS,
+    backoff: float = BACKOFF_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Stream url into the file dest and return the number of bytes written.
+
+    Refuses more than max_bytes (settings.CMS_DOWNLOAD_MAX_BYTES) and waits at most timeout
+    seconds (settings.CMS_DOWNLOAD_TIMEOUT) for each read. Connection errors, timeouts and 5xx
+    answers are retried with exponential backoff; a 4xx or an oversized file is not. On failure
+    dest is removed and DownloadError says why.
+    """
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise DownloadError(f"{url}: only http and https downloads are allowed")
+    max_bytes = _max_bytes() if max_bytes is None else max_bytes
+    timeout = _timeout() if timeout is None else timeout
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+    for attempt in range(1, attempts + 1):
+        try:
+            with (
+                urllib.request.urlopen(request, timeout=timeout) as response,
+                dest.open("wb") as out,
+            ):
+                return _copy_limited(response, out, url, max_bytes)
+        except DownloadError:
+            dest.unlink(missing_ok=True)
+            raise
+        except Exception as exc:
+            dest.unlink(missing_ok=True)
+            if not _is_transient(exc):
+                raise DownloadError(f"{url}: {exc}") from exc
+            if attempt == attempts:
+                raise DownloadError(f"{url}: {exc} (gave up after {attempts} attempts)") from exc
+            wait = backoff * 2 ** (attempt - 1)
+            logger.warning("Download of %s failed (%s); retrying in %.0f s", url, exc, wait)
+            sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def fetch_text(url: str, **kwargs) -> str:
+    """A web page as text, with the same limits and retries as download()."""
+    with tempfile.TemporaryDirectory(prefix="rvuedge-page-") as tmp:
+        path = Path(tmp) / "page.html"
+        download(url, path, **kwargs)
+        # CMS serves UTF-8; a stray byte must not stop the refresh, links are ASCII anyway.
+        return path.read_text("utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def downloaded(link: ReleaseLink, **kwargs) -> Iterator[Path]:
+    """The release zip in a temporary folder under its own name (the importer reads names),
+    removed afterwards."""
+    tmp = Path(tempfile.mkdtemp(prefix="rvuedge-release-"))
+    try:
+        path = tmp / (link.filename or f"{link.name.lower()}.zip")
+        size = download(link.url, path, **kwargs)
+        logger.info("Downloaded %s (%s bytes) from %s", link.name, f"{size:,}", link.url)
+        yield path
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def find_release_links(
+    page_url: str | None = None, *, wanted: Callable[[str], bool] | None = None, **kwargs
+) -> list[ReleaseLink]:
+    """Release zips linked from the CMS page (settings.CMS_PFS_PAGE_URL), oldest first.
+
+    Releases listed only as a page of their own are looked up there when wanted(name) says the
+    release is of interest, so an index of years of releases costs one request, not dozens.
+    """
+    page_url = page_url or settings.CMS_PFS_PAGE_URL
+    html = fetch_text(page_url, **kwargs)
+    links = {link.release_key: link for link in parse_release_links(html, page_url)}
+    names = {link.name for link in links.values()}
+    for name, url in parse_release_pages(html, page_url).items():
+        if name in names or (wanted is not None and not wanted(name)):
+            continue
+        try:
+            for link in parse_release_links(fetch_text(url, **kwargs), url):
+                if link.name == name:
+                    links.setdefault(link.release_key, link)
+        except DownloadError as exc:
+            logger.warning("Could not read the page of %s: %s", name, exc)
+    if not links:
+        raise RefreshError(
+            f"No release zip (rvuYYx...zip) is linked from {page_url}; has the page moved? "
+            "Set CMS_PFS_PAGE_URL to the page that lists the PFS relative value files."
+        )
+    return sorted(links.values())
+
+
+def newest(links: Iterable[ReleaseLink]) -> ReleaseLink | None:
+    return max(links, default=None)
