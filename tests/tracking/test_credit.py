@@ -1,0 +1,172 @@
+"""The credit engine against real RVU25D / RVU26C rows, with answers worked by hand.
+
+Each case: the encounter's lines as a clinician types them, the setting, and the expected
+Medicare-style credit per line (4 places). Work RVUs quoted in comments are the files' values.
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from tracking.credit import LineInput, Policy, Setting, credit_encounter
+
+D = Decimal
+FAC, OFFICE = Setting.FACILITY, Setting.NON_FACILITY
+
+
+def encounter(fee_row, typed, release="RVU25D"):
+    """Lines from "27447-50", "20610x2" ...: the 26/TC/53 row when the release has one."""
+    lines = []
+    for text in typed:
+        text, _, units = text.partition("x")
+        code, *modifiers = text.split("-")
+        priced_by = next((m for m in modifiers if m in {"26", "TC", "53"}), "")
+        try:
+            row = fee_row(code, priced_by, release)
+        except KeyError:
+            row = fee_row(code, "", release)
+        base = fee_row(row.endo_base, "", release) if row.endo_base else None
+        lines.append(
+            LineInput(code, row, tuple(modifiers), int(units) if units else 1, base_row=base)
+        )
+    return lines
+
+
+MEDICARE_CASES = [
+    # (typed lines, setting, expected Medicare-style credit per line, release)
+    (["99213"], OFFICE, ["1.3000"], "RVU25D"),
+    (["99213"], OFFICE, ["1.3000"], "RVU26C"),
+    # Bilateral indicator 1: 150% of 19.60.
+    (["27447-50"], FAC, ["29.4000"], "RVU25D"),
+    (["27447-50"], FAC, ["28.6650"], "RVU26C"),  # 19.11 x 1.5
+    # Bilateral indicator 0 (47562): 100%, with a warning.
+    (["47562-50"], FAC, ["10.4700"], "RVU25D"),
+    # Bilateral indicator 3 (70030): each side 100%.
+    (["70030-50"], OFFICE, ["0.3600"], "RVU25D"),
+    # Co-surgery indicator 1: 62.5% of 10.47.
+    (["47562-62"], FAC, ["6.5438"], "RVU25D"),
+    # Co-surgery indicator 0 (29881): not permitted.
+    (["29881-62"], FAC, ["0.0000"], "RVU25D"),
+    # Two units of a MULT PROC 2 code: 100% + 50% of 0.79.
+    (["20610x2"], OFFICE, ["1.1850"], "RVU25D"),
+    # Ranked by fee (facility total 29.07 > 20.06), not by wRVU: 15.00 + 50% of 10.47.
+    (["47562", "19303"], FAC, ["5.2350", "15.0000"], "RVU25D"),
+    (["19303", "47562"], FAC, ["14.6300", "5.1050"], "RVU26C"),
+    # The API example: 62.5% then 50%: 10.47 x 0.625 x 0.5.
+    (["19303", "47562-62"], FAC, ["15.0000", "3.2719"], "RVU25D"),
+    # Add-on codes are never reduced.
+    (["22551", "22552"], FAC, ["25.0000", "6.5000"], "RVU25D"),
+    (["64483", "64484"], OFFICE, ["1.9000", "1.0000"], "RVU25D"),
+    (["99291", "99292x2"], FAC, ["4.5000", "4.5000"], "RVU25D"),
+    # Endoscopy family 45378: highest 100%, the other minus the base (3.56 - 3.26).
+    (["45380", "45385"], FAC, ["0.3000", "4.5700"], "RVU25D"),
+    (["45380", "45385"], FAC, ["0.2900", "4.4600"], "RVU26C"),
+    # The base billed with its family is not credited separately.
+    (["45378", "45380"], FAC, ["0.0000", "3.5600"], "RVU25D"),
+    # Two families rank against each other: 45380 (5.96) before 43239 (4.10).
+    (["43239", "45380"], FAC, ["1.1950", "3.5600"], "RVU25D"),
+    # 26 carries the work; TC none.
+    (["70450-26"], FAC, ["0.8500"], "RVU25D"),
+    (["70450-TC"], OFFICE, ["0.0000"], "RVU25D"),
+    # Assistant at surgery: 16%; AS 13.6%; indicator 1 not payable.
+    (["27447-80"], FAC, ["3.1360"], "RVU25D"),
+    (["27447-AS"], FAC, ["2.6656"], "RVU25D"),
+    (["20610-80"], OFFICE, ["0.0000"], "RVU25D"),
+    # Split care from PRE/INTRA/POST (0.10 / 0.69 / 0.21 of 19.60).
+    (["27447-54"], FAC, ["15.4840"], "RVU25D"),
+    (["27447-55"], FAC, ["4.1160"], "RVU25D"),
+    (["27447-56"], FAC, ["1.9600"], "RVU25D"),
+    # 22 and 52 have no Medicare percentage: 100%.
+    (["27447-22"], FAC, ["19.6000"], "RVU25D"),
+    (["27447-52"], FAC, ["19.6000"], "RVU25D"),
+    # The 53 row carries its own (reduced) values.
+    (["45378-53"], FAC, ["1.6300"], "RVU25D"),
+    # Status E / C: no national work value.
+    (["J3490"], OFFICE, ["0.0000"], "RVU25D"),
+    (["0042T"], FAC, ["0.0000"], "RVU25D"),
+    # Status T is bundled when another payable service is billed.
+    (["96523"], OFFICE, ["0.0400"], "RVU25D"),
+    (["99213", "96523"], OFFICE, ["1.3000", "0.0000"], "RVU25D"),
+    # Team surgery indicator 0 forbids 66.
+    (["19303-66"], FAC, ["0.0000"], "RVU25D"),
+]
+
+
+@pytest.mark.parametrize(("typed", "setting", "expected", "release"), MEDICARE_CASES)
+def test_medicare_style_credit(fee_row, typed, setting, expected, release):
+    result = credit_encounter(encounter(fee_row, typed, release), setting)
+
+    assert [str(line.credited) for line in result.lines] == expected
+    assert result.credited == sum(D(value) for value in expected)
+
+
+def test_raw_is_work_rvu_times_units_whatever_the_modifiers(fee_row):
+    result = credit_encounter(encounter(fee_row, ["27447-50", "20610x2", "47562-62"]), FAC)
+
+    assert [str(line.raw) for line in result.lines] == ["19.6000", "1.5800", "10.4700"]
+    assert result.raw == D("31.6500")
+
+
+@pytest.mark.parametrize(
+    ("typed", "setting", "expected_text"),
+    [
+        (["19303", "47562"], FAC, "ranked 2nd by fee: 50% of 10.47"),
+        (["27447-50"], FAC, "50: bilateral at 150%"),
+        (["22551", "22552"], FAC, "add-on code: never reduced"),
+        (["45380", "45385"], FAC, "endoscopy family 45378: 3.56 minus base 3.26 = 0.30"),
+        (["47562-62"], FAC, "62: co-surgeon at 62.5%"),
+        (["27447-54"], FAC, "54: surgical care only (pre + intra), 79%"),
+    ],
+)
+def test_each_adjustment_is_explained(fee_row, typed, setting, expected_text):
+    result = credit_encounter(encounter(fee_row, typed), setting)
+
+    assert any(expected_text in text for line in result.lines for text in line.explanation)
+
+
+@pytest.mark.parametrize(
+    ("typed", "warning"),
+    [
+        (["47562-50"], "does not apply to 47562 (indicator 0)"),
+        (["29881-62"], "not permitted for 29881"),
+        (["20610-80"], "not paid for 20610"),
+        (["99213-26"], "Modifier 26 is not used with 99213"),
+        (["J3490"], "status E"),
+        (["0042T"], "status C"),
+        (["47562-62"], "only with documentation"),
+        (["99213-54"], "10- or 90-day global"),
+    ],
+)
+def test_forbidden_modifiers_and_missing_values_warn(fee_row, typed, warning):
+    result = credit_encounter(encounter(fee_row, typed), FAC)
+
+    assert any(warning in text for text in result.lines[0].warnings), result.lines[0].warnings
+
+
+def test_more_than_five_procedures_are_flagged_by_report(fee_row):
+    typed = ["19303", "27447", "27130", "63030", "47562", "44970"]
+    result = credit_encounter(encounter(fee_row, typed), FAC)
+
+    sixth = result.lines[-1]  # 44970 has the lowest facility total of the six
+    assert any("by report" in text for text in sixth.explanation)
+    assert sixth.credited == D("4.7250")  # 50% of 9.45
+
+
+EMPLOYER_CASES = [
+    # (policy, typed, expected per line)
+    (Policy(multiple_procedure=False), ["19303", "47562"], ["15.0000", "10.4700"]),
+    (Policy(bilateral=False), ["27447-50"], ["19.6000"]),
+    (Policy(co_surgery=False), ["47562-62"], ["10.4700"]),
+    (Policy(assistant=False), ["27447-80"], ["19.6000"]),
+    (Policy(endoscopy=False), ["45380", "45385"], ["1.7800", "4.5700"]),
+    (Policy(modifier_22_percent=D("125")), ["27447-22"], ["24.5000"]),
+    (Policy(modifier_52_percent=D("50")), ["27447-52"], ["9.8000"]),
+    (Policy(second_procedure_percent=D("100")), ["19303", "47562"], ["15.0000", "10.4700"]),
+]
+
+
+@pytest.mark.parametrize(("policy", "typed", "expected"), EMPLOYER_CASES)
+def test_employer_policy_switches(fee_row, policy, typed, expected):
+    result = credit_encounter(encounter(fee_row, typed), FAC, policy)
+
+    assert [str(line.credited) for line in result.lines] == expected
