@@ -12,11 +12,13 @@ pages are read too when a release is not found directly.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import re
 import shutil
 import socket
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 
 logger = logging.getLogger(__name__)
 
@@ -251,14 +254,14 @@ def fetch_text(url: str, **kwargs) -> str:
 
 
 @contextlib.contextmanager
-def downloaded(link: ReleaseLink, **kwargs) -> Iterator[Path]:
-    """The release zip in a temporary folder under its own name (the importer reads names),
+def downloaded(url: str, **kwargs) -> Iterator[Path]:
+    """The file at url in a temporary folder under its own name (the importer reads names),
     removed afterwards."""
     tmp = Path(tempfile.mkdtemp(prefix="rvuedge-release-"))
     try:
-        path = tmp / (link.filename or f"{link.name.lower()}.zip")
-        size = download(link.url, path, **kwargs)
-        logger.info("Downloaded %s (%s bytes) from %s", link.name, f"{size:,}", link.url)
+        path = tmp / (_last_segment(url) or "download.zip")
+        size = download(url, path, **kwargs)
+        logger.info("Downloaded %s (%s bytes)", url, f"{size:,}")
         yield path
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -295,3 +298,174 @@ def find_release_links(
 
 def newest(links: Iterable[ReleaseLink]) -> ReleaseLink | None:
     return max(links, default=None)
+
+
+# Refresh --------------------------------------------------------------------------------------
+
+_RELEASE_NAME = re.compile(r"^RVU(?P<yy>\d{2})(?P<quarter>[A-D])(?P<revised>R?)", re.I)
+
+
+def release_key(name: str) -> tuple[int, str, bool] | None:
+    """Sort key of a release name (RVU26C -> (2026, "C", False)), None for other names."""
+    match = _RELEASE_NAME.match(name or "")
+    if not match:
+        return None
+    return (2000 + int(match["yy"]), match["quarter"].upper(), bool(match["revised"]))
+
+
+@dataclass
+class RefreshResult:
+    """What one refresh did, in words a person reads in the worker log or the task result."""
+
+    found: list[str] = field(default_factory=list)  # release names linked from the page
+    imported: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # downloaded, same SHA-256 as before
+    busy: list[str] = field(default_factory=list)  # another process was importing it
+    failed: dict[str, str] = field(default_factory=dict)  # name -> why
+    current: str | None = None
+    skipped_run: bool = False  # another refresh held the lock
+
+    @property
+    def message(self) -> str:
+        if self.skipped_run:
+            return "Another refresh is running; nothing done."
+        parts = [f"Found {len(self.found)} release(s) on the CMS page."]
+        if self.imported:
+            parts.append(f"Imported {', '.join(self.imported)}.")
+        if not (self.imported or self.unchanged or self.busy or self.failed):
+            parts.append("Nothing new to import.")
+        if self.unchanged:
+            parts.append(f"Already imported (same file): {', '.join(self.unchanged)}.")
+        if self.busy:
+            parts.append(f"Being imported by another process: {', '.join(self.busy)}.")
+        for name, why in self.failed.items():
+            parts.append(f"{name} failed: {why}")
+        if self.current:
+            parts.append(f"Current release: {self.current}.")
+        return " ".join(parts)
+
+    def as_dict(self) -> dict:
+        return {
+            "found": self.found,
+            "imported": self.imported,
+            "unchanged": self.unchanged,
+            "busy": self.busy,
+            "failed": self.failed,
+            "current": self.current,
+            "message": self.message,
+        }
+
+
+_process_locks: dict[str, threading.Lock] = {}
+_process_locks_guard = threading.Lock()
+
+
+def _advisory_lock_id(key: str) -> int:
+    digest = hashlib.sha256(f"rvuedge:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def exclusive(key: str) -> Iterator[bool]:
+    """Run the body while holding the lock named key; yields False at once if it is taken.
+
+    On PostgreSQL this is a session advisory lock: it is released when the connection goes,
+    so a worker killed with SIGKILL never leaves it behind (a Redis lock would outlive the
+    worker until its timeout and block the next run). Elsewhere (SQLite, tasks in-process)
+    a lock inside this process is all that is needed.
+    """
+    if connection.vendor == "postgresql":
+        lock_id = _advisory_lock_id(key)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
+            acquired = cursor.fetchone()[0]
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
+                except DatabaseError:  # the connection is gone, and the lock with it
+                    logger.warning("Could not release lock %s: connection lost", key)
+        return
+    with _process_locks_guard:
+        lock = _process_locks.setdefault(key, threading.Lock())
+    acquired = lock.acquire(blocking=False)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            lock.release()
+
+
+REFRESH_LOCK = "codes.refresh"
+
+
+def _imported_release_names() -> set[str]:
+    """Names of the releases imported to the end (ready or current). A release still "loading"
+    (its worker was killed) or "failed" is not among them, so the refresh tries it again."""
+    from codes.models import Release
+
+    return set(Release.objects.loaded().values_list("name", flat=True))
+
+
+def release_link_import(link: ReleaseLink, *, make_current: bool, **download_kwargs):
+    """Download one release zip and import it; returns the importer's ImportOutcome."""
+    from codes.services import release_import
+
+    with downloaded(link.url, **download_kwargs) as path:
+        return release_import(
+            source=path, name=link.name, make_current=make_current, source_url=link.url
+        )
+
+
+def refresh_fee_schedules(*, page_url: str | None = None, **download_kwargs) -> RefreshResult:
+    """Import the releases on the CMS page that are newer than every imported release, oldest
+    first, each made current in turn, so the newest ends up current.
+
+    A site with no release yet starts from the newest one on the page; older history is loaded
+    deliberately with `import_fee_schedule`. A release whose import died half way ("loading")
+    or failed is tried again. Only one refresh runs at a time (the others return at once), and
+    the importer's own lock keeps a concurrent `import_fee_schedule` off the same release.
+    """
+    from codes.models import Release
+    from codes.services import FeeScheduleImportError, ImportInProgress
+
+    result = RefreshResult()
+    with exclusive(REFRESH_LOCK) as acquired:
+        if not acquired:
+            result.skipped_run = True
+            logger.info(result.message)
+            return result
+
+        imported = _imported_release_names()
+        newest_imported = max(filter(None, map(release_key, imported)), default=None)
+
+        def wanted(name: str) -> bool:
+            key = release_key(name)
+            return (
+                key is not None
+                and name not in imported
+                and (newest_imported is None or key > newest_imported)
+            )
+
+        links = find_release_links(page_url, wanted=wanted, **download_kwargs)
+        result.found = [link.name for link in links]
+        todo = [link for link in links if wanted(link.name)]
+        if newest_imported is None:
+            todo = todo[-1:]
+        for link in todo:
+            try:
+                outcome = release_link_import(link, make_current=True, **download_kwargs)
+            except ImportInProgress:
+                result.busy.append(link.name)
+            except (RefreshError, FeeScheduleImportError) as exc:
+                result.failed[link.name] = str(exc)
+                logger.error("Refresh of %s from %s failed: %s", link.name, link.url, exc)
+            else:
+                (result.imported if outcome.imported else result.unchanged).append(link.name)
+        current = Release.objects.current()
+        result.current = current.name if current else None
+    logger.info(result.message)
+    return result

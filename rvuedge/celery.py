@@ -3,9 +3,21 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rvuedge.settings.base")
 
 app = Celery("rvuedge")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def add_periodic_tasks(sender, **kwargs):
+    """The beat schedule lives in code; entries added to CELERY_BEAT_SCHEDULE are kept."""
+    # CMS publishes at most a few times a quarter; daily catches a release within a day.
+    sender.add_periodic_task(
+        crontab(hour=6, minute=15),
+        sender.signature("codes.tasks.refresh_fee_schedules"),
+        name="codes.refresh_fee_schedules",
+    )
