@@ -1,14 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
-PROFILE_FIELDS = (
-    "career_stage",
-    "specialty",
-    "pgy_year",
-    "program",
-    "practice_setting",
-    "dollars_per_wrvu",
-    "annual_wrvu_target",
-)
+from .forms import PROFILE_FIELDS
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,6 +8,5 @@ class AccountAdapter(DefaultAccountAdapter):
         """Copy the career-stage step of the sign-up form onto the new user."""
         for field in PROFILE_FIELDS:
             if field in form.cleaned_data:
-                value = form.cleaned_data[field]
-                setattr(user, field, value if value is not None else None)
+                setattr(user, field, form.cleaned_data[field])
         return super().save_user(request, user, form, commit=commit)

@@ -1,73 +1,156 @@
+from decimal import Decimal
+
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
 from .models import CareerStage, PracticeSetting, Specialty, User
 
+# What each career stage must tell us. Fields of the other stages are cleared on save, so a
+# profile never mixes a PGY year with a $ per wRVU rate.
 STAGE_FIELDS = {
     CareerStage.MEDICAL_STUDENT: (),
     CareerStage.RESIDENT: ("pgy_year", "program"),
     CareerStage.ATTENDING: ("practice_setting", "dollars_per_wrvu", "annual_wrvu_target"),
 }
+ALL_STAGE_FIELDS = tuple(f for fields in STAGE_FIELDS.values() for f in fields)
+PROFILE_FIELDS = ("career_stage", "specialty", *ALL_STAGE_FIELDS)
+EMPTY_VALUE = {"pgy_year": None, "dollars_per_wrvu": None, "annual_wrvu_target": None}
+
+REQUIRED_MESSAGES = {
+    "specialty": "Choose your specialty, or Other if it is not listed.",
+    "pgy_year": "Enter your PGY year (1 to 10).",
+    "program": "Enter your residency program.",
+    "practice_setting": "Choose your practice setting.",
+    "dollars_per_wrvu": "Enter what you are paid per wRVU, e.g. 52.00.",
+    "annual_wrvu_target": "Enter your annual wRVU target, e.g. 5000.",
+}
 
 
-class CareerFieldsMixin:
-    """Requires the fields each career stage needs and clears those it does not use."""
+class CareerProfileForm(forms.Form):
+    """The career-stage step, shared by sign-up and the settings page.
+
+    Every stage field is optional to the browser; clean() requires what the chosen stage needs,
+    so without JavaScript all fields show and the server still says which ones are missing.
+    """
+
+    career_stage = forms.ChoiceField(
+        label="I am a",
+        choices=CareerStage.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose your career stage."},
+    )
+    specialty = forms.ChoiceField(
+        choices=[("", "Choose a specialty"), *Specialty.choices],
+        required=False,
+        help_text="Required for residents and attendings; students may choose Undecided.",
+    )
+    pgy_year = forms.IntegerField(
+        label="PGY year",
+        required=False,
+        min_value=1,
+        max_value=10,
+        help_text="Post-graduate year, 1 to 10.",
+    )
+    program = forms.CharField(
+        label="Residency program",
+        required=False,
+        max_length=200,
+        help_text="Program or institution name.",
+    )
+    practice_setting = forms.ChoiceField(
+        label="Practice setting",
+        choices=[("", "Choose a setting"), *PracticeSetting.choices],
+        required=False,
+    )
+    dollars_per_wrvu = forms.DecimalField(
+        label="$ per wRVU",
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("1000"),
+        max_digits=8,
+        decimal_places=2,
+        help_text="What your employer pays per work RVU, e.g. 52.00.",
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    annual_wrvu_target = forms.DecimalField(
+        label="Annual wRVU target",
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("100000"),
+        max_digits=9,
+        decimal_places=2,
+        help_text="Your yearly work RVU goal, e.g. 5000.",
+        widget=forms.NumberInput(attrs={"step": "1", "inputmode": "decimal"}),
+    )
 
     def clean(self):
         cleaned = super().clean()
         stage = cleaned.get("career_stage")
-        for field in STAGE_FIELDS.get(stage, ()):
-            if cleaned.get(field) in (None, ""):
-                label = self.fields[field].label
-                stage_label = CareerStage(stage).label.lower()
-                self.add_error(field, f"{label} is required for a {stage_label}.")
-        for other_stage, fields in STAGE_FIELDS.items():
-            if other_stage != stage:
-                for field in fields:
-                    if field not in STAGE_FIELDS.get(stage, ()):
-                        cleaned[field] = None if field in NULLABLE else ""
+        if not stage:
+            return cleaned
+        needed = STAGE_FIELDS[stage]
+        for field in needed:
+            if cleaned.get(field) in (None, "") and field not in self.errors:
+                self.add_error(field, REQUIRED_MESSAGES[field])
+        specialty = cleaned.get("specialty")
+        if stage != CareerStage.MEDICAL_STUDENT:
+            if not specialty:
+                self.add_error("specialty", REQUIRED_MESSAGES["specialty"])
+            elif specialty == Specialty.UNDECIDED:
+                self.add_error(
+                    "specialty", "Undecided is for medical students; choose your specialty."
+                )
+        for field in ALL_STAGE_FIELDS:
+            if field not in needed:
+                cleaned[field] = EMPTY_VALUE.get(field, "")
         return cleaned
 
+    def stage_field_groups(self):
+        """(stage, bound fields) for each stage that has fields of its own, for templates."""
+        return [
+            (CareerStage(stage), [self[name] for name in names])
+            for stage, names in STAGE_FIELDS.items()
+            if names
+        ]
 
-NULLABLE = {"pgy_year", "dollars_per_wrvu", "annual_wrvu_target"}
 
-
-class SignupForm(CareerFieldsMixin, AllauthSignupForm):
-    career_stage = forms.ChoiceField(
-        choices=CareerStage.choices, widget=forms.RadioSelect, label="I am a"
-    )
-    specialty = forms.ChoiceField(
-        choices=[("", "Choose a specialty")] + Specialty.choices, required=False
-    )
-    pgy_year = User._meta.get_field("pgy_year").formfield(required=False)
-    program = User._meta.get_field("program").formfield(required=False)
-    practice_setting = forms.ChoiceField(
-        choices=[("", "Choose a setting")] + PracticeSetting.choices,
-        required=False,
-        label="Practice setting",
-    )
-    dollars_per_wrvu = User._meta.get_field("dollars_per_wrvu").formfield(required=False)
-    annual_wrvu_target = User._meta.get_field("annual_wrvu_target").formfield(required=False)
-
-    field_order = [
-        "career_stage",
-        "email",
-        "password1",
-        "password2",
-        "specialty",
-        "pgy_year",
-        "program",
-        "practice_setting",
-        "dollars_per_wrvu",
-        "annual_wrvu_target",
-    ]
+class SignupForm(CareerProfileForm, AllauthSignupForm):
+    field_order = ["career_stage", "email", "password1", "password2", *PROFILE_FIELDS[1:]]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        stage = self.initial.get("career_stage")
-        if stage:
-            self.fields["career_stage"].initial = stage
+        self.fields["password1"].help_text = "At least 8 characters; not a common password."
 
-    def save(self, request):
-        user = super().save(request)
-        return user
+
+class ProfileForm(CareerProfileForm, forms.ModelForm):
+    """The settings page: who you are and where you are in your career."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", *PROFILE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["career_stage"].label = "Career stage"
+
+
+class DeleteAccountForm(forms.Form):
+    """Asks the person to type their email address or DELETE before their account goes."""
+
+    confirmation = forms.CharField(
+        label="Type your email address or DELETE to confirm",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_confirmation(self):
+        typed = self.cleaned_data["confirmation"].strip()
+        if typed != "DELETE" and typed.lower() != self.user.email.lower():
+            raise forms.ValidationError(
+                "That is neither your email address nor DELETE; nothing was deleted."
+            )
+        return typed

@@ -142,3 +142,28 @@ class User(AbstractUser):
     @property
     def is_trainee(self):
         return self.career_stage in (CareerStage.MEDICAL_STUDENT, CareerStage.RESIDENT)
+
+
+class LoginSessionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class LoginSession(models.Model):
+    """A session key a user signed in with, so deleting the account can end every session.
+
+    Django's sessions do not say whose they are without decoding each one; this small index
+    is written when someone signs in (and when a password change gives the session a new key).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LoginSessionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.session_key[:6]}…"

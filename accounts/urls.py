@@ -2,6 +2,11 @@ from django.urls import path
 
 from . import views
 
+# Included before allauth.urls, so our sign-up view answers /accounts/signup/.
 urlpatterns = [
+    path("signup/", views.SignupView.as_view(), name="account_signup"),
     path("settings/", views.account_settings, name="account_settings"),
+    path("settings/download/json/", views.account_download_json, name="account_download_json"),
+    path("settings/download/csv/", views.account_download_csv, name="account_download_csv"),
+    path("settings/delete/", views.account_delete, name="account_delete"),
 ]

@@ -1,7 +1,87 @@
+from allauth.account.decorators import reauthentication_required
+from allauth.account.models import EmailAddress
+from allauth.account.views import SignupView as AllauthSignupView
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .forms import DeleteAccountForm, ProfileForm
+from .models import CareerStage
+from .registry import user_data_contributors
+from .services import user_delete
+from .user_data import user_data_csv_zip, user_data_filename, user_data_json
+
+
+class SignupView(AllauthSignupView):
+    """allauth's sign-up, with the career stage preset by ?stage= (the home page's links)."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        stage = self.request.GET.get("stage")
+        if stage in CareerStage.values:
+            initial["career_stage"] = stage
+        return initial
 
 
 @login_required
 def account_settings(request):
-    return render(request, "accounts/settings.html")
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your profile is saved.")
+            return redirect("account_settings")
+    else:
+        form = ProfileForm(instance=request.user)
+    context = {
+        "form": form,
+        "primary_email": EmailAddress.objects.filter(user=request.user, primary=True).first(),
+        "mfa_enabled": is_mfa_enabled(request.user),
+        "data_sections": [c.name.replace("_", " ") for c in user_data_contributors()],
+    }
+    return render(request, "accounts/settings.html", context)
+
+
+def _attachment(content, *, content_type, extension):
+    response = HttpResponse(content, content_type=content_type)
+    filename = user_data_filename(extension=extension)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@login_required
+def account_download_json(request):
+    return _attachment(
+        user_data_json(user=request.user), content_type="application/json", extension="json"
+    )
+
+
+@require_GET
+@login_required
+def account_download_csv(request):
+    return _attachment(
+        user_data_csv_zip(user=request.user), content_type="application/zip", extension="zip"
+    )
+
+
+@never_cache
+@login_required
+@reauthentication_required
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_delete(user=request.user)
+        logout(request)
+        messages.success(
+            request,
+            "Your account and everything in it have been deleted. Thank you for using RVU Edge.",
+        )
+        return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form})

@@ -1,0 +1,31 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import LoginSession
+from .registry import user_data_contributors
+
+
+def login_session_record(*, user, session_key):
+    """Remember that this session belongs to the user (see LoginSession)."""
+    if session_key:
+        LoginSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+
+
+@transaction.atomic
+def user_delete(*, user):
+    """Delete the account and everything of the user's that any app registered.
+
+    Contributors run newest-registered first (apps that build on others clean up before
+    them), then every session the user signed in with ends and the user row goes, taking
+    email addresses, two-factor authenticators and anything else that cascades. One
+    transaction: if any part fails, nothing is deleted.
+    """
+    for contributor in reversed(user_data_contributors()):
+        if contributor.delete is not None:
+            contributor.delete(user)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for session_key in LoginSession.objects.for_user(user).values_list("session_key", flat=True):
+        store(session_key=session_key).delete()
+    user.delete()

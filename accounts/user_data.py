@@ -1,0 +1,103 @@
+"""accounts' own sections of "download my data", and the JSON and CSV renderings of the whole.
+
+Secrets never leave: no password hash, no TOTP secret, no recovery codes, no session keys.
+"""
+
+import csv
+import io
+import json
+import zipfile
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+
+from .registry import register_user_data, user_data_contributors
+
+PROFILE_EXPORT_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "career_stage",
+    "specialty",
+    "pgy_year",
+    "program",
+    "practice_setting",
+    "dollars_per_wrvu",
+    "annual_wrvu_target",
+    "date_joined",
+    "last_login",
+)
+
+
+def export_profile(user):
+    return [{field: getattr(user, field) for field in PROFILE_EXPORT_FIELDS}]
+
+
+def export_email_addresses(user):
+    return [
+        {"email": address.email, "verified": address.verified, "primary": address.primary}
+        for address in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+    ]
+
+
+def export_two_factor(user):
+    return [
+        {
+            "type": authenticator.type,
+            "created_at": authenticator.created_at,
+            "last_used_at": authenticator.last_used_at,
+        }
+        for authenticator in Authenticator.objects.filter(user=user).order_by("created_at")
+    ]
+
+
+def register_account_sections():
+    # The user row's own cascade removes these, so they need no delete callable.
+    register_user_data("profile", export=export_profile)
+    register_user_data("email_addresses", export=export_email_addresses)
+    register_user_data("two_factor", export=export_two_factor)
+
+
+def user_data_collect(*, user):
+    """Every registered section for the user: {section name: [row dicts]}."""
+    return {c.name: list(c.export(user)) for c in user_data_contributors()}
+
+
+def user_data_filename(*, extension):
+    return f"rvuedge-my-data-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def user_data_json(*, user):
+    """One JSON document with every section. Decimals are strings, so no money turns float."""
+    document = {
+        "exported_at": timezone.now(),
+        "account": user.email,
+        "sections": user_data_collect(user=user),
+    }
+    return json.dumps(document, cls=DjangoJSONEncoder, indent=2).encode()
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def user_data_csv_zip(*, user):
+    """A zip holding one CSV per section (a header row, then one row per record)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, rows in user_data_collect(user=user).items():
+            columns = list(dict.fromkeys(key for row in rows for key in row))
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\r\n")
+            if columns:
+                writer.writeheader()
+            for row in rows:
+                writer.writerow({key: _csv_value(value) for key, value in row.items()})
+            archive.writestr(f"{name}.csv", text.getvalue())
+    return buffer.getvalue()
