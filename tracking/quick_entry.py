@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 MAX_MODIFIERS = 4
 MAX_UNITS = 99
-CODE_RE = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-Z]\d{4})$")
+CODE_RE = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")
 TOKEN_SPLIT_RE = re.compile(r"[\s,;]+")
 UNITS_RE = re.compile(r"^(?:[X*×])\s*(\d+)$")
 # Units at the end of a word ("20610x2"), but not a modifier such as X2 after a dash.

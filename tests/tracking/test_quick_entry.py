@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.tracking.conftest import _rows
+from tests.cms_files import pprrvu_records
 from tracking.quick_entry import Ambiguity, parse_quick_entry
 
 MODIFIERS = {
@@ -32,7 +32,7 @@ MODIFIERS = {
     "XS",
     "X2",
 }
-CODES = {code for code, _ in _rows("RVU25D")}
+CODES = {code for code, _ in pprrvu_records("RVU25D")}
 
 
 def parse(text):
