@@ -2,8 +2,12 @@ import factory
 
 from accounts.models import CareerStage, User
 
+PASSWORD = "correct-horse-battery"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A user who can sign in: a password and, unless verified=False, a verified primary email."""
+
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -11,9 +15,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     career_stage = CareerStage.ATTENDING
     specialty = "internal_medicine"
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        # Email verification is mandatory, so a user without a verified address cannot sign in.
+        if create:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.create(
+                user=obj, email=obj.email, primary=True, verified=extracted is not False
+            )
