@@ -1,28 +1,76 @@
 """Writes to the fee schedule: importing CMS files and choosing the current release.
 
-Work in progress: the signatures below are the contract the command and the Celery refresh use.
+`release_import` is the one entry point, used by `manage.py import_fee_schedule`,
+`manage.py load_bundled_data`, the admin and the Celery refresh. How it keeps data safe:
+
+- Files are read and checked (codes.parsing) before anything is written.
+- A lock per release (a PostgreSQL advisory lock; nothing on SQLite) keeps two processes from
+  importing the same release at once. The lock dies with its connection, so a release left in
+  "loading" by a killed process is simply loaded again by the next run.
+- Everything is written in one transaction: the rows, the checks on them, the source file records
+  and, when asked, the switch of the current release. Pages read the current release only, so
+  they see the old data or the new, never half of it; a failure rolls everything back and the
+  error is recorded on the release.
+- Each file's SHA-256 is recorded: importing the same file again does nothing and says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import hashlib
+import logging
+import shutil
+import tempfile
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import categories, parsing
+from .models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+PROGRESS_CACHE_KEY = "codes:release-progress:{pk}"
+CURRENT_RELEASE_CACHE_KEY = "codes:current-release-name"
+DOWNLOAD_MAX_BYTES = 200 * 1024 * 1024
+DOWNLOAD_TIMEOUT_SECONDS = 60
+TOP_WORK_CHANGES = 200  # work RVU changes kept in the summary, largest first
 
 
 class FeeScheduleImportError(Exception):
     """An import could not be done; the message names the file, line and column when it can."""
 
+    def __init__(self, message, *, release=None):
+        super().__init__(message)
+        self.release = release
+
 
 class ImportInProgress(FeeScheduleImportError):
-    """Another process holds the lock for this release; try again later."""
+    """Another process holds the lock for this release; try again when it has finished."""
 
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    release: object | None  # codes.models.Release, or None for an HCPCS-only import
-    imported: bool  # False when every file had been imported before (same SHA-256)
+    """What an import did: `imported` is False when every file had been imported before."""
+
+    release: Release | None  # None for an HCPCS-only import
+    imported: bool
     message: str
+    releases: tuple[Release, ...] = field(default=())  # every release touched (QP and non-QP)
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+# --- The import -------------------------------------------------------------------------------
 
 
 def release_import(
@@ -30,8 +78,660 @@ def release_import(
     source: str | Path,
     name: str | None = None,
     make_current: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressCallback | None = None,
     source_url: str | None = None,
 ) -> ImportOutcome:
-    """Import a CMS zip, a folder of its files or one file; see the module docstring."""
-    raise NotImplementedError
+    """Import a CMS release zip, a folder of its files, or one file, atomically and once.
+
+    `source` is a path (a zip as CMS publishes it, a folder, a PPRRVU/GPCI/LOCCO/ANES/OPPSCAP
+    csv, txt or xlsx, the HCPCS xlsx; any of them may be gzipped) or an http(s) URL, which is
+    downloaded first. `name` (RVU26C) overrides the release named by the files. `make_current`
+    makes the release the one pages price from once it is loaded; the first release ever loaded
+    becomes current anyway. `progress(done, total)` is called as rows are written.
+    `source_url` records where a downloaded file came from.
+
+    Raises FeeScheduleImportError (ImportInProgress when another process is importing the same
+    release) with a message naming the file, line and column.
+    """
+    if _is_url(str(source)):
+        with downloaded(str(source)) as path:
+            return release_import(
+                source=path,
+                name=name,
+                make_current=make_current,
+                progress=progress,
+                source_url=str(source),
+            )
+    try:
+        source_name, members = parsing.read_source(source)
+    except parsing.ParseError as exc:
+        raise FeeScheduleImportError(str(exc)) from None
+    label = source_url or Path(source).name
+
+    plan = _plan(members, source_name=source_name, name=name)
+    known = dict(
+        SourceFile.objects.filter(sha256__in=[m.sha256 for m in members]).values_list(
+            "sha256", "release__name"
+        )
+    )
+    todo = [m for m in members if m.sha256 not in known]
+    if not todo:
+        return _already_imported(plan, members, known, make_current=make_current)
+
+    releases = []
+    with _locks([key for key in plan.release_keys if any(m in todo for m in plan.by_release[key])]):
+        for key in plan.release_keys:
+            release_members = [m for m in plan.by_release[key] if m in todo]
+            hcpcs = [m for m in plan.hcpcs if m in todo] if key == plan.release_keys[0] else []
+            if not release_members and not hcpcs:
+                releases.append(Release.objects.get(name=key[0], is_qp=key[1]))
+                continue
+            releases.append(
+                _import_release(
+                    key,
+                    plan.infos[key],
+                    release_members,
+                    hcpcs,
+                    make_current=make_current and not key[1],
+                    progress=progress,
+                    source=label,
+                )
+            )
+        if not plan.release_keys:
+            _import_hcpcs_only(plan.hcpcs, progress=progress)
+    skipped = [m.file_name for m in members if m.sha256 in known]
+    primary = releases[0] if releases else None
+    parts = [f"Imported {', '.join(m.file_name for m in todo)}"]
+    if primary:
+        parts.append(f"into {', '.join(str(r) for r in releases)}")
+        parts.append(f"({primary.rvu_count:,} RVU rows, {primary.locality_count} localities)")
+        if primary.status == Release.Status.CURRENT:
+            parts.append(f"; {primary} is current")
+    if skipped:
+        parts.append(f"; already imported before: {', '.join(skipped)}")
+    return ImportOutcome(
+        release=primary, imported=True, message=" ".join(parts), releases=tuple(releases)
+    )
+
+
+@dataclass
+class _Plan:
+    release_keys: list[tuple[str, bool]]  # (name, is_qp), non-QP first
+    by_release: dict[tuple[str, bool], list[parsing.Member]]
+    infos: dict[tuple[str, bool], parsing.ReleaseInfo]
+    hcpcs: list[parsing.Member]
+
+
+def _plan(members, *, source_name, name) -> _Plan:
+    """Which release each file belongs to, from --name, the zip/folder name or the file itself."""
+    given = None
+    if name:
+        given = parsing.release_from_name(name)
+        if not given or given.name != name.strip().upper():
+            raise FeeScheduleImportError(
+                f"{name!r} is not a release name like RVU26C (RVU, year, quarter A-D)"
+            )
+    from_source = parsing.release_from_name(source_name)
+    pprrvus = [m for m in members if m.kind == parsing.PPRRVU]
+    others = [m for m in members if m.kind in parsing.RELEASE_KINDS and m.kind != parsing.PPRRVU]
+    hcpcs = [m for m in members if m.kind == parsing.HCPCS]
+
+    infos: dict[tuple[str, bool], parsing.ReleaseInfo] = {}
+    by_release: dict[tuple[str, bool], list] = {}
+    for member in pprrvus:
+        info = _peek_pprrvu_info(member)
+        chosen = given or from_source
+        if chosen:
+            if info.year and info.year != chosen.year:
+                raise FeeScheduleImportError(
+                    f"{member.name}: a {info.year} file cannot be release {chosen.name}"
+                )
+            info.name, info.year, info.quarter = chosen.name, chosen.year, chosen.quarter
+            info.revised = chosen.revised
+        if not info.name:
+            raise FeeScheduleImportError(
+                f"{member.name}: cannot tell which release this is from its name or preamble; "
+                "pass --name RVU26C"
+            )
+        key = (info.name, info.is_qp)
+        if key in by_release:
+            raise FeeScheduleImportError(
+                f"{member.name}: two PPRRVU files for {info.name}"
+                f"{' (QP)' if info.is_qp else ''} in one import"
+            )
+        infos[key] = info
+        by_release[key] = [member]
+    if others:
+        key = _release_for_others(others, infos, given or from_source)
+        by_release.setdefault(key, []).extend(others)
+        if key not in infos:
+            release = Release.objects.filter(name=key[0], is_qp=key[1]).first()
+            infos[key] = parsing.ReleaseInfo(
+                name=key[0],
+                year=release.year if release else (given or from_source).year,
+                quarter=release.quarter if release else (given or from_source).quarter,
+                revised=release.revised if release else (given or from_source).revised,
+            )
+    keys = sorted(by_release, key=lambda k: (k[1], k[0]))
+    return _Plan(release_keys=keys, by_release=by_release, infos=infos, hcpcs=hcpcs)
+
+
+def _peek_pprrvu_info(member: parsing.Member) -> parsing.ReleaseInfo:
+    table = parsing.read_table(member)
+    found = parsing.find_header(table)
+    preamble = [cells for _, cells in table.rows[: found[0]]] if found else []
+    return parsing.pprrvu_release_info(member.file_name, preamble)
+
+
+def _release_for_others(others, infos, named) -> tuple[str, bool]:
+    """GPCI, LOCCO, ANES and OPPSCAP files go with the non-QP release they came with.
+
+    Alone, they go to the release given by --name or the zip name, or else to the newest
+    loaded release of the year in their file name (GPCI2025.csv: the newest 2025 release).
+    """
+    non_qp = [key for key in infos if not key[1]]
+    if non_qp:
+        return non_qp[0]
+    if infos:
+        return next(iter(infos))
+    if named:
+        return (named.name, False)
+    years = {parsing.year_in_name(m.file_name) for m in others}
+    year = years.pop() if len(years) == 1 else None
+    release = Release.objects.loaded().filter(year=year, is_qp=False).first() if year else None
+    if not release:
+        files = ", ".join(m.name for m in others)
+        raise FeeScheduleImportError(
+            f"{files}: no loaded {year or ''} release to add this to; pass --name RVU25D".replace(
+                "  ", " "
+            )
+        )
+    return (release.name, False)
+
+
+def _already_imported(plan, members, known, *, make_current) -> ImportOutcome:
+    releases = [
+        Release.objects.filter(name=key[0], is_qp=key[1]).first() for key in plan.release_keys
+    ]
+    releases = [r for r in releases if r]
+    primary = releases[0] if releases else None
+    where = ", ".join(f"{m.file_name} (as {known[m.sha256] or 'HCPCS'})" for m in members)
+    message = f"Nothing to import: already imported with the same SHA-256: {where}."
+    if make_current and primary and primary.status != Release.Status.CURRENT:
+        release_make_current(release=primary)
+        primary.refresh_from_db()
+        message += f" {primary} is now current."
+    return ImportOutcome(release=primary, imported=False, message=message, releases=tuple(releases))
+
+
+def _import_release(key, info, members, hcpcs, *, make_current, progress, source) -> Release:
+    """Load one release's files in one transaction; on failure record why and re-raise."""
+    name, is_qp = key
+    release = _claim(name, is_qp, info, source)
+    parsed = {}
+    try:
+        for member in [*members, *hcpcs]:
+            parsed[member.kind] = (member, parsing.PARSERS[member.kind](member))
+    except parsing.ParseError as exc:
+        _record_failure(release, str(exc))
+        raise FeeScheduleImportError(str(exc), release=release) from None
+
+    total = sum(len(result.rows) for _, result in parsed.values())
+    counter = _Progress(release, total, progress)
+    try:
+        with transaction.atomic():
+            codes = _code_ids()
+            if parsing.PPRRVU in parsed:
+                _load_pprrvu(release, *parsed[parsing.PPRRVU], codes, counter)
+            if parsing.GPCI in parsed:
+                _load_gpci(release, *parsed[parsing.GPCI], counter)
+            if parsing.LOCCO in parsed:
+                _load_locco(release, *parsed[parsing.LOCCO], counter)
+            if parsing.ANES in parsed:
+                _load_anes(release, *parsed[parsing.ANES], counter)
+            if parsing.OPPSCAP in parsed:
+                _load_oppscap(release, *parsed[parsing.OPPSCAP], codes, counter)
+            if parsing.HCPCS in parsed:
+                _load_hcpcs(*parsed[parsing.HCPCS], codes, counter)
+            _finish(release, counter)
+            no_current = not Release.objects.filter(
+                status=Release.Status.CURRENT, is_qp=is_qp
+            ).exists()
+            if (make_current or no_current) and release.rvu_count:
+                release_make_current(release=release)
+    except parsing.ParseError as exc:
+        _record_failure(release, str(exc))
+        raise FeeScheduleImportError(str(exc), release=release) from None
+    except FeeScheduleImportError as exc:
+        _record_failure(release, str(exc))
+        exc.release = release
+        raise
+    except Exception as exc:
+        _record_failure(release, f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        cache.delete(PROGRESS_CACHE_KEY.format(pk=release.pk))
+    release.refresh_from_db()
+    return release
+
+
+def _import_hcpcs_only(members, *, progress):
+    parsed = []
+    try:
+        for member in members:
+            parsed.append((member, parsing.parse_hcpcs(member)))
+    except parsing.ParseError as exc:
+        raise FeeScheduleImportError(str(exc)) from None
+    total = sum(len(result.rows) for _, result in parsed)
+    counter = _Progress(None, total, progress)
+    with transaction.atomic():
+        codes = _code_ids()
+        for member, result in parsed:
+            _load_hcpcs(member, result, codes, counter)
+
+
+def _claim(name, is_qp, info, source) -> Release:
+    """The release row, created or reclaimed as "loading" (committed, so the admin sees it).
+
+    The caller holds the release's lock, so a release found in "loading" was left by a process
+    that died: it is taken over. A loaded release keeps its status while files are added to it.
+    """
+    with transaction.atomic():
+        release, _ = Release.objects.select_for_update().get_or_create(
+            name=name,
+            is_qp=is_qp,
+            defaults={"year": info.year, "quarter": info.quarter, "revised": info.revised},
+        )
+        if not release.is_loaded:
+            release.status = Release.Status.LOADING
+        release.error = ""
+        release.rows_loaded = 0
+        release.source = source[:500]
+        if info.released_on:
+            release.released_on = info.released_on
+        release.effective_on = release.effective_on or info.effective_on
+        release.save()
+    return release
+
+
+def _record_failure(release: Release, message: str) -> None:
+    logger.warning("Import of %s failed: %s", release, message)
+    updates = {"error": message, "updated_at": timezone.now()}
+    if not Release.objects.filter(
+        pk=release.pk, status__in=[Release.Status.READY, Release.Status.CURRENT]
+    ).exists():
+        updates["status"] = Release.Status.FAILED
+    Release.objects.filter(pk=release.pk).update(**updates)
+    release.refresh_from_db()
+
+
+class _Progress:
+    """Counts rows written; tells the caller and, through the cache, the admin page."""
+
+    def __init__(self, release, total, callback):
+        self.release = release
+        self.total = total
+        self.done = 0
+        self.callback = callback
+        self.tick(0)
+
+    def tick(self, rows: int) -> None:
+        self.done += rows
+        if self.release is not None:
+            # The release row is inside the import's transaction, invisible to other
+            # connections until the end; the cache is how the admin sees the count move.
+            cache.set(PROGRESS_CACHE_KEY.format(pk=self.release.pk), (self.done, self.total), 3600)
+        if self.callback:
+            self.callback(self.done, self.total)
+
+
+def _code_ids() -> dict[str, int]:
+    return dict(Code.objects.values_list("code", "id"))
+
+
+def _ensure_codes(codes: dict[str, int], wanted: dict[str, str]) -> None:
+    """Create the codes not seen before (wanted: code -> short descriptor)."""
+    new = [
+        Code(
+            code=code,
+            kind=categories.code_kind(code),
+            category=categories.code_category(code),
+            short_descriptor=descriptor[:100],
+        )
+        for code, descriptor in wanted.items()
+        if code not in codes
+    ]
+    if new:
+        Code.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        codes.update(Code.objects.filter(code__in=[c.code for c in new]).values_list("code", "id"))
+
+
+def _is_newest(release: Release) -> bool:
+    newer = (
+        Release.objects.filter(status__in=[Release.Status.READY, Release.Status.CURRENT])
+        .exclude(pk=release.pk)
+        .order_by("-year", "-quarter", "-revised")
+        .first()
+    )
+    return newer is None or newer.sort_key() <= release.sort_key()
+
+
+def _load_pprrvu(release, member, parsed: parsing.ParsedPPRRVU, codes, counter) -> None:
+    fields = parsing.PPRRVU_FIELDS
+    code_i = fields.index("code")
+    mod_i = fields.index("modifier")
+    desc_i = fields.index("description")
+    descriptors: dict[str, str] = {}
+    for row in parsed.rows:
+        # The global row's descriptor wins over the 26/TC rows'.
+        if row[mod_i] == "" or row[code_i] not in descriptors:
+            descriptors[row[code_i]] = row[desc_i]
+    _ensure_codes(codes, descriptors)
+    if _is_newest(release):
+        _update_short_descriptors(codes, descriptors)
+
+    RelativeValue.objects.filter(release=release).delete()
+    for start in range(0, len(parsed.rows), BATCH_SIZE):
+        batch = parsed.rows[start : start + BATCH_SIZE]
+        objs = []
+        for row in batch:
+            values = dict(zip(fields, row, strict=True))
+            code = values.pop("code")
+            objs.append(RelativeValue(release=release, code_id=codes[code], **values))
+        RelativeValue.objects.bulk_create(objs)
+        counter.tick(len(batch))
+
+    loaded = RelativeValue.objects.filter(release=release).count()
+    if loaded != len(parsed.rows):
+        raise FeeScheduleImportError(
+            f"{member.name}: {len(parsed.rows)} rows read but {loaded} stored"
+        )
+    release.conversion_factor = parsed.conversion_factor
+    if parsed.info.released_on:
+        release.released_on = parsed.info.released_on
+    release.source_sha256 = member.sha256
+    release.rvu_count = loaded
+    release.code_count = len(descriptors)
+    _record_source(release, member, parsing.PPRRVU, loaded)
+
+
+def _update_short_descriptors(codes, descriptors) -> None:
+    current = dict(
+        Code.objects.filter(code__in=list(descriptors)).values_list("code", "short_descriptor")
+    )
+    changed = [
+        (descriptor[:100], code)
+        for code, descriptor in descriptors.items()
+        if current.get(code) is not None and current[code] != descriptor[:100]
+    ]
+    if changed:
+        table = Code._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET short_descriptor = %s WHERE code = %s",
+                changed,
+            )
+
+
+def _load_gpci(release, member, parsed: parsing.ParsedTable, counter) -> None:
+    Locality.objects.filter(release=release).delete()
+    Locality.objects.bulk_create(
+        [Locality(release=release, **row) for row in parsed.dicts()], batch_size=BATCH_SIZE
+    )
+    counter.tick(len(parsed.rows))
+    release.locality_count = len(parsed.rows)
+    _record_source(release, member, parsing.GPCI, len(parsed.rows))
+
+
+def _localities_by_key(release, member) -> dict[tuple[str, str], Locality]:
+    localities = {(loc.mac, loc.locality_number): loc for loc in release.localities.all()}
+    if not localities:
+        raise FeeScheduleImportError(
+            f"{member.name}: {release} has no localities yet; import its GPCI file with it"
+        )
+    return localities
+
+
+def _load_locco(release, member, parsed: parsing.ParsedTable, counter) -> None:
+    """Counties per locality. A locality listed twice (two carriers) gets its counties once."""
+    localities = _localities_by_key(release, member)
+    areas: dict[tuple, list[str]] = {}
+    counties: dict[tuple, list[str]] = {}
+    for line, row in zip(parsed.lines, parsed.dicts(), strict=True):
+        key = (row["mac"], row["locality_number"])
+        if key not in localities:
+            raise FeeScheduleImportError(
+                f"{member.name}, line {line}: locality {key[0]}-{key[1]} is not in the GPCI file"
+            )
+        for target, value in ((areas, row["fee_schedule_area"]), (counties, row["counties"])):
+            values = target.setdefault(key, [])
+            if value and value.rstrip("* ") not in [v.rstrip("* ") for v in values]:
+                values.append(value)
+    for key, locality in localities.items():
+        locality.fee_schedule_area = "; ".join(areas.get(key, []))[:200]
+        locality.counties = "; ".join(counties.get(key, []))
+    Locality.objects.bulk_update(localities.values(), ["fee_schedule_area", "counties"])
+    counter.tick(len(parsed.rows))
+    _record_source(release, member, parsing.LOCCO, len(parsed.rows))
+
+
+def _load_anes(release, member, parsed: parsing.ParsedTable, counter) -> None:
+    localities = _localities_by_key(release, member)
+    for line, row in zip(parsed.lines, parsed.dicts(), strict=True):
+        key = (row["mac"], row["locality_number"])
+        if key not in localities:
+            raise FeeScheduleImportError(
+                f"{member.name}, line {line}: locality {key[0]}-{key[1]} is not in the GPCI file"
+            )
+        localities[key].anesthesia_conversion_factor = row["anesthesia_conversion_factor"]
+    Locality.objects.bulk_update(localities.values(), ["anesthesia_conversion_factor"])
+    release.anesthesia_conversion_factor = parsed.extra.get("national_conversion_factor")
+    counter.tick(len(parsed.rows))
+    _record_source(release, member, parsing.ANES, len(parsed.rows))
+
+
+def _load_oppscap(release, member, parsed: parsing.ParsedTable, codes, counter) -> None:
+    rows = parsed.dicts()
+    _ensure_codes(codes, {row["code"]: "" for row in rows})
+    OppsCap.objects.filter(release=release).delete()
+    for start in range(0, len(rows), BATCH_SIZE):
+        batch = rows[start : start + BATCH_SIZE]
+        OppsCap.objects.bulk_create(
+            [OppsCap(release=release, code_id=codes[row.pop("code")], **row) for row in batch]
+        )
+        counter.tick(len(batch))
+    release.opps_cap_count = len(rows)
+    _record_source(release, member, parsing.OPPSCAP, len(rows))
+
+
+def _load_hcpcs(member, parsed: parsing.ParsedTable, codes, counter) -> None:
+    """Long descriptors and dates for Level II codes; new codes are created from the file."""
+    rows = parsed.dicts()
+    _ensure_codes(codes, {row["code"]: row["short_descriptor"] for row in rows})
+    table = Code._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET long_descriptor = %s, hcpcs_added_on = %s, "
+            "hcpcs_effective_on = %s, hcpcs_terminated_on = %s, "
+            "short_descriptor = CASE WHEN short_descriptor = '' THEN %s "
+            "ELSE short_descriptor END WHERE code = %s",
+            [
+                (
+                    row["long_descriptor"],
+                    row["added_on"],
+                    row["effective_on"],
+                    row["terminated_on"],
+                    row["short_descriptor"][:100],
+                    row["code"],
+                )
+                for row in rows
+            ],
+        )
+    counter.tick(len(rows))
+    _record_source(None, member, parsing.HCPCS, len(rows))
+
+
+def _record_source(release, member, kind, rows) -> None:
+    SourceFile.objects.update_or_create(
+        sha256=member.sha256,
+        defaults={
+            "release": release,
+            "kind": kind,
+            "file_name": member.file_name,
+            "row_count": rows,
+        },
+    )
+
+
+def _finish(release: Release, counter: _Progress) -> None:
+    if release.status in (Release.Status.LOADING, Release.Status.FAILED):
+        release.status = Release.Status.READY
+    release.rows_loaded = counter.done
+    release.rows_total = counter.total
+    release.loaded_at = timezone.now()
+    release.error = ""
+    release.full_clean(validate_unique=False, validate_constraints=False)
+    release.save()
+
+
+# --- Locks ------------------------------------------------------------------------------------
+
+
+def _lock_id(name: str, is_qp: bool) -> int:
+    digest = hashlib.sha256(f"codes.release:{name}:{is_qp}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def _locks(keys) -> Iterator[None]:
+    """Hold the import lock of each release, or raise ImportInProgress.
+
+    PostgreSQL session advisory locks: released on exit, or by the server when the process
+    holding them dies. SQLite runs one writer at a time anyway, so it needs none.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    held = []
+    try:
+        with connection.cursor() as cursor:
+            for name, is_qp in keys:
+                lock = _lock_id(name, is_qp)
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock])
+                if not cursor.fetchone()[0]:
+                    raise ImportInProgress(
+                        f"{name}{' (QP)' if is_qp else ''} is being imported by another process; "
+                        "try again when it has finished"
+                    )
+                held.append(lock)
+        yield
+    finally:
+        if held and connection.connection is not None:
+            with connection.cursor() as cursor:
+                for lock in held:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
+
+
+# --- Current release and change summary -------------------------------------------------------
+
+
+@transaction.atomic
+def release_make_current(*, release: Release) -> Release:
+    """Make a loaded release the one pages price from, and summarise what changed.
+
+    The previous current release (same QP flag) goes back to "ready" and stays queryable.
+    """
+    release = Release.objects.select_for_update().get(pk=release.pk)
+    if release.status == Release.Status.CURRENT:
+        return release
+    if release.status != Release.Status.READY or not release.rvu_count:
+        raise FeeScheduleImportError(
+            f"{release} cannot be made current: it is {release.get_status_display().lower()}"
+            f"{'' if release.rvu_count else ' and has no RVU rows'}",
+            release=release,
+        )
+    previous = (
+        Release.objects.select_for_update()
+        .filter(status=Release.Status.CURRENT, is_qp=release.is_qp)
+        .first()
+    )
+    if previous:
+        previous.status = Release.Status.READY
+        previous.save(update_fields=["status", "updated_at"])
+        release.change_summary = change_summary(previous=previous, release=release)
+    release.status = Release.Status.CURRENT
+    release.made_current_at = timezone.now()
+    release.save(update_fields=["status", "made_current_at", "change_summary", "updated_at"])
+    transaction.on_commit(lambda: cache.delete(CURRENT_RELEASE_CACHE_KEY))
+    return release
+
+
+def change_summary(*, previous: Release, release: Release) -> dict:
+    """Codes added and removed, and work RVU changes, from `previous` to `release`."""
+    from .changes import summarize
+
+    def rows(r):
+        return RelativeValue.objects.filter(release=r).values_list(
+            "code__code", "modifier", "work_rvu"
+        )
+
+    return summarize(
+        previous_name=str(previous),
+        old=rows(previous),
+        new=rows(release),
+        top=TOP_WORK_CHANGES,
+    )
+
+
+# --- Re-running and downloads -----------------------------------------------------------------
+
+
+def release_reimport(
+    *, release: Release, progress: ProgressCallback | None = None
+) -> ImportOutcome:
+    """Run a failed import again from the source it was imported from (path or URL)."""
+    if not release.source:
+        raise FeeScheduleImportError(f"{release} has no recorded source to import again")
+    source = release.source
+    if not _is_url(source):
+        path = Path(source)
+        if not path.is_absolute():
+            path = Path(settings.CMS_DATA_DIR) / source
+        if not path.exists():
+            raise FeeScheduleImportError(
+                f"{release}: the source {source} is no longer there; import the file again"
+            )
+        source = path
+    return release_import(source=source, name=release.name, progress=progress)
+
+
+def _is_url(text: str) -> bool:
+    return urlsplit(text).scheme in ("http", "https")
+
+
+@contextmanager
+def downloaded(url: str, *, max_bytes: int = DOWNLOAD_MAX_BYTES) -> Iterator[Path]:
+    """Download `url` to a temporary file (kept to `max_bytes`), removed afterwards."""
+    name = Path(urlsplit(url).path).name or "download"
+    folder = Path(tempfile.mkdtemp(prefix="rvuedge-import-"))
+    target = folder / name
+    try:
+        request = urllib.request.Request(url, headers={"User-Agent": "RVU Edge importer"})
+        try:
+            with (
+                urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response,
+                target.open("wb") as out,
+            ):
+                size = 0
+                while chunk := response.read(64 * 1024):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise FeeScheduleImportError(
+                            f"{url}: larger than {max_bytes // (1024 * 1024)} MB; not downloaded"
+                        )
+                    out.write(chunk)
+        except OSError as exc:  # URLError, HTTPError and timeouts are all OSErrors
+            raise FeeScheduleImportError(f"{url}: download failed: {exc}") from None
+        yield target
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
