@@ -123,10 +123,12 @@ def _gunzip(data: bytes, name: str) -> bytes:
 
 
 def read_source(source: str | Path) -> tuple[str, list[Member]]:
-    """The files inside a zip, a folder or a single file, with their kinds recognised.
+    """The files inside a zip, a folder or a single file, decompressed and hashed.
 
-    Returns the source's own name (the zip or folder name often names the release: rvu26c.zip)
-    and the members to import. Files this importer does not read (the PDF readme, .xls copies of
+    Kinds come from the file names here; `recognise` checks them against the headers once the
+    caller knows the file is new (so a re-import of known files stays cheap). Returns the
+    source's own name (the zip or folder name often names the release: rvu26c.zip) and the
+    members to import. Files this importer does not read (the PDF readme, .xls copies of
     the csv files) are left out; when a zip carries the same file as csv, xlsx and txt, the csv is
     used.
     """
@@ -141,23 +143,23 @@ def read_source(source: str | Path) -> tuple[str, list[Member]]:
                 candidates.append((child.relative_to(path).as_posix(), child.read_bytes()))
         members = [_member(f"{path.name}/{rel}", data) for rel, data in candidates]
         return path.name, _choose(members, source_name=path.name)
-    data = path.read_bytes()
-    if path.name.lower().endswith(".gz"):
-        data = _gunzip(data, path.name)
-    inner_name = _strip_gz(path.name)
-    is_zip = data[:4] == b"PK\x03\x04" and not inner_name.lower().endswith(".xlsx")
-    if inner_name.lower().endswith(".zip") or is_zip:
-        return PurePosixPath(inner_name).stem, _read_zip(inner_name, data)
-    member = _member(path.name, data)
-    member.kind = recognise(member)
-    return PurePosixPath(inner_name).stem, [member]
+    member = _member(path.name, path.read_bytes())
+    is_zip = member.data[:4] == b"PK\x03\x04" and member.suffix != ".xlsx"
+    if member.suffix == ".zip" or is_zip:
+        return PurePosixPath(member.file_name).stem, _read_zip(member.file_name, member.data)
+    if not member.data.strip():
+        raise ParseError("the file is empty", file=member.name)
+    member.kind = name_kind(member.file_name)
+    return PurePosixPath(member.file_name).stem, [member]
 
 
 def _member(name: str, data: bytes) -> Member:
     file_name = _strip_gz(PurePosixPath(name).name)
     if name.lower().endswith(".gz"):
         data = _gunzip(data, name)
-    return Member(name=_strip_gz(name) if "/" not in name else name, file_name=file_name, data=data)
+    member = Member(name=_strip_gz(name), file_name=file_name, data=data)
+    member.kind = name_kind(file_name)
+    return member
 
 
 def _read_zip(zip_name: str, data: bytes) -> list[Member]:
@@ -193,10 +195,7 @@ def _choose(members: list[Member], *, source_name: str) -> list[Member]:
         kind = name_kind(member.file_name)
         key = (kind, is_qp_name(member.file_name) if kind == PPRRVU else False)
         best.setdefault(key, member)
-    chosen = list(best.values())
-    for member in chosen:
-        member.kind = recognise(member)
-    return chosen
+    return list(best.values())
 
 
 # --- Rows -------------------------------------------------------------------------------------

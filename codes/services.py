@@ -106,32 +106,29 @@ def release_import(
         source_name, members = parsing.read_source(source)
     except parsing.ParseError as exc:
         raise FeeScheduleImportError(str(exc)) from None
-    label = source_url or Path(source).name
+    label = source_url or str(Path(source).resolve())
 
-    plan = _plan(members, source_name=source_name, name=name)
-    known = dict(
-        SourceFile.objects.filter(sha256__in=[m.sha256 for m in members]).values_list(
-            "sha256", "release__name"
-        )
-    )
+    known = {f.sha256: f for f in SourceFile.objects.filter(sha256__in=[m.sha256 for m in members])}
     todo = [m for m in members if m.sha256 not in known]
     if not todo:
-        return _already_imported(plan, members, known, make_current=make_current)
+        return _already_imported(members, known, make_current=make_current)
+    try:
+        for member in todo:
+            member.kind = parsing.recognise(member)
+    except parsing.ParseError as exc:
+        raise FeeScheduleImportError(str(exc)) from None
+    companions = [f.release for f in known.values() if f.release_id and f.kind == "PPRRVU"]
+    plan = _plan(todo, source_name=source_name, name=name, companions=companions)
 
     releases = []
-    with _locks([key for key in plan.release_keys if any(m in todo for m in plan.by_release[key])]):
-        for key in plan.release_keys:
-            release_members = [m for m in plan.by_release[key] if m in todo]
-            hcpcs = [m for m in plan.hcpcs if m in todo] if key == plan.release_keys[0] else []
-            if not release_members and not hcpcs:
-                releases.append(Release.objects.get(name=key[0], is_qp=key[1]))
-                continue
+    with _locks(plan.release_keys):
+        for index, key in enumerate(plan.release_keys):
             releases.append(
                 _import_release(
                     key,
                     plan.infos[key],
-                    release_members,
-                    hcpcs,
+                    plan.by_release[key],
+                    plan.hcpcs if index == 0 else [],
                     make_current=make_current and not key[1],
                     progress=progress,
                     source=label,
@@ -143,15 +140,43 @@ def release_import(
     primary = releases[0] if releases else None
     parts = [f"Imported {', '.join(m.file_name for m in todo)}"]
     if primary:
-        parts.append(f"into {', '.join(str(r) for r in releases)}")
-        parts.append(f"({primary.rvu_count:,} RVU rows, {primary.locality_count} localities)")
+        counts = f"{primary.rvu_count:,} RVU rows"
+        if primary.locality_count:
+            counts += f", {primary.locality_count} localities"
+        parts.append(f"into {', '.join(str(r) for r in releases)} ({counts}).")
         if primary.status == Release.Status.CURRENT:
-            parts.append(f"; {primary} is current")
+            parts.append(f"{primary} is current.")
+    else:
+        parts[0] += "."
     if skipped:
-        parts.append(f"; already imported before: {', '.join(skipped)}")
+        parts.append(f"Already imported before: {', '.join(skipped)}.")
     return ImportOutcome(
         release=primary, imported=True, message=" ".join(parts), releases=tuple(releases)
     )
+
+
+def release_check(*, source: str | Path, name: str | None = None) -> list[str]:
+    """Read and check every file of a source as an import would, writing nothing.
+
+    Returns one line per file; raises FeeScheduleImportError like release_import.
+    """
+    try:
+        source_name, members = parsing.read_source(source)
+        for member in members:
+            member.kind = parsing.recognise(member)
+        plan = _plan(members, source_name=source_name, name=name)
+        lines = []
+        for member in members:
+            result = parsing.PARSERS[member.kind](member)
+            line = f"{member.name}: {member.kind}, {len(result.rows):,} rows"
+            if member.kind == parsing.PPRRVU:
+                line += f", conversion factor {result.conversion_factor}"
+            lines.append(line)
+    except parsing.ParseError as exc:
+        raise FeeScheduleImportError(str(exc)) from None
+    for key in plan.release_keys:
+        lines.append(f"Release {key[0]}{' (QP)' if key[1] else ''}: files check out.")
+    return lines
 
 
 @dataclass
@@ -162,7 +187,7 @@ class _Plan:
     hcpcs: list[parsing.Member]
 
 
-def _plan(members, *, source_name, name) -> _Plan:
+def _plan(members, *, source_name, name, companions=()) -> _Plan:
     """Which release each file belongs to, from --name, the zip/folder name or the file itself."""
     given = None
     if name:
@@ -202,7 +227,7 @@ def _plan(members, *, source_name, name) -> _Plan:
         infos[key] = info
         by_release[key] = [member]
     if others:
-        key = _release_for_others(others, infos, given or from_source)
+        key = _release_for_others(others, infos, given or from_source, companions)
         by_release.setdefault(key, []).extend(others)
         if key not in infos:
             release = Release.objects.filter(name=key[0], is_qp=key[1]).first()
@@ -223,11 +248,12 @@ def _peek_pprrvu_info(member: parsing.Member) -> parsing.ReleaseInfo:
     return parsing.pprrvu_release_info(member.file_name, preamble)
 
 
-def _release_for_others(others, infos, named) -> tuple[str, bool]:
+def _release_for_others(others, infos, named, companions) -> tuple[str, bool]:
     """GPCI, LOCCO, ANES and OPPSCAP files go with the non-QP release they came with.
 
-    Alone, they go to the release given by --name or the zip name, or else to the newest
-    loaded release of the year in their file name (GPCI2025.csv: the newest 2025 release).
+    Alone, they go to the release given by --name or the zip name, or to the release of a
+    PPRRVU file imported before from the same zip, or else to the newest loaded release of the
+    year in their file name (GPCI2025.csv: the newest 2025 release).
     """
     non_qp = [key for key in infos if not key[1]]
     if non_qp:
@@ -236,6 +262,8 @@ def _release_for_others(others, infos, named) -> tuple[str, bool]:
         return next(iter(infos))
     if named:
         return (named.name, False)
+    if companions:
+        return (min(companions, key=lambda r: r.is_qp).name, False)
     years = {parsing.year_in_name(m.file_name) for m in others}
     year = years.pop() if len(years) == 1 else None
     release = Release.objects.loaded().filter(year=year, is_qp=False).first() if year else None
@@ -249,14 +277,15 @@ def _release_for_others(others, infos, named) -> tuple[str, bool]:
     return (release.name, False)
 
 
-def _already_imported(plan, members, known, *, make_current) -> ImportOutcome:
-    releases = [
-        Release.objects.filter(name=key[0], is_qp=key[1]).first() for key in plan.release_keys
-    ]
-    releases = [r for r in releases if r]
+def _already_imported(members, known, *, make_current) -> ImportOutcome:
+    releases = sorted(
+        {f.release for f in known.values() if f.release_id}, key=lambda r: (r.is_qp, r.name)
+    )
     primary = releases[0] if releases else None
-    where = ", ".join(f"{m.file_name} (as {known[m.sha256] or 'HCPCS'})" for m in members)
-    message = f"Nothing to import: already imported with the same SHA-256: {where}."
+    where = ", ".join(
+        f"{m.file_name} (in {known[m.sha256].release or 'the code list'})" for m in members
+    )
+    message = f"Nothing to import: already imported, same SHA-256: {where}."
     if make_current and primary and primary.status != Release.Status.CURRENT:
         release_make_current(release=primary)
         primary.refresh_from_db()

@@ -1,0 +1,50 @@
+"""Import the CMS files bundled in data/cms on first run; a quick no-op afterwards."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from codes import parsing, services
+from codes.models import Release
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the bundled CMS files (settings.CMS_DATA_DIR: one folder per release plus the "
+        "HCPCS file) and make the newest bundled release current. Files already imported are "
+        "skipped, so running it again is quick and changes nothing."
+    )
+
+    def handle(self, *args, verbosity, **options):
+        root = Path(settings.CMS_DATA_DIR)
+        if not root.is_dir():
+            raise CommandError(f"{root} does not exist (settings.CMS_DATA_DIR)")
+        folders = [p for p in root.iterdir() if p.is_dir()]
+        releases = sorted(
+            (info.year, info.quarter, info.revised, folder)
+            for folder in folders
+            if (info := parsing.release_from_name(folder.name))
+        )
+        others = sorted(f for f in folders if not parsing.release_from_name(f.name))
+        newest_imported = None
+        try:
+            for *_, folder in releases:
+                outcome = services.release_import(source=folder)
+                self._say(outcome, verbosity)
+                if outcome.imported and outcome.release:
+                    newest_imported = outcome.release
+            for folder in others:
+                self._say(services.release_import(source=folder), verbosity)
+            if newest_imported:
+                current = Release.objects.current()
+                if current is None or current.sort_key() < newest_imported.sort_key():
+                    services.release_make_current(release=newest_imported)
+                    if verbosity >= 1:
+                        self.stdout.write(f"{newest_imported} is now the current release.")
+        except services.FeeScheduleImportError as exc:
+            raise CommandError(str(exc)) from None
+
+    def _say(self, outcome, verbosity):
+        if verbosity >= 2 or (verbosity >= 1 and outcome.imported):
+            self.stdout.write(outcome.message)
