@@ -40,12 +40,22 @@ def bootstrap_widget(bound_field, extra_class=""):
 
 
 @register.simple_tag
-def bootstrap_choice(bound_field, subwidget, extra_class=""):
-    """One radio or checkbox of a multiple-choice field, as a form-check-input."""
+def bootstrap_choice(bound_field, subwidget, extra_class="", card=False):
+    """One radio or checkbox of a multiple-choice field, as a form-check-input.
+
+    card=True: the choice is a card whose label holds a title (<id>_title) and a description
+    (<id>_desc); the input is named by the title alone and described by the description.
+    """
     attrs = subwidget.data["attrs"]
     classes = [attrs.get("class", ""), "form-check-input", extra_class]
+    described_by = []
+    if card:
+        attrs["aria-labelledby"] = f"{attrs['id']}_title"
+        described_by.append(f"{attrs['id']}_desc")
     if bound_field.errors:
         classes.append("is-invalid")
-        attrs["aria-describedby"] = f"{bound_field.auto_id}_error"
+        described_by.append(f"{bound_field.auto_id}_error")
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
     attrs["class"] = " ".join(c for c in classes if c)
     return subwidget.tag()
