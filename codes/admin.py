@@ -1,0 +1,217 @@
+"""Admin for fee schedule releases: status, progress, errors, change summary and two actions.
+
+Release data is written by codes.services only; the admin shows it read-only.
+"""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+
+from . import selectors, services
+from .models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SourceFileInline(admin.TabularInline):
+    model = SourceFile
+    fields = ["kind", "file_name", "row_count", "sha256", "imported_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "year",
+        "quarter",
+        "conversion_factor",
+        "rvu_count",
+        "code_count",
+        "locality_count",
+        "progress",
+        "released_on",
+        "loaded_at",
+        "short_error",
+    ]
+    list_filter = ["status", "year", "is_qp"]
+    actions = ["make_current", "reimport"]
+    inlines = [SourceFileInline]
+    readonly_fields = [
+        "name",
+        "year",
+        "quarter",
+        "revised",
+        "is_qp",
+        "status",
+        "effective_on",
+        "released_on",
+        "conversion_factor",
+        "anesthesia_conversion_factor",
+        "source",
+        "source_sha256",
+        "rvu_count",
+        "code_count",
+        "locality_count",
+        "opps_cap_count",
+        "progress",
+        "localities_note",
+        "error",
+        "changes",
+        "created_at",
+        "loaded_at",
+        "made_current_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # releases come from imports (manage.py import_fee_schedule, the refresh)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="progress")
+    def progress(self, release):
+        done, total = selectors.release_progress(release)
+        if not total:
+            return "-"
+        return f"{done:,} / {total:,} rows ({done * 100 // total}%)"
+
+    @admin.display(description="error")
+    def short_error(self, release):
+        return release.error[:120] + ("..." if len(release.error) > 120 else "")
+
+    @admin.display(description="localities")
+    def localities_note(self, release):
+        locality_set = selectors.localities_for_release(release)
+        return locality_set.note or f"{release.locality_count} localities from its own GPCI file"
+
+    @admin.display(description="changes from the previous current release")
+    def changes(self, release):
+        summary = release.change_summary
+        if not summary:
+            return "-"
+        added, removed = summary["codes_added"], summary["codes_removed"]
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (c["code"], c["modifier"] or "-", c["old"], c["new"])
+                for c in summary["largest_work_rvu_changes"][:50]
+            ),
+        )
+        return format_html(
+            "<p>Versus {}: {} codes added, {} removed; work RVU changed on {} rows "
+            "({} up, {} down).</p>"
+            "<p><strong>Added:</strong> {}</p><p><strong>Removed:</strong> {}</p>"
+            "<table><thead><tr><th>Code</th><th>Modifier</th><th>Old work RVU</th>"
+            "<th>New work RVU</th></tr></thead><tbody>{}</tbody></table>",
+            summary["previous"],
+            len(added),
+            len(removed),
+            summary["work_rvu_changes"],
+            summary["work_rvu_increased"],
+            summary["work_rvu_decreased"],
+            ", ".join(added) or "none",
+            ", ".join(removed) or "none",
+            rows,
+        )
+
+    @admin.action(description="Make the selected release current")
+    def make_current(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one release.", messages.ERROR)
+            return
+        release = queryset.get()
+        try:
+            services.release_make_current(release=release)
+        except services.FeeScheduleImportError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"{release} is now the current release.", messages.SUCCESS)
+
+    @admin.action(description="Re-run the import of the selected failed releases")
+    def reimport(self, request, queryset):
+        for release in queryset:
+            if release.status not in (Release.Status.FAILED, Release.Status.LOADING):
+                self.message_user(request, f"{release} did not fail; skipped.", messages.WARNING)
+                continue
+            try:
+                outcome = services.release_reimport(release=release)
+            except services.FeeScheduleImportError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, outcome.message, messages.SUCCESS)
+
+
+@admin.register(Code)
+class CodeAdmin(ReadOnlyAdmin):
+    list_display = ["code", "kind", "category", "short_descriptor", "hcpcs_terminated_on"]
+    list_filter = ["kind", "category"]
+    search_fields = ["code", "short_descriptor", "long_descriptor"]
+
+
+@admin.register(RelativeValue)
+class RelativeValueAdmin(ReadOnlyAdmin):
+    list_display = [
+        "code",
+        "modifier",
+        "release",
+        "status",
+        "work_rvu",
+        "non_facility_total",
+        "facility_total",
+        "global_days",
+    ]
+    list_filter = ["release", "status", "modifier"]
+    search_fields = ["code__code"]
+    list_select_related = ["code", "release"]
+    show_full_result_count = False
+
+
+@admin.register(Locality)
+class LocalityAdmin(ReadOnlyAdmin):
+    list_display = [
+        "name",
+        "state",
+        "mac",
+        "locality_number",
+        "work_gpci",
+        "pe_gpci",
+        "mp_gpci",
+        "anesthesia_conversion_factor",
+        "release",
+    ]
+    list_filter = ["release", "state"]
+    search_fields = ["name", "counties"]
+
+
+@admin.register(OppsCap)
+class OppsCapAdmin(ReadOnlyAdmin):
+    list_display = [
+        "code",
+        "modifier",
+        "carrier",
+        "locality_number",
+        "facility_price",
+        "non_facility_price",
+        "release",
+    ]
+    list_filter = ["release"]
+    search_fields = ["code__code"]
+    list_select_related = ["code", "release"]
+    show_full_result_count = False
