@@ -10,6 +10,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("privacy/", views.StaticPage.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("terms/", views.StaticPage.as_view(template_name="pages/terms.html"), name="terms"),
+    path("track/", include("tracking.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -141,14 +141,13 @@ def quantize(value: Decimal) -> Decimal:
 
 
 def fmt(value: Decimal) -> str:
-    """A number as people read it in an explanation: 2 places, more only when needed."""
-    text = f"{value.quantize(PLACES, rounding=ROUND_HALF_UP):f}".rstrip("0")
-    whole, _, frac = text.partition(".")
-    return f"{whole}.{frac.ljust(2, '0')}"
+    """A credit as people read it: two places (values are kept to four)."""
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
 
 
 def pct(value: Decimal) -> str:
-    return f"{fmt(value * HUNDRED).rstrip('0').rstrip('.')}%"
+    text = f"{(value * HUNDRED).quantize(PLACES, rounding=ROUND_HALF_UP):f}"
+    return f"{text.rstrip('0').rstrip('.')}%"
 
 
 def ordinal(n: int) -> str:

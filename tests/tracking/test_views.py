@@ -1,0 +1,266 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tracking import services
+from tracking.models import Favorite, Location, LogTemplate, ProcedureLog, RepriceBatch
+from tracking.pricing import LineSpec
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entry(attending, release):
+    (log,) = services.encounter_create(
+        user=attending,
+        details=services.EntryDetails(date=timezone.localdate(), setting="facility"),
+        lines=[LineSpec("99213")],
+        release=release,
+    )
+    return log
+
+
+@pytest.fixture
+def owned(attending, entry, release, newer_release):
+    """One of each thing an attending owns, keyed by what the URLs need."""
+    location = Location.objects.create(user=attending, name="Main OR")
+    template = services.log_template_create(
+        user=attending, name="Knee", lines=[LineSpec("27447", ("RT",))]
+    )
+    today = timezone.localdate()
+    batch = services.reprice_apply(
+        user=attending, release=newer_release, date_from=today, date_to=today
+    )
+    return {"entry": entry, "location": location, "template": template, "batch": batch}
+
+
+# (url name, kwargs from `owned`, method, data)
+OWNED_URLS = [
+    ("tracking:entry", "entry", "get", None),
+    ("tracking:entry_edit", "entry", "get", None),
+    ("tracking:entry_delete", "entry", "get", None),
+    ("tracking:location_edit", "location", "get", None),
+    ("tracking:template_log", "template", "post", {}),
+    ("tracking:template_delete", "template", "post", {}),
+    ("tracking:reprice_undo", "batch", "post", {}),
+]
+PAGES = [
+    "tracking:tracker",
+    "tracking:history",
+    "tracking:templates",
+    "tracking:locations",
+    "tracking:policy",
+    "tracking:reprice",
+]
+
+
+@pytest.mark.parametrize(("name", "key", "method", "data"), OWNED_URLS)
+def test_owner_reaches_their_objects(client, attending, owned, name, key, method, data):
+    client.force_login(attending)
+    response = getattr(client, method)(reverse(name, args=[owned[key].pk]), data)
+
+    assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize(("name", "key", "method", "data"), OWNED_URLS)
+def test_another_user_gets_404(client, other_user, owned, name, key, method, data):
+    client.force_login(other_user)
+    response = getattr(client, method)(reverse(name, args=[owned[key].pk]), data)
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("name", "key", "method", "data"), OWNED_URLS)
+def test_anonymous_is_sent_to_sign_in(client, owned, name, key, method, data):
+    response = getattr(client, method)(reverse(name, args=[owned[key].pk]), data)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_need_sign_in_and_show_only_the_users_data(
+    client, attending, other_user, owned, name
+):
+    assert client.get(reverse(name)).status_code == 302
+
+    client.force_login(other_user)
+    html = client.get(reverse(name)).content.decode()
+    assert "Main OR" not in html
+    assert "Knee" not in html
+    assert f"/track/entries/{owned['entry'].pk}/" not in html
+
+    client.force_login(attending)
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_quick_entry_saves_one_encounter(client, attending, release):
+    client.force_login(attending)
+
+    response = client.post(
+        reverse("tracking:tracker"),
+        {"text": "99213 27447-50, 20610 x2", "date": timezone.localdate(), "setting": "facility"},
+    )
+
+    assert response.status_code == 302
+    logs = ProcedureLog.objects.for_user(attending).order_by("pk")
+    assert [str(log).split(" on ")[0] for log in logs] == ["99213", "27447-50", "20610"]
+    assert logs[2].units == 2
+    assert len({log.encounter_id for log in logs}) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("99213 99999", "99999 is not a code in this fee schedule release."),
+        ("27447-ZZ", "ZZ is not a modifier."),
+        ("20610 x100", "Units must be between 1 and 99."),
+    ],
+)
+def test_quick_entry_saves_nothing_until_lines_are_fixed(client, attending, release, text, message):
+    client.force_login(attending)
+
+    response = client.post(
+        reverse("tracking:tracker"),
+        {"text": text, "date": timezone.localdate(), "setting": "facility"},
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ProcedureLog.objects.exists()
+
+
+def test_quick_entry_refuses_a_future_date(client, attending, release):
+    client.force_login(attending)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    response = client.post(
+        reverse("tracking:tracker"), {"text": "99213", "date": tomorrow, "setting": "facility"}
+    )
+
+    assert "cannot be in the future" in response.content.decode()
+    assert not ProcedureLog.objects.exists()
+
+
+def test_preview_shows_credit_and_explanation(client, attending, release):
+    client.force_login(attending)
+
+    html = client.post(
+        reverse("tracking:preview"), {"text": "19303 47562", "setting": "facility"}
+    ).content.decode()
+
+    assert "ranked 2nd by fee: 50% of 10.47" in html
+    assert "20.24" in html  # 15.00 + 5.235, shown to 2 places
+
+
+def test_preview_offers_both_readings(client, attending, release):
+    client.force_login(attending)
+
+    html = client.post(
+        reverse("tracking:preview"), {"text": "992135243644", "setting": "facility"}
+    ).content.decode()
+
+    # 43644 is not among the fixture's codes, so the run does not read at all.
+    assert "does not read as codes of this release" in html
+
+
+def test_preview_warns_about_identifiers_in_the_note(client, attending, release):
+    client.force_login(attending)
+
+    html = client.post(
+        reverse("tracking:preview"),
+        {"text": "99213", "setting": "facility", "note": "MRN 00482913"},
+    ).content.decode()
+
+    assert "medical record number" in html
+
+
+def test_resident_logs_role_and_attending(client, resident, release):
+    client.force_login(resident)
+
+    client.post(
+        reverse("tracking:tracker"),
+        {
+            "text": "47562",
+            "date": timezone.localdate(),
+            "setting": "facility",
+            "role": "assisted",
+            "supervising_attending": "Dr. Rivera",
+        },
+    )
+
+    log = ProcedureLog.objects.get(user=resident)
+    assert (log.role, log.supervising_attending) == ("assisted", "Dr. Rivera")
+
+
+def test_history_filters(client, attending, release):
+    for text in ("99213", "27447"):
+        services.encounter_create(
+            user=attending,
+            details=services.EntryDetails(date=timezone.localdate(), setting="facility"),
+            lines=[LineSpec(text)],
+            release=release,
+        )
+    client.force_login(attending)
+
+    html = client.get(reverse("tracking:history"), {"code": "27447"}).content.decode()
+
+    assert "Total knee arthroplasty" in html
+    assert "Office o/p est low" not in html
+
+
+def test_bulk_delete_asks_for_confirmation(client, attending, entry):
+    client.force_login(attending)
+
+    response = client.post(reverse("tracking:bulk_delete"), {"ids": [entry.pk]})
+    assert "Delete 1 entry?" in response.content.decode()
+    assert ProcedureLog.objects.filter(pk=entry.pk).exists()
+
+    client.post(reverse("tracking:bulk_delete"), {"ids": [entry.pk], "confirm": "yes"})
+    assert not ProcedureLog.objects.filter(pk=entry.pk).exists()
+
+
+def test_bulk_delete_ignores_other_users_entries(client, other_user, entry):
+    client.force_login(other_user)
+
+    client.post(reverse("tracking:bulk_delete"), {"ids": [entry.pk], "confirm": "yes"})
+
+    assert ProcedureLog.objects.filter(pk=entry.pk).exists()
+
+
+def test_favorite_toggles(client, attending, release):
+    client.force_login(attending)
+    url = reverse("tracking:favorite_toggle", args=["99213"])
+
+    client.post(url)
+    assert Favorite.objects.filter(user=attending, code__code="99213").exists()
+    client.post(url)
+    assert not Favorite.objects.filter(user=attending).exists()
+
+
+def test_template_is_created_from_quick_entry_text(client, attending, release):
+    client.force_login(attending)
+
+    client.post(reverse("tracking:templates"), {"name": "Lap chole", "lines": "47562 19303-RT"})
+
+    template = LogTemplate.objects.get(user=attending)
+    lines = [(line.code.code, line.modifiers) for line in template.lines.all()]
+    assert lines == [("47562", ""), ("19303", "RT")]
+
+
+def test_reprice_page_previews_then_applies(client, attending, entry, newer_release):
+    client.force_login(attending)
+    today = timezone.localdate().isoformat()
+    data = {"release": newer_release.pk, "start": today, "end": today}
+
+    html = client.post(reverse("tracking:reprice"), data).content.decode()
+    assert "would change" in html or "Nothing would change" in html
+    assert not RepriceBatch.objects.exists()
+
+    client.post(reverse("tracking:reprice"), data | {"apply": "yes"})
+    entry.refresh_from_db()
+    assert entry.release == newer_release
+    assert entry.medicare == Decimal("1.3000")

@@ -1,0 +1,178 @@
+from django import forms
+from django.utils import timezone
+
+from .models import CreditPolicy, Location, LogTemplate, ProcedureLog, Role, Setting
+from .phi import identifier_warnings
+
+NOTE_HELP = "Never enter patient information: no names, MRNs, dates of birth or phone numbers."
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's class so templates can render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class EntryDetailsForm(BootstrapMixin, forms.Form):
+    """What the lines of one encounter share (quick entry and the form)."""
+
+    date = forms.DateField(label="Date of service", widget=forms.DateInput(attrs={"type": "date"}))
+    setting = forms.ChoiceField(choices=Setting.choices, initial=Setting.FACILITY)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, empty_label="No location"
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.PERFORMED, required=False)
+    supervising_attending = forms.CharField(max_length=120, required=False)
+    note = forms.CharField(
+        max_length=500,
+        required=False,
+        help_text=NOTE_HELP,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. converted to open"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["location"].queryset = Location.objects.for_user(user)
+        self.fields["date"].initial = timezone.localdate
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        if not user.is_trainee:
+            self.fields["role"].widget = forms.HiddenInput()
+            self.fields["supervising_attending"].widget = forms.HiddenInput()
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("The date of service cannot be in the future.")
+        return date
+
+    def clean_role(self):
+        return self.cleaned_data.get("role") or Role.PERFORMED
+
+    @property
+    def note_warnings(self):
+        return identifier_warnings(self.data.get("note", "")) if self.is_bound else []
+
+
+class QuickEntryForm(EntryDetailsForm):
+    text = forms.CharField(
+        label="Procedures",
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "placeholder": "99213 27447-50 20610 x2",
+            }
+        ),
+        help_text="Codes with modifiers and units, separated by spaces, commas or new lines. "
+        "Enter saves; Shift+Enter starts a new line.",
+    )
+    field_order = ["text", "date", "setting", "location", "role", "supervising_attending", "note"]
+
+
+class LogEditForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = ProcedureLog
+        fields = [
+            "date",
+            "modifiers",
+            "units",
+            "setting",
+            "location",
+            "role",
+            "supervising_attending",
+            "note",
+        ]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"note": NOTE_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.for_user(self.instance.user)
+
+
+class HistoryFilterForm(BootstrapMixin, forms.Form):
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    code = forms.CharField(required=False, max_length=5)
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False)
+    setting = forms.ChoiceField(choices=[("", "Any setting"), *Setting.choices], required=False)
+    role = forms.ChoiceField(choices=[("", "Any role"), *Role.choices], required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.for_user(user)
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        queryset = queryset.between(data.get("start"), data.get("end"))
+        if data.get("code"):
+            queryset = queryset.filter(code__code=data["code"].strip().upper())
+        for name in ("location", "setting", "role"):
+            if data.get(name):
+                queryset = queryset.filter(**{name: data[name]})
+        return queryset
+
+
+class LocationForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["name", "default_setting", "dollars_per_wrvu"]
+
+
+class CreditPolicyForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = CreditPolicy
+        fields = [
+            "multiple_procedure",
+            "second_procedure_percent",
+            "endoscopy",
+            "bilateral",
+            "assistant",
+            "co_surgery",
+            "split_care",
+            "modifier_22_percent",
+            "modifier_52_percent",
+            "modifier_53_percent",
+        ]
+
+
+class LogTemplateForm(BootstrapMixin, forms.ModelForm):
+    lines = forms.CharField(
+        label="Codes",
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "27447-RT 20610"}),
+        help_text="Typed as in quick entry.",
+    )
+
+    class Meta:
+        model = LogTemplate
+        fields = ["name"]
+
+
+class RepriceForm(BootstrapMixin, forms.Form):
+    release = forms.ModelChoiceField(queryset=None, empty_label=None)
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from codes.models import Release
+
+        super().__init__(*args, **kwargs)
+        self.fields["release"].queryset = Release.objects.loaded()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            self.add_error("end", "The end date must be on or after the start date.")
+        return cleaned

@@ -1,0 +1,346 @@
+"""A user's procedure log: entries priced by a fee schedule release, and what surrounds them.
+
+Each entry keeps the release that priced it and the three credited figures (raw, Medicare-style,
+policy), so a new release never changes a past entry; re-pricing is an explicit, undoable batch.
+No patient data is stored anywhere here.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+CREDIT_DIGITS = {"max_digits": 10, "decimal_places": 4}
+PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("300"))]
+
+
+class Setting(models.TextChoices):
+    FACILITY = "facility", "Facility"
+    NON_FACILITY = "non_facility", "Non-facility (office)"
+
+
+class Role(models.TextChoices):
+    PERFORMED = "performed", "Performed"
+    ASSISTED = "assisted", "Assisted"
+    OBSERVED = "observed", "Observed"
+    TEACHING = "teaching", "Teaching"
+
+
+class OwnedQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class CreditPolicy(models.Model):
+    """How the user's employer credits work RVUs: each rule on or off, and percentages.
+
+    Without one, the policy figure equals the Medicare-style figure.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_policy"
+    )
+    multiple_procedure = models.BooleanField(
+        "multiple-procedure reduction", default=True, help_text="Second and later procedures."
+    )
+    endoscopy = models.BooleanField("endoscopy family rule", default=True)
+    bilateral = models.BooleanField("bilateral (50) adjustment", default=True)
+    assistant = models.BooleanField("assistant-at-surgery percentages", default=True)
+    co_surgery = models.BooleanField("co-surgery (62) at 62.5%", default=True)
+    split_care = models.BooleanField("split care (54/55/56) shares", default=True)
+    second_procedure_percent = models.DecimalField(
+        "second and later procedures, %",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
+        validators=PERCENT_VALIDATORS,
+    )
+    modifier_22_percent = models.DecimalField(
+        "modifier 22, %",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100"),
+        validators=PERCENT_VALIDATORS,
+        help_text="Increased procedural services. Medicare sets no fixed percentage.",
+    )
+    modifier_52_percent = models.DecimalField(
+        "modifier 52, %",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100"),
+        validators=PERCENT_VALIDATORS,
+        help_text="Reduced services. Medicare sets no fixed percentage.",
+    )
+    modifier_53_percent = models.DecimalField(
+        "modifier 53, %",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100"),
+        validators=PERCENT_VALIDATORS,
+        help_text="Discontinued procedure, where the release has no 53 row.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    def __str__(self):
+        return f"Credit policy of {self.user}"
+
+    def as_policy(self):
+        from .credit import Policy
+
+        return Policy(
+            multiple_procedure=self.multiple_procedure,
+            endoscopy=self.endoscopy,
+            bilateral=self.bilateral,
+            assistant=self.assistant,
+            co_surgery=self.co_surgery,
+            split_care=self.split_care,
+            modifier_22_percent=self.modifier_22_percent,
+            modifier_52_percent=self.modifier_52_percent,
+            modifier_53_percent=self.modifier_53_percent,
+            second_procedure_percent=self.second_procedure_percent,
+        )
+
+
+class Location(models.Model):
+    """A place the user works (a hospital, a clinic); it may carry its own $ per wRVU."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="locations"
+    )
+    name = models.CharField(max_length=100)
+    default_setting = models.CharField(
+        max_length=16, choices=Setting.choices, default=Setting.FACILITY
+    )
+    dollars_per_wrvu = models.DecimalField(
+        "$ per wRVU",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Leave blank to use your usual rate.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="tracking_location_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Encounter(models.Model):
+    """The lines of one session, ranked together by the multiple-procedure rules."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="encounters"
+    )
+    date = models.DateField("date of service")
+    setting = models.CharField(max_length=16, choices=Setting.choices)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["user", "date"])]
+
+    def __str__(self):
+        return f"Encounter {self.pk} on {self.date}"
+
+
+class ProcedureLogQuerySet(OwnedQuerySet):
+    def between(self, start=None, end=None):
+        qs = self
+        if start:
+            qs = qs.filter(date__gte=start)
+        if end:
+            qs = qs.filter(date__lte=end)
+        return qs
+
+
+class ProcedureLog(models.Model):
+    """One logged procedure line, with the credit computed from the release that priced it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="procedure_logs"
+    )
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="lines")
+    date = models.DateField("date of service", help_text="Copied from the encounter for queries.")
+    code = models.ForeignKey("codes.Code", on_delete=models.PROTECT, related_name="+")
+    modifiers = models.CharField(
+        max_length=15, blank=True, help_text='Up to four, joined by "-", e.g. "50-LT".'
+    )
+    units = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    setting = models.CharField(max_length=16, choices=Setting.choices)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PERFORMED)
+    supervising_attending = models.CharField(max_length=120, blank=True)
+    note = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Never enter patient information (names, MRNs, dates of birth).",
+    )
+    release = models.ForeignKey("codes.Release", on_delete=models.PROTECT, related_name="+")
+    work_rvu = models.DecimalField(**CREDIT_DIGITS, help_text="Work RVU per unit in the release.")
+    raw = models.DecimalField("raw wRVU", **CREDIT_DIGITS)
+    medicare = models.DecimalField("Medicare-style wRVU", **CREDIT_DIGITS)
+    policy = models.DecimalField("policy wRVU", **CREDIT_DIGITS)
+    explanation = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProcedureLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(units__gte=1, units__lte=99), name="tracking_log_units_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(raw__gte=0) & Q(medicare__gte=0) & Q(policy__gte=0),
+                name="tracking_log_credit_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-date", "-id"], name="tracking_log_user_date"),
+            models.Index(fields=["user", "code"], name="tracking_log_user_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code.code}{'-' + self.modifiers if self.modifiers else ''} on {self.date}"
+
+    @property
+    def modifier_list(self) -> list[str]:
+        return [m for m in self.modifiers.split("-") if m]
+
+
+class LogChange(models.Model):
+    """Who changed an entry, when, and the values before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Edited"
+        DELETE = "delete", "Deleted"
+        REPRICE = "reprice", "Re-priced"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="log_changes"
+    )
+    log = models.ForeignKey(
+        ProcedureLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    log_pk = models.BigIntegerField(help_text="Kept when the entry itself is deleted.")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["user", "log_pk"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} entry {self.log_pk}"
+
+
+class Favorite(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites"
+    )
+    code = models.ForeignKey("codes.Code", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code"], name="tracking_favorite_unique")
+        ]
+
+    def __str__(self):
+        return self.code.code
+
+
+class LogTemplate(models.Model):
+    """A named set of lines logged together, e.g. a surgeon's usual case."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="log_templates"
+    )
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="tracking_template_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LogTemplateLine(models.Model):
+    template = models.ForeignKey(LogTemplate, on_delete=models.CASCADE, related_name="lines")
+    code = models.ForeignKey("codes.Code", on_delete=models.CASCADE, related_name="+")
+    modifiers = models.CharField(max_length=15, blank=True)
+    units = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.code.code}{'-' + self.modifiers if self.modifiers else ''}"
+
+
+class RepriceBatch(models.Model):
+    """An explicit "re-price with release X" over a date range, kept so it can be undone."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reprice_batches"
+    )
+    release = models.ForeignKey("codes.Release", on_delete=models.PROTECT, related_name="+")
+    date_from = models.DateField()
+    date_to = models.DateField()
+    entries = models.PositiveIntegerField(default=0)
+    applied_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    # [{"log": pk, "release": pk, "work_rvu": "...", "raw": ..., "medicare": ..., "policy": ...,
+    #   "explanation": [...], "warnings": [...]}, ...] as they were before the batch.
+    previous = models.JSONField(default=list)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-applied_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_from__lte=models.F("date_to")), name="tracking_reprice_range"
+            )
+        ]
+
+    def __str__(self):
+        return f"Re-price {self.date_from}..{self.date_to} with {self.release}"

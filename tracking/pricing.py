@@ -1,0 +1,108 @@
+"""Credit an encounter's lines from a release: reads the rows, runs the pure credit engine.
+
+The one place that turns codes.RelativeValue rows into the engine's FeeRow, used by quick entry,
+the form, the API, the public calculator and re-pricing alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from codes.models import RelativeValue
+
+from .credit import FeeRow, LineCredit, LineInput, Policy, Setting, credit_encounter
+
+# Modifiers that have their own PPRRVU row when the code is split (26/TC) or reduced (53).
+ROW_MODIFIERS = ("26", "TC", "53")
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    code: str
+    modifiers: tuple[str, ...] = ()
+    units: int = 1
+
+    def __str__(self) -> str:
+        """As typed in quick entry: 27447-50, 20610 x2."""
+        text = "-".join((self.code, *self.modifiers))
+        return f"{text} x{self.units}" if self.units != 1 else text
+
+
+@dataclass
+class PricedLine:
+    spec: LineSpec
+    row: FeeRow
+    medicare: LineCredit
+    policy: LineCredit
+
+
+def fee_row(rv: RelativeValue) -> FeeRow:
+    return FeeRow(
+        code=rv.code.code,
+        modifier=rv.modifier,
+        status=rv.status,
+        work_rvu=rv.work_rvu,
+        non_facility_total=rv.non_facility_total,
+        facility_total=rv.facility_total,
+        global_days=rv.global_days,
+        pre_op=rv.pre_op,
+        intra_op=rv.intra_op,
+        post_op=rv.post_op,
+        mult_proc=rv.multiple_procedure,
+        bilat_surg=rv.bilateral_surgery,
+        asst_surg=rv.assistant_surgery,
+        co_surg=rv.co_surgery,
+        team_surg=rv.team_surgery,
+        pctc=rv.pctc_indicator,
+        endo_base=rv.endoscopic_base,
+    )
+
+
+def fee_rows(release, codes: Iterable[str]) -> dict[tuple[str, str], FeeRow]:
+    """Every row (all modifiers) of the codes in the release, plus their endoscopy base codes."""
+    wanted = set(codes)
+    rows = _load(release, wanted)
+    bases = {row.endo_base for row in rows.values() if row.endo_base} - wanted
+    if bases:
+        rows |= _load(release, bases)
+    return rows
+
+
+def _load(release, codes: set[str]) -> dict[tuple[str, str], FeeRow]:
+    queryset = RelativeValue.objects.filter(release=release, code__code__in=codes).select_related(
+        "code"
+    )
+    return {(rv.code.code, rv.modifier): fee_row(rv) for rv in queryset}
+
+
+def row_for(rows: dict[tuple[str, str], FeeRow], spec: LineSpec) -> FeeRow | None:
+    """The row that prices a line: its 26/TC/53 row when the release has one."""
+    for modifier in ROW_MODIFIERS:
+        if modifier in spec.modifiers and (spec.code, modifier) in rows:
+            return rows[(spec.code, modifier)]
+    return rows.get((spec.code, ""))
+
+
+def price_lines(
+    *, release, setting: str, specs: list[LineSpec], policy: Policy | None = None
+) -> list[PricedLine]:
+    """Credit the lines of one encounter, Medicare-style and under the user's policy.
+
+    Raises KeyError naming a code the release does not have (callers validate first).
+    """
+    rows = fee_rows(release, {spec.code for spec in specs})
+    inputs = []
+    for spec in specs:
+        row = row_for(rows, spec)
+        if row is None:
+            raise KeyError(f"{spec.code} is not in {release.name}")
+        base = rows.get((row.endo_base, "")) if row.endo_base else None
+        inputs.append(LineInput(spec.code, row, spec.modifiers, spec.units, base_row=base))
+    setting = Setting(setting)
+    medicare = credit_encounter(inputs, setting, Policy.medicare())
+    employer = credit_encounter(inputs, setting, policy) if policy else medicare
+    return [
+        PricedLine(spec, line.row, m, p)
+        for spec, line, m, p in zip(specs, inputs, medicare.lines, employer.lines, strict=True)
+    ]

@@ -1,0 +1,326 @@
+"""Writes to the procedure log. Each service is atomic and records a change history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from codes.models import Code
+
+from .models import (
+    CreditPolicy,
+    Encounter,
+    Location,
+    LogChange,
+    LogTemplate,
+    LogTemplateLine,
+    ProcedureLog,
+    RepriceBatch,
+    Role,
+    Setting,
+)
+from .pricing import LineSpec, PricedLine, price_lines
+
+MAX_LINES = 50
+AUDITED_FIELDS = (
+    "date",
+    "code_id",
+    "modifiers",
+    "units",
+    "setting",
+    "location_id",
+    "role",
+    "supervising_attending",
+    "note",
+    "release_id",
+    "work_rvu",
+    "raw",
+    "medicare",
+    "policy",
+)
+
+
+@dataclass(frozen=True)
+class EntryDetails:
+    """What an encounter's lines share."""
+
+    date: dt.date
+    setting: str
+    location: Location | None = None
+    role: str = Role.PERFORMED
+    supervising_attending: str = ""
+    note: str = ""
+
+
+def user_policy(user):
+    """The user's employer policy for the engine, or None (= Medicare-style)."""
+    policy = CreditPolicy.objects.filter(user=user).first()
+    return policy.as_policy() if policy else None
+
+
+def validate_details(user, details: EntryDetails) -> None:
+    errors = {}
+    if details.date > timezone.localdate():
+        errors["date"] = "The date of service cannot be in the future."
+    if details.setting not in Setting.values:
+        errors["setting"] = "Choose facility or non-facility."
+    if details.role not in Role.values:
+        errors["role"] = "Choose performed, assisted, observed or teaching."
+    if details.location is not None and details.location.user_id != user.pk:
+        errors["location"] = "Choose one of your locations."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _snapshot(log: ProcedureLog) -> dict:
+    values = {}
+    for name in AUDITED_FIELDS:
+        value = getattr(log, name)
+        values[name] = str(value) if isinstance(value, Decimal | dt.date) else value
+    return values
+
+
+def _apply_credit(log: ProcedureLog, priced: PricedLine, release) -> None:
+    log.release = release
+    log.work_rvu = priced.row.work_rvu
+    log.raw = priced.medicare.raw
+    log.medicare = priced.medicare.credited
+    log.policy = priced.policy.credited
+    log.explanation = {
+        "medicare": priced.medicare.explanation,
+        "policy": priced.policy.explanation,
+    }
+    log.warnings = priced.medicare.warnings
+
+
+@transaction.atomic
+def encounter_create(
+    *, user, details: EntryDetails, lines: list[LineSpec], release
+) -> list[ProcedureLog]:
+    """Log the lines of one encounter, priced from the release (ranked together)."""
+    if not lines:
+        raise ValidationError("Add at least one procedure.")
+    if len(lines) > MAX_LINES:
+        raise ValidationError(f"At most {MAX_LINES} lines in one encounter.")
+    validate_details(user, details)
+    codes = {c.code: c for c in Code.objects.filter(code__in={line.code for line in lines})}
+    missing = sorted({line.code for line in lines} - set(codes))
+    if missing:
+        raise ValidationError(f"Not in {release.name}: {', '.join(missing)}.")
+    priced = price_lines(
+        release=release, setting=details.setting, specs=lines, policy=user_policy(user)
+    )
+    encounter = Encounter.objects.create(
+        user=user, date=details.date, setting=details.setting, location=details.location
+    )
+    logs = []
+    for item in priced:
+        log = ProcedureLog(
+            user=user,
+            encounter=encounter,
+            date=details.date,
+            code=codes[item.spec.code],
+            modifiers="-".join(item.spec.modifiers),
+            units=item.spec.units,
+            setting=details.setting,
+            location=details.location,
+            role=details.role,
+            supervising_attending=details.supervising_attending.strip(),
+            note=details.note.strip(),
+        )
+        _apply_credit(log, item, release)
+        log.full_clean(exclude=["encounter", "code", "release", "user", "location"])
+        logs.append(log)
+    ProcedureLog.objects.bulk_create(logs)
+    LogChange.objects.bulk_create(
+        LogChange(
+            user=user, log=log, log_pk=log.pk, action=LogChange.Action.CREATE, after=_snapshot(log)
+        )
+        for log in logs
+    )
+    return logs
+
+
+def _reprice_encounter(encounter: Encounter, release, policy) -> list[tuple[ProcedureLog, dict]]:
+    """Re-credit every line of an encounter (lines rank together); returns (log, before)."""
+    logs = list(encounter.lines.select_related("code").order_by("pk"))
+    specs = [LineSpec(log.code.code, tuple(log.modifier_list), log.units) for log in logs]
+    priced = price_lines(release=release, setting=encounter.setting, specs=specs, policy=policy)
+    changed = []
+    for log, item in zip(logs, priced, strict=True):
+        before = _credit_state(log)
+        _apply_credit(log, item, release)
+        changed.append((log, before))
+    return changed
+
+
+def _credit_state(log: ProcedureLog) -> dict:
+    """The audited values plus the explanation: what re-pricing changes and undo restores."""
+    return _snapshot(log) | {"explanation": log.explanation, "warnings": log.warnings}
+
+
+@transaction.atomic
+def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
+    """Edit an entry; its encounter is re-credited with the release that priced it."""
+    user = log.user
+    before = _snapshot(log)
+    for name, value in changes.items():
+        setattr(log, name, value)
+    details = EntryDetails(
+        date=log.date,
+        setting=log.setting,
+        location=log.location,
+        role=log.role,
+        supervising_attending=log.supervising_attending,
+        note=log.note,
+    )
+    validate_details(user, details)
+    log.full_clean(exclude=["encounter", "code", "release", "user", "location"])
+    log.save()
+    encounter = log.encounter
+    encounter.date, encounter.setting = log.date, log.setting
+    encounter.save(update_fields=["date", "setting"])
+    encounter.lines.exclude(pk=log.pk).update(date=log.date, setting=log.setting)
+    for line, _ in _reprice_encounter(encounter, log.release, user_policy(user)):
+        line.save()
+        if line.pk == log.pk:
+            log = line
+    LogChange.objects.create(
+        user=user,
+        log=log,
+        log_pk=log.pk,
+        action=LogChange.Action.UPDATE,
+        before=before,
+        after=_snapshot(log),
+    )
+    return log
+
+
+@transaction.atomic
+def procedure_logs_delete(*, user, logs) -> int:
+    """Delete entries (with history); the rest of each encounter is re-credited."""
+    logs = list(logs)
+    if any(log.user_id != user.pk for log in logs):
+        raise PermissionError("Entries of another user.")
+    encounters = {log.encounter_id for log in logs}
+    LogChange.objects.bulk_create(
+        LogChange(
+            user=user,
+            log=None,
+            log_pk=log.pk,
+            action=LogChange.Action.DELETE,
+            before=_snapshot(log),
+        )
+        for log in logs
+    )
+    ProcedureLog.objects.filter(pk__in=[log.pk for log in logs]).delete()
+    policy = user_policy(user)
+    for encounter in Encounter.objects.filter(pk__in=encounters):
+        remaining = list(encounter.lines.all())
+        if not remaining:
+            encounter.delete()
+            continue
+        for line, _ in _reprice_encounter(encounter, remaining[0].release, policy):
+            line.save()
+    return len(logs)
+
+
+def reprice_preview(*, user, release, date_from, date_to) -> list[dict]:
+    """What re-pricing the range with the release would change; nothing is saved."""
+    return [
+        {"log": log, "before": before, "after": _credit_state(log)}
+        for log, before in _reprice_range(user, release, date_from, date_to)
+    ]
+
+
+def _reprice_range(user, release, date_from, date_to):
+    policy = user_policy(user)
+    encounters = Encounter.objects.for_user(user).filter(date__gte=date_from, date__lte=date_to)
+    for encounter in encounters.order_by("date", "pk"):
+        yield from _reprice_encounter(encounter, release, policy)
+
+
+@transaction.atomic
+def reprice_apply(*, user, release, date_from, date_to) -> RepriceBatch:
+    """Re-price every entry of the range with the release; the batch can be undone."""
+    if date_from > date_to:
+        raise ValidationError("The start date must be on or before the end date.")
+    previous = []
+    count = 0
+    batch = RepriceBatch.objects.create(
+        user=user, release=release, date_from=date_from, date_to=date_to
+    )
+    for log, before in _reprice_range(user, release, date_from, date_to):
+        previous.append({"log": log.pk, **before})
+        log.save()
+        LogChange.objects.create(
+            user=user,
+            log=log,
+            log_pk=log.pk,
+            action=LogChange.Action.REPRICE,
+            before=before,
+            after=_snapshot(log),
+        )
+        count += 1
+    batch.previous = previous
+    batch.entries = count
+    batch.save(update_fields=["previous", "entries"])
+    return batch
+
+
+@transaction.atomic
+def reprice_undo(*, batch: RepriceBatch) -> int:
+    """Put back exactly the values the entries had before the batch."""
+    if batch.undone_at:
+        raise ValidationError("This re-pricing has already been undone.")
+    logs = ProcedureLog.objects.for_user(batch.user).in_bulk([p["log"] for p in batch.previous])
+    restored = 0
+    for values in batch.previous:
+        log = logs.get(values["log"])
+        if log is None:
+            continue  # deleted since
+        before = _snapshot(log)
+        log.release_id = values["release_id"]
+        for name in ("work_rvu", "raw", "medicare", "policy"):
+            setattr(log, name, Decimal(values[name]))
+        log.explanation = values["explanation"]
+        log.warnings = values["warnings"]
+        log.save()
+        LogChange.objects.create(
+            user=batch.user,
+            log=log,
+            log_pk=log.pk,
+            action=LogChange.Action.REPRICE,
+            before=before,
+            after=_snapshot(log),
+        )
+        restored += 1
+    batch.undone_at = timezone.now()
+    batch.save(update_fields=["undone_at"])
+    return restored
+
+
+@transaction.atomic
+def log_template_create(*, user, name: str, lines: list[LineSpec]) -> LogTemplate:
+    """A named set of lines to log together."""
+    name = name.strip()
+    if LogTemplate.objects.for_user(user).filter(name=name).exists():
+        raise ValidationError("You already have a template with this name.")
+    codes = {c.code: c for c in Code.objects.filter(code__in={line.code for line in lines})}
+    template = LogTemplate.objects.create(user=user, name=name)
+    LogTemplateLine.objects.bulk_create(
+        LogTemplateLine(
+            template=template,
+            code=codes[line.code],
+            modifiers="-".join(line.modifiers),
+            units=line.units,
+            position=position,
+        )
+        for position, line in enumerate(lines)
+    )
+    return template

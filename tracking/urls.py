@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tracking"
+
+urlpatterns = [
+    path("", views.tracker, name="tracker"),
+    path("preview/", views.preview, name="preview"),
+    path("history/", views.history, name="history"),
+    path("history/delete/", views.bulk_delete, name="bulk_delete"),
+    path("entries/<int:pk>/", views.entry_detail, name="entry"),
+    path("entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),
+    path("entries/<int:pk>/delete/", views.entry_delete, name="entry_delete"),
+    path("favorites/<str:code>/", views.favorite_toggle, name="favorite_toggle"),
+    path("templates/", views.templates_list, name="templates"),
+    path("templates/<int:pk>/delete/", views.template_delete, name="template_delete"),
+    path("templates/<int:pk>/log/", views.template_log, name="template_log"),
+    path("locations/", views.locations, name="locations"),
+    path("locations/<int:pk>/", views.location_edit, name="location_edit"),
+    path("policy/", views.policy, name="policy"),
+    path("reprice/", views.reprice, name="reprice"),
+    path("reprice/<int:pk>/undo/", views.reprice_undo, name="reprice_undo"),
+]

@@ -1,0 +1,359 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from codes.models import Code, Release
+
+from . import services
+from .entry import preview as entry_preview
+from .forms import (
+    CreditPolicyForm,
+    HistoryFilterForm,
+    LocationForm,
+    LogEditForm,
+    LogTemplateForm,
+    QuickEntryForm,
+    RepriceForm,
+)
+from .models import (
+    CreditPolicy,
+    Favorite,
+    Location,
+    LogChange,
+    LogTemplate,
+    ProcedureLog,
+    RepriceBatch,
+)
+from .pricing import LineSpec
+
+HISTORY_PAGE_SIZE = 50
+
+
+def current_release():
+    release = Release.objects.current()
+    if release is None:
+        raise Http404("No fee schedule release has been imported yet.")
+    return release
+
+
+def _entry_context(request, form, release, result=None):
+    user = request.user
+    return {
+        "form": form,
+        "release": release,
+        "preview": result,
+        "favorites": Favorite.objects.for_user(user).select_related("code"),
+        "templates": LogTemplate.objects.for_user(user).prefetch_related("lines__code"),
+        "recent": ProcedureLog.objects.for_user(user).select_related("code", "location")[:10],
+    }
+
+
+@login_required
+def tracker(request):
+    """Quick entry: type codes, see each line's credit, save with Enter."""
+    release = current_release()
+    if request.method != "POST":
+        initial = {"text": request.GET.get("codes", "")}
+        form = QuickEntryForm(user=request.user, initial=initial)
+        result = None
+        if initial["text"]:
+            result = entry_preview(
+                initial["text"],
+                release=release,
+                setting=form.fields["setting"].initial,
+                policy=services.user_policy(request.user),
+            )
+        return render(
+            request, "tracking/tracker.html", _entry_context(request, form, release, result)
+        )
+
+    form = QuickEntryForm(request.POST, user=request.user)
+    result = None
+    if form.is_valid():
+        data = form.cleaned_data
+        result = entry_preview(
+            data["text"],
+            release=release,
+            setting=data["setting"],
+            policy=services.user_policy(request.user),
+        )
+        if result.ok:
+            try:
+                logs = services.encounter_create(
+                    user=request.user,
+                    details=services.EntryDetails(
+                        date=data["date"],
+                        setting=data["setting"],
+                        location=data["location"],
+                        role=data["role"],
+                        supervising_attending=data["supervising_attending"],
+                        note=data["note"],
+                    ),
+                    lines=result.specs,
+                    release=release,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                total = sum(log.medicare for log in logs)
+                messages.success(
+                    request,
+                    f"Saved {len(logs)} {'entry' if len(logs) == 1 else 'entries'}: "
+                    f"{total:.2f} wRVU (Medicare-style, {release.name}).",
+                )
+                return redirect("tracking:tracker")
+        else:
+            form.add_error("text", "Fix or remove the marked lines before saving.")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "tracking/tracker.html",
+        _entry_context(request, form, release, result),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def preview(request):
+    """The quick-entry preview as an HTML fragment (htmx, as the user types)."""
+    release = current_release()
+    form = QuickEntryForm(request.POST, user=request.user)
+    form.is_valid()  # the preview reads what it can; saving validates everything
+    text = request.POST.get("text", "")
+    result = None
+    if text.strip():
+        setting = form.cleaned_data.get("setting") or "facility"
+        result = entry_preview(
+            text, release=release, setting=setting, policy=services.user_policy(request.user)
+        )
+    return render(
+        request,
+        "tracking/_preview.html",
+        {"preview": result, "release": release, "note_warnings": form.note_warnings},
+    )
+
+
+@login_required
+def history(request):
+    user = request.user
+    filters = HistoryFilterForm(request.GET or None, user=user)
+    queryset = filters.filter(
+        ProcedureLog.objects.for_user(user).select_related("code", "location", "release")
+    )
+    page = Paginator(queryset, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tracking/history.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def entry_detail(request, pk):
+    log = get_object_or_404(
+        ProcedureLog.objects.select_related("code", "location", "release"), pk=pk, user=request.user
+    )
+    changes = LogChange.objects.for_user(request.user).filter(log_pk=log.pk)
+    return render(request, "tracking/entry_detail.html", {"log": log, "changes": changes})
+
+
+@login_required
+def entry_edit(request, pk):
+    log = get_object_or_404(ProcedureLog, pk=pk, user=request.user)
+    form = LogEditForm(request.POST or None, instance=log)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.procedure_log_update(log=log, changes=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Entry updated and re-credited.")
+            return redirect("tracking:entry", pk=log.pk)
+    return render(request, "tracking/entry_edit.html", {"form": form, "log": log})
+
+
+@login_required
+def entry_delete(request, pk):
+    log = get_object_or_404(ProcedureLog.objects.select_related("code"), pk=pk, user=request.user)
+    if request.method == "POST":
+        services.procedure_logs_delete(user=request.user, logs=[log])
+        messages.success(request, f"Deleted {log}.")
+        return redirect("tracking:history")
+    return render(request, "tracking/confirm_delete.html", {"logs": [log], "single": True})
+
+
+@login_required
+@require_POST
+def bulk_delete(request):
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    logs = list(
+        ProcedureLog.objects.for_user(request.user).filter(pk__in=ids).select_related("code")
+    )
+    if not logs:
+        messages.info(request, "Select the entries to delete first.")
+        return redirect("tracking:history")
+    if request.POST.get("confirm") != "yes":
+        return render(request, "tracking/confirm_delete.html", {"logs": logs, "single": False})
+    count = services.procedure_logs_delete(user=request.user, logs=logs)
+    messages.success(request, f"Deleted {count} entries.")
+    return redirect("tracking:history")
+
+
+@login_required
+@require_POST
+def favorite_toggle(request, code):
+    code = get_object_or_404(Code, code=code.upper())
+    favorite, created = Favorite.objects.get_or_create(user=request.user, code=code)
+    if not created:
+        favorite.delete()
+    starred = created
+    if request.headers.get("HX-Request"):
+        return render(request, "tracking/_star.html", {"code": code, "starred": starred})
+    return redirect(request.POST.get("next") or "tracking:tracker")
+
+
+@login_required
+def templates_list(request):
+    form = LogTemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        release = current_release()
+        result = entry_preview(form.cleaned_data["lines"], release=release, setting="facility")
+        if not result.ok:
+            form.add_error(
+                "lines",
+                "Fix the marked codes: "
+                + "; ".join(error for item in result.items for error in getattr(item, "errors", []))
+                or "Choose one reading of the codes.",
+            )
+        else:
+            try:
+                template = services.log_template_create(
+                    user=request.user, name=form.cleaned_data["name"], lines=result.specs
+                )
+            except ValidationError as exc:
+                form.add_error("name", exc)
+            else:
+                messages.success(request, f"Template “{template.name}” saved.")
+                return redirect("tracking:templates")
+    templates = LogTemplate.objects.for_user(request.user).prefetch_related("lines__code")
+    return render(request, "tracking/templates.html", {"form": form, "templates": templates})
+
+
+@login_required
+@require_POST
+def template_delete(request, pk):
+    template = get_object_or_404(LogTemplate, pk=pk, user=request.user)
+    template.delete()
+    messages.success(request, f"Template “{template.name}” deleted.")
+    return redirect("tracking:templates")
+
+
+@login_required
+def locations(request):
+    form = LocationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        location = form.save(commit=False)
+        location.user = request.user
+        try:
+            location.save()
+        except IntegrityError:
+            form.add_error("name", "You already have a location with this name.")
+        else:
+            messages.success(request, f"Location “{location.name}” added.")
+            return redirect("tracking:locations")
+    places = Location.objects.for_user(request.user)
+    return render(request, "tracking/locations.html", {"form": form, "locations": places})
+
+
+@login_required
+def location_edit(request, pk):
+    location = get_object_or_404(Location, pk=pk, user=request.user)
+    form = LocationForm(request.POST or None, instance=location)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            location.delete()
+            messages.success(request, f"Location “{location.name}” deleted.")
+            return redirect("tracking:locations")
+        if form.is_valid():
+            try:
+                form.save()
+            except IntegrityError:
+                form.add_error("name", "You already have a location with this name.")
+            else:
+                messages.success(request, "Location saved.")
+                return redirect("tracking:locations")
+    return render(request, "tracking/location_edit.html", {"form": form, "location": location})
+
+
+@login_required
+def policy(request):
+    instance = CreditPolicy.objects.filter(user=request.user).first() or CreditPolicy(
+        user=request.user
+    )
+    form = CreditPolicyForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request,
+            "Policy saved. New entries use it; use re-pricing to apply it to past entries.",
+        )
+        return redirect("tracking:policy")
+    return render(request, "tracking/policy.html", {"form": form})
+
+
+@login_required
+def reprice(request):
+    form = RepriceForm(request.POST or None)
+    batches = RepriceBatch.objects.for_user(request.user).select_related("release")[:10]
+    context = {"form": form, "batches": batches}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        arguments = dict(
+            user=request.user, release=data["release"], date_from=data["start"], date_to=data["end"]
+        )
+        if request.POST.get("apply") == "yes":
+            batch = services.reprice_apply(**arguments)
+            messages.success(
+                request, f"Re-priced {batch.entries} entries with {batch.release.name}."
+            )
+            return redirect("tracking:reprice")
+        rows = services.reprice_preview(**arguments)
+        context["rows"] = rows
+        context["changed"] = [r for r in rows if r["before"] != r["after"]]
+    return render(request, "tracking/reprice.html", context)
+
+
+@login_required
+@require_POST
+def reprice_undo(request, pk):
+    batch = get_object_or_404(RepriceBatch, pk=pk, user=request.user)
+    try:
+        count = services.reprice_undo(batch=batch)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"Undone: {count} entries have their previous values again.")
+    return redirect("tracking:reprice")
+
+
+@login_required
+@require_POST
+def template_log(request, pk):
+    """Prefill quick entry with a template's lines."""
+    template = get_object_or_404(LogTemplate, pk=pk, user=request.user)
+    text = " ".join(
+        str(LineSpec(line.code.code, tuple(filter(None, line.modifiers.split("-"))), line.units))
+        for line in template.lines.select_related("code")
+    )
+    if not text:
+        return HttpResponseBadRequest("This template has no lines.")
+    return redirect(f"{reverse('tracking:tracker')}?codes={text}")
