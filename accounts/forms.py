@@ -120,6 +120,12 @@ class SignupForm(CareerProfileForm, AllauthSignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password1"].help_text = "At least 8 characters; not a common password."
+        for name, message in (
+            ("email", "Enter your email address."),
+            ("password1", "Choose a password."),
+            ("password2", "Type the same password again."),
+        ):
+            self.fields[name].error_messages["required"] = message
 
 
 class ProfileForm(CareerProfileForm, forms.ModelForm):

@@ -186,3 +186,13 @@ def test_without_javascript_the_page_shows_every_stage_field(client):
     assert 'data-stage-fields="resident"' in html and 'data-stage-fields="attending"' in html
     assert " hidden" not in html.split("<main", 1)[1].split("</main>", 1)[0]
     assert "js/career-stage.js" in html
+
+
+def test_a_form_sent_empty_says_what_each_field_needs(client):
+    response = client.post(reverse("account_signup"), {})
+
+    errors = response.context["form"].errors
+    assert errors["career_stage"] == ["Choose your career stage."]
+    assert errors["email"] == ["Enter your email address."]
+    assert errors["password1"] == ["Choose a password."]
+    assert "they are marked below" in response.content.decode()
