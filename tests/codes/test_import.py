@@ -271,7 +271,7 @@ def test_import_command_turns_bad_input_into_a_command_error(tmp_path):
     path = tmp_path / "PPRRVU2025_Oct.csv"
     path.write_bytes(b"")
 
-    with pytest.raises(CommandError, match="PPRRVU2025_Oct.csv: the file is empty"):
+    with pytest.raises(CommandError, match=r"PPRRVU2025_Oct\.csv: the file is empty"):
         call_command("import_fee_schedule", str(path), verbosity=0)
 
 
