@@ -1,0 +1,101 @@
+"""tracking's sections of "download my data" (accounts.registry)."""
+
+from accounts.registry import register_user_data
+
+from .models import CreditPolicy, Favorite, Location, LogChange, LogTemplate, ProcedureLog
+
+
+def export_procedure_logs(user):
+    logs = ProcedureLog.objects.for_user(user).select_related("code", "location", "release")
+    return [
+        {
+            "id": log.pk,
+            "encounter": log.encounter_id,
+            "date": log.date,
+            "code": log.code.code,
+            "modifiers": log.modifiers,
+            "units": log.units,
+            "setting": log.setting,
+            "location": log.location.name if log.location else "",
+            "role": log.role,
+            "supervising_attending": log.supervising_attending,
+            "note": log.note,
+            "release": log.release.name,
+            "work_rvu": log.work_rvu,
+            "raw": log.raw,
+            "medicare": log.medicare,
+            "policy": log.policy,
+            "created_at": log.created_at,
+        }
+        for log in logs.order_by("date", "pk")
+    ]
+
+
+def export_locations(user):
+    return [
+        {
+            "name": loc.name,
+            "default_setting": loc.default_setting,
+            "dollars_per_wrvu": loc.dollars_per_wrvu,
+        }
+        for loc in Location.objects.for_user(user)
+    ]
+
+
+def export_favorites(user):
+    return [
+        {"code": fav.code.code} for fav in Favorite.objects.for_user(user).select_related("code")
+    ]
+
+
+def export_templates(user):
+    templates = LogTemplate.objects.for_user(user).prefetch_related("lines__code")
+    return [
+        {
+            "name": template.name,
+            "lines": " ".join(
+                f"{line.code.code}{'-' + line.modifiers if line.modifiers else ''}"
+                f"{' x' + str(line.units) if line.units > 1 else ''}"
+                for line in template.lines.all()
+            ),
+        }
+        for template in templates
+    ]
+
+
+def export_credit_policy(user):
+    policy = CreditPolicy.objects.filter(user=user).first()
+    if policy is None:
+        return []
+    return [{field: getattr(policy, field) for field in (
+        "multiple_procedure", "endoscopy", "bilateral", "assistant", "co_surgery", "split_care",
+        "second_procedure_percent", "modifier_22_percent", "modifier_52_percent",
+        "modifier_53_percent",
+    )}]  # fmt: skip
+
+
+def export_changes(user):
+    return [
+        {
+            "entry": change.log_pk,
+            "action": change.action,
+            "changed_at": change.changed_at,
+            "before": change.before,
+            "after": change.after,
+        }
+        for change in LogChange.objects.for_user(user)
+    ]
+
+
+def delete_tracking(user):
+    # Entries protect nothing of the user's, but delete them first so encounters go cleanly.
+    ProcedureLog.objects.for_user(user).delete()
+
+
+def register():
+    register_user_data("procedure_logs", export=export_procedure_logs, delete=delete_tracking)
+    register_user_data("locations", export=export_locations)
+    register_user_data("favorites", export=export_favorites)
+    register_user_data("log_templates", export=export_templates)
+    register_user_data("credit_policy", export=export_credit_policy)
+    register_user_data("log_changes", export=export_changes)
