@@ -4,7 +4,11 @@ Release data is written by codes.services only; the admin shows it read-only.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
@@ -84,6 +88,13 @@ class ReleaseAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # older releases stay: logged work was priced from them
+
+    def has_manage_permission(self, request):
+        """Who may switch the current release or re-run an import (the actions below)."""
+        return request.user.has_perm("codes.change_release")
+
     @admin.display(description="progress")
     def progress(self, release):
         done, total = selectors.release_progress(release)
@@ -131,7 +142,37 @@ class ReleaseAdmin(admin.ModelAdmin):
             rows,
         )
 
-    @admin.action(description="Make the selected release current")
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/make-current/",
+                wrap(require_POST(self.make_current_view)),
+                name="codes_release_make_current",
+            ),
+            path(
+                "<int:pk>/reimport/",
+                wrap(require_POST(self.reimport_view)),
+                name="codes_release_reimport",
+            ),
+            *super().get_urls(),
+        ]
+
+    def make_current_view(self, request, pk):
+        if not self.has_manage_permission(request):
+            raise PermissionDenied
+        release = get_object_or_404(Release, pk=pk)
+        self.make_current(request, Release.objects.filter(pk=release.pk))
+        return redirect(reverse("admin:codes_release_change", args=[release.pk]))
+
+    def reimport_view(self, request, pk):
+        if not self.has_manage_permission(request):
+            raise PermissionDenied
+        release = get_object_or_404(Release, pk=pk)
+        self.reimport(request, Release.objects.filter(pk=release.pk))
+        return redirect(reverse("admin:codes_release_change", args=[release.pk]))
+
+    @admin.action(description="Make the selected release current", permissions=["manage"])
     def make_current(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one release.", messages.ERROR)
@@ -144,7 +185,9 @@ class ReleaseAdmin(admin.ModelAdmin):
             return
         self.message_user(request, f"{release} is now the current release.", messages.SUCCESS)
 
-    @admin.action(description="Re-run the import of the selected failed releases")
+    @admin.action(
+        description="Re-run the import of the selected failed releases", permissions=["manage"]
+    )
     def reimport(self, request, queryset):
         for release in queryset:
             if release.status not in (Release.Status.FAILED, Release.Status.LOADING):

@@ -121,7 +121,8 @@ def release_import(
     plan = _plan(todo, source_name=source_name, name=name, companions=companions)
 
     releases = []
-    with _locks(plan.release_keys):
+    lock_keys = plan.release_keys or [(parsing.HCPCS, False)]
+    with _locks(lock_keys):
         for index, key in enumerate(plan.release_keys):
             releases.append(
                 _import_release(
@@ -431,7 +432,8 @@ def _ensure_codes(codes: dict[str, int], wanted: dict[str, str]) -> None:
         if code not in codes
     ]
     if new:
-        Code.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        # ignore_conflicts: another release's import may create the same new code meanwhile.
+        Code.objects.bulk_create(new, batch_size=BATCH_SIZE, ignore_conflicts=True)
         codes.update(Code.objects.filter(code__in=[c.code for c in new]).values_list("code", "id"))
 
 

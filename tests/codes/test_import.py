@@ -384,3 +384,25 @@ def test_admin_action_reruns_a_failed_import_from_its_source(staff_client, tmp_p
 
     failed.refresh_from_db()
     assert (failed.status, failed.error) == ("current", "")
+
+
+def test_admin_buttons_make_current_and_refuse_staff_without_permission(
+    client, rvu25d_dir, rvu26c_file
+):
+    from tests.factories import UserFactory
+
+    old = release_import(source=rvu25d_dir).release
+    release_import(source=rvu26c_file, make_current=True)
+    url = reverse("admin:codes_release_make_current", args=[old.pk])
+
+    client.force_login(UserFactory(is_staff=True))
+    assert client.post(url).status_code == 403
+    old.refresh_from_db()
+    assert old.status == "ready"
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:codes_release_change", args=[old.pk]))
+    assert "Make RVU25D current" in page.text
+    client.post(url)
+    old.refresh_from_db()
+    assert old.status == "current"
