@@ -160,3 +160,12 @@ class DeleteAccountForm(forms.Form):
                 "That is neither your email address nor DELETE; nothing was deleted."
             )
         return typed
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=60,
+        label="Token name",
+        help_text='Where you will use it, e.g. "iPhone" or "spreadsheet script".',
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from knox.models import AbstractAuthToken
 
 
 class CareerStage(models.TextChoices):
@@ -167,3 +168,15 @@ class LoginSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.session_key[:6]}…"
+
+
+class ApiToken(AbstractAuthToken):
+    """A revocable API token for a mobile client; only its digest is stored (django-rest-knox)."""
+
+    name = models.CharField(max_length=60, help_text='Where it is used, e.g. "iPhone".')
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.token_key}…)"

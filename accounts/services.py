@@ -1,9 +1,10 @@
 from importlib import import_module
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import LoginSession
+from .models import ApiToken, LoginSession
 from .registry import user_data_contributors
 
 
@@ -29,3 +30,13 @@ def user_delete(*, user):
     for session_key in LoginSession.objects.for_user(user).values_list("session_key", flat=True):
         store(session_key=session_key).delete()
     user.delete()
+
+
+@transaction.atomic
+def api_token_create(*, user, name):
+    """A new named API token; returns the token text, which is never shown again."""
+    limit = settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]
+    if ApiToken.objects.filter(user=user).count() >= limit:
+        raise ValidationError(f"You have {limit} tokens already; revoke one first.")
+    _instance, token = ApiToken.objects.create(user=user, expiry=None, name=name.strip())
+    return token

@@ -9,4 +9,8 @@ urlpatterns = [
     path("settings/download/json/", views.account_download_json, name="account_download_json"),
     path("settings/download/csv/", views.account_download_csv, name="account_download_csv"),
     path("settings/delete/", views.account_delete, name="account_delete"),
+    path("settings/tokens/", views.account_tokens, name="account_tokens"),
+    path(
+        "settings/tokens/<str:key>/revoke/", views.account_token_revoke, name="account_token_revoke"
+    ),
 ]

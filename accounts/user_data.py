@@ -58,6 +58,16 @@ def register_account_sections():
     register_user_data("profile", export=export_profile)
     register_user_data("email_addresses", export=export_email_addresses)
     register_user_data("two_factor", export=export_two_factor)
+    register_user_data("api_tokens", export=export_api_tokens)
+
+
+def export_api_tokens(user):
+    from .models import ApiToken
+
+    return [
+        {"name": token.name, "starts_with": token.token_key, "created": token.created}
+        for token in ApiToken.objects.filter(user=user)
+    ]
 
 
 def user_data_collect(*, user):

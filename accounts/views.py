@@ -5,15 +5,16 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from .forms import DeleteAccountForm, ProfileForm
-from .models import CareerStage
+from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm
+from .models import ApiToken, CareerStage
 from .registry import user_data_contributors
-from .services import user_delete
+from .services import api_token_create, user_delete
 from .user_data import user_data_csv_zip, user_data_filename, user_data_json
 
 
@@ -43,6 +44,7 @@ def account_settings(request):
         "primary_email": EmailAddress.objects.filter(user=request.user, primary=True).first(),
         "mfa_enabled": is_mfa_enabled(request.user),
         "data_sections": [c.name.replace("_", " ") for c in user_data_contributors()],
+        "api_token_count": ApiToken.objects.filter(user=request.user).count(),
     }
     return render(request, "accounts/settings.html", context)
 
@@ -85,3 +87,32 @@ def account_delete(request):
         )
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+@login_required
+def account_tokens(request):
+    """List, create (shown once) and revoke the user's API tokens."""
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+    )
+
+
+@login_required
+@require_POST
+def account_token_revoke(request, key):
+    token = get_object_or_404(ApiToken, token_key=key, user=request.user)
+    token.delete()
+    messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("account_tokens")

@@ -1,7 +1,16 @@
 """The /api/v1/ router: each app registers its viewsets here."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from tracking.api import FavoriteViewSet, ProcedureLogViewSet, TemplateViewSet, WrvuCalculateView
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("logs", ProcedureLogViewSet, basename="api-logs")
+router.register("favorites", FavoriteViewSet, basename="api-favorites")
+router.register("templates", TemplateViewSet, basename="api-templates")
+
+urlpatterns = [
+    path("wrvu/calculate", WrvuCalculateView.as_view(), name="api-wrvu-calculate"),
+    *router.urls,
+]

@@ -1,0 +1,223 @@
+"""The tracker's JSON API: logs, favourites, templates (owner-scoped) and the public calculator."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from codes.models import Code, Release
+
+from . import services
+from .entry import release_codes
+from .forms import HistoryFilterForm
+from .models import Favorite, LogTemplate, ProcedureLog
+from .pricing import LineSpec, price_lines
+from .serializers import (
+    CalculateSerializer,
+    FavoriteSerializer,
+    LogSerializer,
+    TemplateSerializer,
+    four,
+)
+
+
+def _current_release():
+    release = Release.objects.current()
+    if release is None:
+        raise ValidationError({"release": "No fee schedule release has been imported yet."})
+    return release
+
+
+def line_spec(line: dict) -> LineSpec:
+    return LineSpec(line["code"], tuple(line.get("modifiers", [])), line.get("units", 1))
+
+
+def _as_validation_error(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class OwnedMixin:
+    def get_queryset(self):
+        return self.queryset.filter(user=self.request.user)
+
+
+class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
+    """Your procedure entries. POST a list of lines to log them as one encounter.
+
+    Filters: ?start=&end= (dates), ?code=, ?location=, ?setting=, ?role=.
+    """
+
+    queryset = ProcedureLog.objects.select_related("code", "release", "location")
+    serializer_class = LogSerializer
+
+    def get_queryset(self):
+        filters = HistoryFilterForm(self.request.query_params or None, user=self.request.user)
+        if filters.is_bound and not filters.is_valid():
+            raise ValidationError(filters.errors)
+        return filters.filter(super().get_queryset())
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.request.method in ("POST", "PUT", "PATCH"):
+            release = _current_release()
+            context |= {"release": release, "release_codes": release_codes(release)}
+        return context
+
+    def create(self, request, *args, **kwargs):
+        many = isinstance(request.data, list)
+        serializer = self.get_serializer(data=request.data, many=many)
+        serializer.is_valid(raise_exception=True)
+        lines = serializer.validated_data if many else [serializer.validated_data]
+        if not lines:
+            raise ValidationError("Send at least one line.")
+        first = lines[0]
+        shared = ("date", "setting", "location", "role", "supervising_attending", "note")
+        if any(line.get(k) != first.get(k) for line in lines for k in ("date", "setting")):
+            raise ValidationError("Lines of one encounter share their date and setting.")
+        details = services.EntryDetails(**{k: first.get(k, "") for k in shared if k in first})
+        try:
+            logs = services.encounter_create(
+                user=request.user,
+                details=details,
+                lines=[line_spec(line) for line in lines],
+                release=serializer.context["release"],
+            )
+        except DjangoValidationError as exc:
+            raise _as_validation_error(exc) from exc
+        output = self.get_serializer(logs, many=True).data
+        return Response(output if many else output[0], status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        changes = dict(serializer.validated_data)
+        if "code" in changes:
+            code = Code.objects.get(code=changes.pop("code"))
+            changes["code"] = code
+        if "modifiers" in changes:
+            changes["modifiers"] = "-".join(changes["modifiers"])
+        try:
+            serializer.instance = services.procedure_log_update(
+                log=serializer.instance, changes=changes
+            )
+        except DjangoValidationError as exc:
+            raise _as_validation_error(exc) from exc
+
+    def perform_destroy(self, instance):
+        services.procedure_logs_delete(user=self.request.user, logs=[instance])
+
+
+class FavoriteViewSet(
+    OwnedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your starred codes."""
+
+    queryset = Favorite.objects.select_related("code")
+    serializer_class = FavoriteSerializer
+
+    def perform_create(self, serializer):
+        code = Code.objects.filter(code=serializer.validated_data["code"].upper()).first()
+        if code is None:
+            raise ValidationError({"code": f"{serializer.validated_data['code']} is not a code."})
+        favorite, _ = Favorite.objects.get_or_create(user=self.request.user, code=code)
+        serializer.instance = favorite
+
+
+class TemplateViewSet(
+    OwnedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your saved sets of lines (e.g. a usual case)."""
+
+    queryset = LogTemplate.objects.prefetch_related("lines__code")
+    serializer_class = TemplateSerializer
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.request.method == "POST":
+            release = _current_release()
+            context |= {"release": release, "release_codes": release_codes(release)}
+        return context
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        lines = [line_spec(line) for line in data["lines"]]
+        try:
+            serializer.instance = services.log_template_create(
+                user=self.request.user, name=data["name"], lines=lines
+            )
+        except DjangoValidationError as exc:
+            raise _as_validation_error(exc) from exc
+
+
+class CalculateThrottle(AnonRateThrottle):
+    scope = "anon"
+
+
+class CalculateResponse(serializers.Serializer):
+    release = serializers.CharField()
+    lines = serializers.ListField(child=serializers.DictField())
+    totals = serializers.DictField()
+
+
+class WrvuCalculateView(APIView):
+    """Credit the lines of one encounter: raw and Medicare-style work RVUs, and why.
+
+    Public and throttled. Numbers are decimal strings with four places.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [CalculateThrottle]
+
+    @extend_schema(
+        request=CalculateSerializer,
+        responses={200: CalculateResponse, 400: OpenApiResponse(description="A message per line")},
+    )
+    def post(self, request):
+        release = self._release(request.data)
+        serializer = CalculateSerializer(
+            data=request.data, context={"release": release, "release_codes": release_codes(release)}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        specs = [line_spec(line) for line in data["lines"]]
+        priced = price_lines(release=release, setting=data["setting"], specs=specs)
+        lines = [
+            {
+                "code": item.spec.code,
+                "modifiers": list(item.spec.modifiers),
+                "units": item.spec.units,
+                "work_rvu": four(item.row.work_rvu),
+                "raw": four(item.medicare.raw),
+                "medicare": four(item.medicare.credited),
+                "explanation": item.medicare.explanation,
+                "warnings": item.medicare.warnings,
+            }
+            for item in priced
+        ]
+        totals = {
+            "raw": four(sum(item.medicare.raw for item in priced)),
+            "medicare": four(sum(item.medicare.credited for item in priced)),
+        }
+        return Response({"release": release.name, "lines": lines, "totals": totals})
+
+    @staticmethod
+    def _release(data):
+        name = data.get("release") if isinstance(data, dict) else None
+        if not name:
+            return _current_release()
+        release = Release.objects.loaded().filter(name=str(name).upper(), is_qp=False).first()
+        if release is None:
+            raise ValidationError({"release": f"Unknown release {name}."})
+        return release
