@@ -376,7 +376,8 @@ def _claim(name, is_qp, info, source) -> Release:
             release.status = Release.Status.LOADING
         release.error = ""
         release.rows_loaded = 0
-        release.source = source[:500]
+        if not release.is_loaded or not release.source:
+            release.source = source[:500]  # a file added later does not replace the source
         if info.released_on:
             release.released_on = info.released_on
         release.effective_on = release.effective_on or info.effective_on
