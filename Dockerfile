@@ -12,8 +12,11 @@ RUN apt-get update \
     && useradd --create-home --uid 1000 app
 
 WORKDIR /app
+COPY pyproject.toml scripts/requirements.py ./
+RUN pip install --upgrade pip \
+    && python requirements.py --no-dev > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt && rm requirements.py
 COPY --chown=app:app . .
-RUN pip install --upgrade pip && pip install -e .
 
 # collectstatic needs settings that import; these values exist only at build time.
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only ALLOWED_HOSTS=build \

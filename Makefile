@@ -11,10 +11,12 @@ TEST_REDIS_CACHE_URL ?= redis://127.0.0.1:6379/1
 
 .PHONY: run test install lint migrate data chromium clean
 
+# The project runs from this folder; the venv holds only its pinned dependencies.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	$(VENV)/bin/python scripts/requirements.py > $(VENV)/requirements.txt
+	$(VENV)/bin/pip install --quiet -r $(VENV)/requirements.txt
 	touch $@
 
 install: $(VENV)/.installed

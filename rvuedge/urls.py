@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from tracking import views as tracking_views
+
 from . import views
 
 urlpatterns = [
@@ -11,6 +13,7 @@ urlpatterns = [
     path("privacy/", views.StaticPage.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("terms/", views.StaticPage.as_view(template_name="pages/terms.html"), name="terms"),
     path("track/", include("tracking.urls")),
+    path("resources/wrvu-calculator/", tracking_views.calculator, name="wrvu_calculator"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -62,10 +62,10 @@ def test_the_settings_page_shows_the_profile_security_data_and_delete_sections(c
         reverse("account_download_json"),
         reverse("account_download_csv"),
         reverse("account_delete"),
+        reverse("account_tokens"),
     ]:
         assert text in html, text
     assert "profile, email addresses, two factor" in html
-    assert "API token" not in html
 
 
 def test_saving_the_profile_updates_specialty_and_name(client):
