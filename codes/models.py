@@ -295,6 +295,7 @@ class Locality(models.Model):
 
     class Meta:
         ordering = ["state", "name"]
+        verbose_name_plural = "localities"
         constraints = [
             models.UniqueConstraint(
                 fields=["release", "mac", "locality_number"], name="codes_locality_unique"
@@ -323,6 +324,7 @@ class OppsCap(models.Model):
 
     class Meta:
         ordering = ["code__code", "modifier", "carrier", "locality_number"]
+        verbose_name = "OPPS cap"
         constraints = [
             models.UniqueConstraint(
                 fields=["release", "code", "modifier", "carrier", "locality_number"],

@@ -122,6 +122,7 @@ class Migration(migrations.Migration):
                 ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opps_caps', to='codes.release')),
             ],
             options={
+                'verbose_name': 'OPPS cap',
                 'ordering': ['code__code', 'modifier', 'carrier', 'locality_number'],
                 'indexes': [models.Index(fields=['code', 'release'], name='codes_oppsc_code_id_246e6d_idx')],
                 'constraints': [models.UniqueConstraint(fields=('release', 'code', 'modifier', 'carrier', 'locality_number'), name='codes_oppscap_unique')],
@@ -144,6 +145,7 @@ class Migration(migrations.Migration):
                 ('release', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='localities', to='codes.release')),
             ],
             options={
+                'verbose_name_plural': 'localities',
                 'ordering': ['state', 'name'],
                 'constraints': [models.UniqueConstraint(fields=('release', 'mac', 'locality_number'), name='codes_locality_unique'), models.CheckConstraint(condition=models.Q(('work_gpci__gt', 0), ('pe_gpci__gt', 0), ('mp_gpci__gt', 0)), name='codes_locality_gpci_positive')],
             },
