@@ -5,8 +5,9 @@ typed in. A release is loaded under status "loading", checked, and only then bec
 "current", so pages that read the current release never see a half-loaded one.
 """
 
-from django.db import models
-from django.db.models import Q
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q, signals
 
 from . import categories, indicators
 
@@ -335,3 +336,113 @@ class OppsCap(models.Model):
 
     def __str__(self):
         return f"{self.code_id} {self.carrier}-{self.locality_number}"
+
+
+# --- Editorial content and page preferences ------------------------------------------------------
+# Written by people (loaded from codes/content/*.json by `manage.py load_editorial_content`, then
+# editable in the admin). A code without its own content falls back to its category's defaults,
+# and codes.content fills what is still missing with sentences computed from the fee schedule, so
+# every code has a complete page.
+
+
+class CodeContent(models.Model):
+    """Original text about one code, shown on its page in place of computed sentences."""
+
+    code = models.OneToOneField(Code, on_delete=models.CASCADE, related_name="content")
+    synonyms = models.TextField(
+        blank=True, help_text="Other names clinicians use, one per line (lap chole, TKA...)."
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="One or two sentences saying what the code is; also the meta description.",
+    )
+    plain_language = models.TextField(blank=True, help_text="The service in everyday words.")
+    clinical_context = models.TextField(blank=True, help_text="When and why it is performed.")
+    billing_notes = models.TextField(
+        "billing & documentation", blank=True, help_text="What to document and how it is billed."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code__code"]
+        verbose_name = "code content"
+        verbose_name_plural = "code content"
+
+    def __str__(self):
+        return str(self.code)
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [line.strip() for line in self.synonyms.splitlines() if line.strip()]
+
+
+class CodeFaq(models.Model):
+    """A question and its answer on a code's page (also published as FAQPage JSON-LD)."""
+
+    content = models.ForeignKey(CodeContent, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=300)
+    answer = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    class Meta:
+        ordering = ["content", "position", "pk"]
+        verbose_name = "FAQ"
+        verbose_name_plural = "FAQs"
+
+    def __str__(self):
+        return self.question
+
+
+class CategoryContent(models.Model):
+    """Text every code of a category shows when it has none of its own (e.g. J code billing)."""
+
+    category = models.CharField(
+        max_length=64, unique=True, help_text='A code category exactly as codes show it: "E/M".'
+    )
+    plain_language_template = models.TextField(
+        blank=True,
+        help_text="Plain-language sentence; {descriptor} is replaced by the code's descriptor.",
+    )
+    clinical_context = models.TextField(blank=True)
+    billing_notes = models.TextField("billing & documentation", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = "category content"
+        verbose_name_plural = "category content"
+
+    def __str__(self):
+        return self.category
+
+
+class LocalityPreference(models.Model):
+    """The Medicare locality a signed-in user last priced codes in, kept across sessions.
+
+    Keyed by "MAC-locality number" (e.g. "01112-05"), which stays the same from one release to the
+    next, unlike a Locality row.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="locality_preference"
+    )
+    locality_key = models.CharField(max_length=9, help_text='"MAC-locality", e.g. "01112-05".')
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "locality preference"
+
+    def __str__(self):
+        return f"{self.user_id}: {self.locality_key}"
+
+
+def _page_data_changed(**kwargs):
+    """Code pages are cached per data version: a release or editorial change starts a new one."""
+    from .selectors import invalidate_code_pages
+
+    transaction.on_commit(invalidate_code_pages)
+
+
+for _model in (Release, CodeContent, CodeFaq, CategoryContent):
+    signals.post_save.connect(_page_data_changed, sender=_model, dispatch_uid=f"pages-{_model}")
+    signals.post_delete.connect(_page_data_changed, sender=_model, dispatch_uid=f"pages-d{_model}")

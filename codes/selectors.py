@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
+import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from .models import Locality, Release
+from . import browse, categories, content, pricing
+from .models import CategoryContent, Code, Locality, RelativeValue, Release
 from .services import CURRENT_RELEASE_CACHE_KEY, PROGRESS_CACHE_KEY
 
 CACHE_SECONDS = 3600
@@ -80,3 +85,564 @@ def release_progress(release: Release) -> tuple[int, int]:
         if live:
             return live
     return release.rows_loaded, release.rows_total
+
+
+# --- Code pages ---------------------------------------------------------------------------------
+# Everything one code page (or GET /api/v1/codes/<code>/) shows, assembled by code_page() in a
+# fixed number of queries whatever the code: the per-release pieces every page shares (release
+# list, localities, category distributions, category content) are cached under a data version
+# that changes whenever a release or editorial content is saved (codes.models signals).
+
+PAGE_STATE_KEY = "codes:page-state"
+SHARED_SECONDS = 24 * 3600
+RELATED_LIMIT = 8
+PRICED = pricing.PRICED_STATUSES
+MODIFIER_LABELS = {
+    "": "Global (whole service)",
+    "26": "Professional component (-26)",
+    "TC": "Technical component (-TC)",
+    "53": "Discontinued procedure (-53)",
+}
+
+
+@dataclass(frozen=True)
+class PageState:
+    """The data version pages are cached under, with the releases every page needs."""
+
+    version: str  # "<current release pk>.<token>": a new token on every data change
+    current: Release | None
+    loaded: tuple[Release, ...]  # ready or current releases, newest first
+
+
+def invalidate_code_pages() -> None:
+    """Start a new data version: cached code pages and their shared pieces are not used again."""
+    cache.delete(PAGE_STATE_KEY)
+
+
+def page_state() -> PageState:
+    state = cache.get(PAGE_STATE_KEY)
+    if state is None:
+        loaded = tuple(Release.objects.loaded())
+        current = next(
+            (r for r in loaded if r.status == Release.Status.CURRENT and not r.is_qp), None
+        )
+        version = f"{current.pk if current else 0}.{uuid.uuid4().hex[:10]}"
+        state = PageState(version, current, loaded)
+        cache.set(PAGE_STATE_KEY, state, SHARED_SECONDS)
+    return state
+
+
+def _shared(name: str, state: PageState, compute):
+    """A per-data-version value shared by every page (one query when it is not cached yet)."""
+    key = f"codes:shared:{state.version}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, SHARED_SECONDS)
+    return value
+
+
+@dataclass(frozen=True)
+class LocalityChoice:
+    key: str  # "MAC-locality", stable across releases
+    state: str
+    name: str
+    area: str
+    gpci: pricing.Gpci
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.state})"
+
+
+def _title(text: str) -> str:
+    return " ".join(
+        w if len(w) <= 2 and w.isalpha() and w != "OF" else w.capitalize() for w in text.split()
+    )
+
+
+def _gpci_source(release: Release, loaded: tuple[Release, ...]) -> Release | None:
+    """The release whose GPCI file prices `release` (the rule of localities_for_release)."""
+    if release.locality_count:
+        return release
+    with_gpci = [r for r in loaded if r.locality_count]
+    older = [r for r in with_gpci if r.sort_key() <= release.sort_key()]
+    return (older or with_gpci or [None])[0]
+
+
+def locality_choices(release: Release, state: PageState | None = None) -> list[LocalityChoice]:
+    """All localities `release` is priced with, by state and name (cached per data version)."""
+    state = state or page_state()
+    source = _gpci_source(release, state.loaded)
+    if source is None:
+        return []
+
+    def compute():
+        return [
+            LocalityChoice(
+                key=f"{loc.mac}-{loc.locality_number}",
+                state=loc.state,
+                name=_title(loc.name.rstrip("* ")),
+                area=_title(loc.fee_schedule_area),
+                gpci=pricing.Gpci(loc.work_gpci, loc.pe_gpci, loc.mp_gpci),
+            )
+            for loc in Locality.objects.filter(release=source).order_by("state", "name")
+        ]
+
+    return _shared(f"localities:{source.pk}", state, compute)
+
+
+def locality_note(release: Release, state: PageState | None = None) -> str:
+    state = state or page_state()
+    source = _gpci_source(release, state.loaded)
+    if source is None:
+        return "No GPCI file has been imported; only national amounts can be shown."
+    if source.pk != release.pk:
+        return f"{release} has no GPCI file of its own; locality indices come from {source}."
+    return ""
+
+
+def work_rvu_distribution(release: Release, state: PageState | None = None) -> dict[str, list]:
+    """Sorted work RVUs of the paid codes of each category in a release (one query, cached)."""
+    state = state or page_state()
+
+    def compute():
+        by_category: dict[str, list] = {}
+        rows = RelativeValue.objects.filter(
+            release=release, modifier="", status__in=PRICED, work_rvu__gt=0
+        ).values_list("code__category", "work_rvu")
+        for category, work in rows.order_by():
+            by_category.setdefault(category, []).append(work)
+        for values in by_category.values():
+            values.sort()
+        return by_category
+
+    return _shared(f"work-distribution:{release.pk}", state, compute)
+
+
+def category_content(state: PageState | None = None) -> dict:
+    state = state or page_state()
+    return _shared(
+        "category-content",
+        state,
+        lambda: {c.category: c for c in CategoryContent.objects.all()},
+    )
+
+
+@dataclass(frozen=True)
+class RvuLine:
+    """One PPRRVU row of the code in the current release, with what it pays."""
+
+    modifier: str
+    label: str
+    status: str
+    work_rvu: Decimal
+    non_facility_pe_rvu: Decimal
+    non_facility_na: bool
+    facility_pe_rvu: Decimal
+    facility_na: bool
+    mp_rvu: Decimal
+    non_facility_total: Decimal
+    facility_total: Decimal
+    conversion_factor: Decimal
+    national_non_facility: pricing.Amount
+    national_facility: pricing.Amount
+    local_non_facility: pricing.Amount | None
+    local_facility: pricing.Amount | None
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    release: str
+    status: str
+    work_rvu: Decimal
+    conversion_factor: Decimal
+    non_facility: Decimal | None  # national amount; None when not payable
+    facility: Decimal | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    category: str
+    percentile: int  # share of the category's paid codes with a lower work RVU
+    count: int
+    median: Decimal
+    highest: Decimal
+
+
+@dataclass(frozen=True)
+class RelatedCode:
+    code: str
+    descriptor: str
+    work_rvu: Decimal | None
+
+
+@dataclass(frozen=True)
+class CodePage:
+    code: str
+    kind: str
+    kind_label: str
+    category: str
+    section: browse.Section | None
+    descriptor: str  # what the page may show as the descriptor ("" when AMA text is hidden)
+    long_descriptor: str
+    ama_hidden: bool
+    release: Release | None
+    in_fee_schedule: bool
+    status: str
+    status_words: str
+    global_badge: str
+    add_on: bool
+    lines: list[RvuLine]
+    indicators: list[content.Indicator]
+    no_amount_reason: str
+    how_paid_instead: str
+    locality: LocalityChoice | None
+    locality_note: str
+    localities: list[LocalityChoice]
+    history: list[HistoryPoint]
+    comparison: Comparison | None
+    related: list[RelatedCode]
+    text: content.PageContent
+    terminated_on: object = None
+
+    @property
+    def title(self) -> str:
+        return (
+            f"{self.code} {self.descriptor}"
+            if self.descriptor
+            else f"{self.code} {self.heading_fallback}"
+        )
+
+    @property
+    def heading_fallback(self) -> str:
+        return f"({self.kind_label}, {self.category})"
+
+    @property
+    def main_line(self) -> RvuLine | None:
+        return self.lines[0] if self.lines and self.lines[0].modifier == "" else None
+
+    @property
+    def has_national_amount(self) -> bool:
+        return self.status in PRICED
+
+    def to_dict(self) -> dict:
+        """Everything on the page as JSON-ready values (Decimals as strings), for the API."""
+        return _jsonable(
+            {
+                "code": self.code,
+                "kind": self.kind_label,
+                "category": self.category,
+                "descriptor": self.descriptor,
+                "long_descriptor": self.long_descriptor,
+                "release": self.release.name if self.release else None,
+                "in_fee_schedule": self.in_fee_schedule,
+                "status": self.status,
+                "status_description": self.status_words,
+                "add_on": self.add_on,
+                "rvus": [_line_dict(line) for line in self.lines],
+                "indicators": [
+                    {
+                        "name": i.name,
+                        "value": i.value,
+                        "meaning": i.meaning,
+                        "explanation": i.sentence,
+                    }
+                    for i in self.indicators
+                ],
+                "no_amount_reason": self.no_amount_reason or None,
+                "how_paid_instead": self.how_paid_instead or None,
+                "locality": _locality_dict(self.locality),
+                "history": [vars(p) for p in self.history],
+                "comparison": vars(self.comparison) if self.comparison else None,
+                "related": [vars(r) for r in self.related],
+                "content": {
+                    "synonyms": list(self.text.synonyms),
+                    "summary": self.text.summary,
+                    "plain_language": self.text.plain_language,
+                    "clinical_context": self.text.clinical_context,
+                    "billing_notes": self.text.billing_notes,
+                    "billing_facts": list(self.text.billing_facts),
+                    "faqs": [{"question": f.question, "answer": f.answer} for f in self.text.faqs],
+                },
+            }
+        )
+
+
+def _amount_dict(amount: pricing.Amount | None):
+    if amount is None:
+        return None
+    return {
+        "amount": amount.amount,
+        "payable": amount.payable,
+        "reason": amount.reason,
+        "non_participating": amount.non_participating,
+        "limiting_charge": amount.limiting_charge,
+    }
+
+
+def _line_dict(line: RvuLine) -> dict:
+    data = {k: v for k, v in vars(line).items() if not isinstance(v, pricing.Amount | type(None))}
+    for name in (
+        "national_non_facility",
+        "national_facility",
+        "local_non_facility",
+        "local_facility",
+    ):
+        data[name] = _amount_dict(getattr(line, name))
+    return data
+
+
+def _locality_dict(locality: LocalityChoice | None):
+    if locality is None:
+        return None
+    return {
+        "key": locality.key,
+        "state": locality.state,
+        "name": locality.name,
+        "work_gpci": locality.gpci.work,
+        "pe_gpci": locality.gpci.pe,
+        "mp_gpci": locality.gpci.mp,
+    }
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _amount(row, setting: str, gpci: pricing.Gpci) -> pricing.Amount:
+    return pricing.payment(
+        status=row.status,
+        work_rvu=row.work_rvu,
+        pe_rvu=getattr(row, f"{setting}_pe_rvu"),
+        mp_rvu=row.mp_rvu,
+        pe_na=getattr(row, f"{setting}_na"),
+        conversion_factor=row.conversion_factor,
+        gpci=gpci,
+    )
+
+
+def _line(row, locality: LocalityChoice | None) -> RvuLine:
+    return RvuLine(
+        modifier=row.modifier,
+        label=MODIFIER_LABELS.get(row.modifier, f"Modifier {row.modifier}"),
+        status=row.status,
+        work_rvu=row.work_rvu,
+        non_facility_pe_rvu=row.non_facility_pe_rvu,
+        non_facility_na=row.non_facility_na,
+        facility_pe_rvu=row.facility_pe_rvu,
+        facility_na=row.facility_na,
+        mp_rvu=row.mp_rvu,
+        non_facility_total=row.non_facility_total,
+        facility_total=row.facility_total,
+        conversion_factor=row.conversion_factor,
+        national_non_facility=_amount(row, "non_facility", pricing.NATIONAL),
+        national_facility=_amount(row, "facility", pricing.NATIONAL),
+        local_non_facility=_amount(row, "non_facility", locality.gpci) if locality else None,
+        local_facility=_amount(row, "facility", locality.gpci) if locality else None,
+    )
+
+
+def _comparison(category: str, work: Decimal, distribution: dict) -> Comparison | None:
+    values = distribution.get(category) or []
+    if not work or len(values) < 2:
+        return None
+    below = bisect.bisect_left(values, work)
+    return Comparison(
+        category=category,
+        percentile=round(below * 100 / len(values)),
+        count=len(values),
+        median=values[len(values) // 2],
+        highest=values[-1],
+    )
+
+
+def _related(code: Code, release: Release | None, base: str) -> list[RelatedCode]:
+    """Codes of the same family: the endoscopy family, then the nearest codes sharing a prefix."""
+    family = Q(code__startswith=code.code[:3], category=code.category)
+    if base:
+        family |= Q(code=base) | Q(
+            pk__in=RelativeValue.objects.filter(release=release, endoscopic_base=base).values(
+                "code_id"
+            )
+        )
+    work = Subquery(
+        RelativeValue.objects.filter(code=OuterRef("pk"), release=release, modifier="").values(
+            "work_rvu"
+        )[:1]
+    )
+    rows = list(
+        Code.objects.filter(family)
+        .annotate(work_rvu=work)
+        .order_by("code")
+        .values_list("code", "short_descriptor", "work_rvu", "kind")[:400]
+    )
+    codes = [r[0] for r in rows]
+    at = codes.index(code.code) if code.code in codes else 0
+    # Nearest neighbours in code order, skipping codes missing from the current release.
+    ranked = sorted(
+        (r for r in rows if r[0] != code.code and (r[2] is not None or release is None)),
+        key=lambda r: (not (base and r[0] == base), abs(codes.index(r[0]) - at)),
+    )[:RELATED_LIMIT]
+    hide = not settings.SHOW_AMA_DESCRIPTORS
+    return [
+        RelatedCode(c, "" if hide and kind != categories.HCPCS_LEVEL_II else d, w)
+        for c, d, w, kind in sorted(ranked)
+    ]
+
+
+def code_page(
+    code: str, *, locality_key: str | None = None, release: Release | None = None
+) -> CodePage | None:
+    """Everything a code's page shows, for the current release (or `release`); None if unknown.
+
+    `locality_key` ("MAC-locality") adds that locality's amounts; an unknown key is ignored.
+    """
+    state = page_state()
+    release = release or state.current
+    found = (
+        Code.objects.select_related("content")
+        .prefetch_related("content__faqs")
+        .filter(code=code.strip().upper())
+        .first()
+    )
+    if found is None:
+        return None
+    own = getattr(found, "content", None)
+    rows = (
+        list(RelativeValue.objects.filter(code=found, release__in=[r.pk for r in state.loaded]))
+        if state.loaded
+        else []
+    )
+    names = {r.pk: r for r in state.loaded}
+    current_rows = sorted(
+        (r for r in rows if release and r.release_id == release.pk),
+        key=lambda r: (
+            ("", "26", "TC", "53").index(r.modifier) if r.modifier in ("", "26", "TC", "53") else 9
+        ),
+    )
+    main = next(
+        (r for r in current_rows if r.modifier == ""), current_rows[0] if current_rows else None
+    )
+
+    localities = locality_choices(release, state) if release else []
+    locality = next((loc for loc in localities if loc.key == locality_key), None)
+    lines = [_line(r, locality) for r in current_rows]
+
+    ama_hidden = not settings.SHOW_AMA_DESCRIPTORS and found.kind != categories.HCPCS_LEVEL_II
+    descriptor = "" if ama_hidden else found.short_descriptor
+    kind_label = categories.KIND_LABELS.get(found.kind, found.kind)
+    status = main.status if main else ""
+    reason = "" if not main or status in PRICED else pricing.NO_NATIONAL_AMOUNT.get(status, "")
+
+    history = []
+    for row in sorted(
+        (r for r in rows if r.modifier == ""), key=lambda r: names[r.release_id].sort_key()
+    ):
+        nf, f = (
+            _amount(row, "non_facility", pricing.NATIONAL),
+            _amount(row, "facility", pricing.NATIONAL),
+        )
+        history.append(
+            HistoryPoint(
+                release=names[row.release_id].name,
+                status=row.status,
+                work_rvu=row.work_rvu,
+                conversion_factor=row.conversion_factor,
+                non_facility=nf.amount,
+                facility=f.amount,
+            )
+        )
+
+    comparison = None
+    if main and status in PRICED and main.work_rvu:
+        comparison = _comparison(
+            found.category, main.work_rvu, work_rvu_distribution(release, state)
+        )
+
+    national = lines[0] if lines else None
+    facts = content.Facts(
+        code=found.code,
+        kind_label=kind_label,
+        category=found.category,
+        descriptor=(found.long_descriptor or descriptor) if not ama_hidden else "",
+        in_fee_schedule=main is not None,
+        release=release.name if release else "",
+        status=status,
+        global_days=main.global_days if main else "",
+        pctc=main.pctc_indicator if main else "",
+        bilateral=main.bilateral_surgery if main else "",
+        assistant=main.assistant_surgery if main else "",
+        co_surgery=main.co_surgery if main else "",
+        multiple_procedure=main.multiple_procedure if main else "",
+        endoscopic_base=main.endoscopic_base if main else "",
+        work_rvu=main.work_rvu if main else None,
+        national_non_facility=national.national_non_facility.amount if national else None,
+        national_facility=national.national_facility.amount if national else None,
+        no_amount_reason=reason,
+        has_26_tc=any(r.modifier in ("26", "TC") for r in current_rows),
+    )
+    text = content.compose(
+        facts=facts,
+        own=own,
+        own_faqs=list(own.faqs.all()) if own else (),
+        category_default=category_content(state).get(found.category),
+    )
+    return CodePage(
+        code=found.code,
+        kind=found.kind,
+        kind_label=kind_label,
+        category=found.category,
+        section=browse.section_for(found.code, found.kind),
+        descriptor=descriptor,
+        long_descriptor=found.long_descriptor,
+        ama_hidden=ama_hidden,
+        release=release,
+        in_fee_schedule=main is not None,
+        status=status,
+        status_words=content.status_words(status) if status else "",
+        global_badge=content.global_badge(main.global_days) if main else "",
+        add_on=bool(main and content.is_add_on(main.global_days)),
+        lines=lines,
+        indicators=content.indicator_rows(main) if main else [],
+        no_amount_reason=reason,
+        how_paid_instead=content.how_paid_instead(found.category, status) if reason else "",
+        locality=locality,
+        locality_note=locality_note(release, state) if release else "",
+        localities=localities,
+        history=history,
+        comparison=comparison,
+        related=_related(found, release, main.endoscopic_base if main else ""),
+        text=text,
+        terminated_on=found.hcpcs_terminated_on,
+    )
+
+
+def nearest_codes(text: str, *, limit: int = 6) -> list[Code]:
+    """Codes close to what was typed, for a "did you mean" list: same prefix, else descriptor."""
+    text = text.strip().upper()
+    if not text:
+        return []
+    for length in (4, 3, 2):
+        prefix = text[:length]
+        if len(prefix) < length:
+            continue
+        candidates = list(Code.objects.filter(code__startswith=prefix).order_by("code")[:200])
+        if candidates:
+            codes = [c.code for c in candidates]
+            # Nearest in code order to where the typed code would sit.
+            at = bisect.bisect_left(codes, text)
+            return sorted(candidates, key=lambda c: abs(codes.index(c.code) - at))[:limit]
+    words = [w for w in text.split() if len(w) > 2]
+    if not words:
+        return []
+    query = Code.objects.all()
+    for word in words:
+        query = query.filter(short_descriptor__icontains=word)
+    return list(query.order_by("code")[:limit])
