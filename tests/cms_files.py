@@ -55,3 +55,22 @@ def fee_row(code: str, modifier: str = "", release: str = "RVU25D") -> FeeRow:
         pctc=r["PCTC IND"],
         endo_base=r["ENDO BASE"],
     )
+
+
+# Real RVU25D/RVU26C codes that tests import (and the endoscopy base codes they name).
+SLICE_CODES = frozenset({
+    "99213", "99214", "99291", "99292", "27447", "27130", "47562", "19303", "20610", "22551",
+    "22552", "45378", "45380", "45385", "43235", "43239", "70450", "J3490", "64483", "64484",
+    "96523", "44970", "63030",
+})  # fmt: skip
+
+
+def write_release_slice(path, release="RVU25D", codes=SLICE_CODES):
+    """The real PPRRVU file's preamble and header, with only the rows of `codes`: imports through
+    the real importer in milliseconds."""
+    source = PPRRVU_FILES[release]
+    lines = source.read_bytes().decode("latin-1").splitlines(keepends=True)
+    header_end = next(i for i, line in enumerate(lines) if line.startswith("HCPCS,"))
+    kept = [line for line in lines[header_end + 1 :] if line.split(",", 1)[0] in codes]
+    path.write_bytes("".join(lines[: header_end + 1] + kept).encode("latin-1"))
+    return path

@@ -46,6 +46,47 @@ def pytest_configure(config):
         )
 
 
+@pytest.fixture
+def release(db, tmp_path):
+    """RVU25D, current, holding the real rows of tests.cms_files.SLICE_CODES."""
+    from codes.services import release_import
+    from tests import cms_files
+
+    path = tmp_path / cms_files.PPRRVU_FILES["RVU25D"].name
+    return release_import(source=cms_files.write_release_slice(path), make_current=True).release
+
+
+@pytest.fixture
+def newer_release(release, tmp_path):
+    """RVU26C (imported, not current) with the same codes."""
+    from codes.services import release_import
+    from tests import cms_files
+
+    path = tmp_path / cms_files.PPRRVU_FILES["RVU26C"].name
+    return release_import(source=cms_files.write_release_slice(path, "RVU26C")).release
+
+
+@pytest.fixture
+def attending(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(career_stage="attending")
+
+
+@pytest.fixture
+def resident(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(career_stage="resident", pgy_year=2, program="General Surgery")
+
+
+@pytest.fixture
+def other_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

@@ -1,0 +1,75 @@
+"""Logging procedures in a real browser: quick entry with its live preview, and a resident's case."""
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from tracking.models import ProcedureLog
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, live_server, user):
+    """Give the browser the session of a signed-in user (sign-in itself has its own tests)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+
+def test_an_attending_quick_enters_sees_the_preview_saves_and_finds_history(
+    page, live_server, attending, release, screenshot
+):
+    sign_in(page, live_server, attending)
+    page.goto("/track/")
+
+    box = page.get_by_label("Procedures")
+    box.fill("99213 99214 27447-50")
+
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("50: bilateral at 150%")
+    expect(preview).to_contain_text("Total knee arthroplasty")
+    expect(preview).to_contain_text("29.40")
+    expect(preview).to_contain_text("Ready: press Enter to save.")
+    screenshot("tracker-preview")
+
+    box.press("Enter")
+
+    expect(page.get_by_role("alert")).to_contain_text("Saved 3 entries")
+    page.get_by_role("link", name="History", exact=True).first.click()
+    table = page.get_by_role("table")
+    for text in ("99213", "99214", "27447-50", "29.40", "RVU25D"):
+        expect(table).to_contain_text(text)
+    screenshot("tracker-history")
+    assert ProcedureLog.objects.filter(user=attending).count() == 3
+
+
+def test_bad_lines_are_marked_and_nothing_is_saved(page, live_server, attending, release):
+    sign_in(page, live_server, attending)
+    page.goto("/track/")
+
+    page.get_by_label("Procedures").fill("99213 99999")
+    expect(page.locator("#preview")).to_contain_text("99999 is not a code")
+    page.get_by_label("Procedures").press("Enter")
+
+    expect(page.get_by_text("Fix or remove the marked lines before saving.")).to_be_visible()
+    assert not ProcedureLog.objects.exists()
+
+
+def test_a_resident_logs_a_case_with_role_and_attending(page, live_server, resident, release):
+    sign_in(page, live_server, resident)
+    page.goto("/track/")
+
+    page.get_by_label("Procedures").fill("47562")
+    page.get_by_label("Role").select_option("assisted")
+    page.get_by_label("Supervising attending").fill("Dr. Rivera")
+    expect(page.locator("#preview")).to_contain_text("Laparoscopic cholecystectomy")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Saved 1 entry")
+    log = ProcedureLog.objects.get(user=resident)
+    assert (log.code.code, log.role, log.supervising_attending) == (
+        "47562",
+        "assisted",
+        "Dr. Rivera",
+    )
