@@ -268,24 +268,30 @@ def downloaded(url: str, **kwargs) -> Iterator[Path]:
 
 
 def find_release_links(
-    page_url: str | None = None, *, wanted: Callable[[str], bool] | None = None, **kwargs
+    page_url: str | None = None, *, newer_than: tuple | None = None, **kwargs
 ) -> list[ReleaseLink]:
     """Release zips linked from the CMS page (settings.CMS_PFS_PAGE_URL), oldest first.
 
-    Releases listed only as a page of their own are looked up there when wanted(name) says the
-    release is of interest, so an index of years of releases costs one request, not dozens.
+    A release listed only as a page of its own is looked up on that page when it is newer than
+    newer_than (a release_key), so years of history cost one request, not dozens. Without
+    newer_than (a site with no release yet) only the newest release is looked for.
     """
     page_url = page_url or settings.CMS_PFS_PAGE_URL
     html = fetch_text(page_url, **kwargs)
     links = {link.release_key: link for link in parse_release_links(html, page_url)}
-    names = {link.name for link in links.values()}
-    for name, url in parse_release_pages(html, page_url).items():
-        if name in names or (wanted is not None and not wanted(name)):
-            continue
+    floor = newer_than if newer_than is not None else max(links, default=None)
+    pages = [
+        (key, name, url)
+        for name, url in parse_release_pages(html, page_url).items()
+        if (key := release_key(name)) not in links and (floor is None or key > floor)
+    ]
+    for key, name, url in sorted(pages, reverse=True):
+        if newer_than is None and key < max(links, default=key):
+            break  # looking for the newest release only, and it has been found
         try:
             for link in parse_release_links(fetch_text(url, **kwargs), url):
-                if link.name == name:
-                    links.setdefault(link.release_key, link)
+                if link.release_key == key:
+                    links.setdefault(key, link)
         except DownloadError as exc:
             logger.warning("Could not read the page of %s: %s", name, exc)
     if not links:
@@ -442,19 +448,12 @@ def refresh_fee_schedules(*, page_url: str | None = None, **download_kwargs) -> 
         imported = _imported_release_names()
         newest_imported = max(filter(None, map(release_key, imported)), default=None)
 
-        def wanted(name: str) -> bool:
-            key = release_key(name)
-            return (
-                key is not None
-                and name not in imported
-                and (newest_imported is None or key > newest_imported)
-            )
-
-        links = find_release_links(page_url, wanted=wanted, **download_kwargs)
+        links = find_release_links(page_url, newer_than=newest_imported, **download_kwargs)
         result.found = [link.name for link in links]
-        todo = [link for link in links if wanted(link.name)]
         if newest_imported is None:
-            todo = todo[-1:]
+            todo = links[-1:]
+        else:
+            todo = [link for link in links if link.release_key > newest_imported]
         for link in todo:
             try:
                 outcome = release_link_import(link, make_current=True, **download_kwargs)

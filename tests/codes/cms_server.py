@@ -10,28 +10,26 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from django.conf import settings
-
-SHARED_CMS = Path(settings.BASE_DIR).parent / "shared" / "data" / "cms"
-RVU25D_DIR = SHARED_CMS / "RVU25D"
-RVU26C_DIR = SHARED_CMS / "RVU26C"
-# Every file of the October 2025 release except the readme PDF.
-RVU25D_FILES = (
-    "PPRRVU2025_Oct.csv",
-    "GPCI2025.csv",
-    "25LOCCO.csv",
-    "ANES2025.csv",
-    "OPPSCAP_Oct.csv",
-)
+from tests.codes.cms_files import RVU25D_FILES, RVU26C_PPRRVU, real_bytes
 
 
-def build_zip(dest: Path, folder: Path, names: tuple[str, ...] | None = None) -> Path:
-    """A zip laid out like CMS's (files at the top level) from real files in folder."""
-    names = names or tuple(sorted(p.name for p in folder.iterdir() if p.suffix != ".pdf"))
+def build_zip(dest: Path, folder: str, names: tuple[str, ...]) -> Path:
+    """A zip laid out like CMS's (files at the top level) holding the real files of a release
+    (../shared/data/cms/<folder>, or the bundled copies)."""
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in names:
-            zf.write(folder / name, arcname=name)
+            zf.writestr(name, real_bytes(folder, name))
     return dest
+
+
+def rvu25d_zip(dest: Path) -> Path:
+    """RVU25D as CMS ships it, without the readme PDF: PPRRVU, GPCI, LOCCO, ANES, OPPSCAP."""
+    return build_zip(dest, "RVU25D", RVU25D_FILES)
+
+
+def rvu26c_zip(dest: Path) -> Path:
+    """The PPRRVU member of CMS's rvu26c-updated-06-30-2026.zip."""
+    return build_zip(dest, "RVU26C", (RVU26C_PPRRVU,))
 
 
 def release_page(hrefs: list[str], *, title: str = "PFS Relative Value Files") -> str:
