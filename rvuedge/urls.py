@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("rvuedge.api")),
+    # Search before the code pages, so that "search" and "suggest" are never read as codes.
+    path("cpt-codes/", include("codes.search_urls")),
     path("admin/", admin.site.urls),
 ]
 
