@@ -51,7 +51,7 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
     Filters: ?start=&end= (dates), ?code=, ?location=, ?setting=, ?role=.
     """
 
-    queryset = ProcedureLog.objects.select_related("code", "release", "location")
+    queryset = ProcedureLog.objects.with_related()
     serializer_class = LogSerializer
 
     def get_queryset(self):

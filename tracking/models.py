@@ -160,6 +160,13 @@ class Encounter(models.Model):
 
 
 class ProcedureLogQuerySet(OwnedQuerySet):
+    def with_related(self):
+        """Code, location and release in the same query, without the release's change
+        summary (a large JSON document nobody reads per entry)."""
+        return self.select_related("code", "location", "release").defer(
+            "release__change_summary", "code__long_descriptor"
+        )
+
     def between(self, start=None, end=None):
         qs = self
         if start:

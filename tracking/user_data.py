@@ -6,7 +6,7 @@ from .models import CreditPolicy, Favorite, Location, LogChange, LogTemplate, Pr
 
 
 def export_procedure_logs(user):
-    logs = ProcedureLog.objects.for_user(user).select_related("code", "location", "release")
+    logs = ProcedureLog.objects.for_user(user).with_related()
     return [
         {
             "id": log.pk,

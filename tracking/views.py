@@ -50,7 +50,7 @@ def _entry_context(request, form, release, result=None):
         "preview": result,
         "favorites": Favorite.objects.for_user(user).select_related("code"),
         "templates": LogTemplate.objects.for_user(user).prefetch_related("lines__code"),
-        "recent": ProcedureLog.objects.for_user(user).select_related("code", "location")[:10],
+        "recent": ProcedureLog.objects.for_user(user).with_related()[:10],
     }
 
 
@@ -145,7 +145,12 @@ def history(request):
     user = request.user
     filters = HistoryFilterForm(request.GET or None, user=user)
     queryset = filters.filter(
-        ProcedureLog.objects.for_user(user).select_related("code", "location", "release")
+        ProcedureLog.objects.for_user(user)
+        .select_related("code", "location", "release")
+        # The release's change summary is a large JSON document: never load it per row.
+        .defer(
+            "explanation", "warnings", "note", "code__long_descriptor", "release__change_summary"
+        )
     )
     page = Paginator(queryset, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -159,9 +164,7 @@ def history(request):
 
 @login_required
 def entry_detail(request, pk):
-    log = get_object_or_404(
-        ProcedureLog.objects.select_related("code", "location", "release"), pk=pk, user=request.user
-    )
+    log = get_object_or_404(ProcedureLog.objects.with_related(), pk=pk, user=request.user)
     changes = LogChange.objects.for_user(request.user).filter(log_pk=log.pk)
     return render(request, "tracking/entry_detail.html", {"log": log, "changes": changes})
 
@@ -313,7 +316,11 @@ def policy(request):
 @login_required
 def reprice(request):
     form = RepriceForm(request.POST or None)
-    batches = RepriceBatch.objects.for_user(request.user).select_related("release")[:10]
+    batches = (
+        RepriceBatch.objects.for_user(request.user)
+        .select_related("release")
+        .defer("release__change_summary", "previous")[:10]
+    )
     context = {"form": form, "batches": batches}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
