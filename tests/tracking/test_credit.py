@@ -87,8 +87,22 @@ MEDICARE_CASES = [
     # Status T is bundled when another payable service is billed.
     (["96523"], OFFICE, ["0.0400"], "RVU25D"),
     (["99213", "96523"], OFFICE, ["1.3000", "0.0000"], "RVU25D"),
-    # Team surgery indicator 0 forbids 66.
+    # Team surgery indicator 0 forbids 66; 1 and 2 are by report (credited at 100%).
     (["19303-66"], FAC, ["0.0000"], "RVU25D"),
+    (["22836-66"], FAC, ["32.0000"], "RVU25D"),
+    (["22818-66"], FAC, ["34.3300"], "RVU25D"),
+    # Bilateral 2 (already bilateral) and 9 (does not apply): 100%.
+    (["11010-50"], FAC, ["4.1900"], "RVU25D"),
+    (["11300-50"], OFFICE, ["0.6000"], "RVU25D"),
+    # Assistant 0 (with documentation): 16% of 4.43; assistant 9: 16% with a warning.
+    (["11451-80"], FAC, ["0.7088"], "RVU25D"),
+    (["74177-80"], FAC, ["0.2912"], "RVU25D"),
+    # Co-surgery 9: 62.5% with a warning.
+    (["77427-62"], FAC, ["2.1063"], "RVU25D"),
+    # MULT PROC 9 and 0 take no part in ranking; 4 (imaging) has no work effect.
+    (["77427", "99213", "74177"], FAC, ["3.3700", "1.3000", "1.8200"], "RVU25D"),
+    # A 10-day global: 54 = pre + intra (0.10 + 0.80 of 1.22).
+    (["10060-54"], OFFICE, ["1.0980"], "RVU25D"),
 ]
 
 
@@ -135,6 +149,12 @@ def test_each_adjustment_is_explained(fee_row, typed, setting, expected_text):
         (["0042T"], "status C"),
         (["47562-62"], "only with documentation"),
         (["99213-54"], "10- or 90-day global"),
+        (["11451-80"], "only with documentation"),
+        (["74177-80"], "do not apply to 74177"),
+        (["77427-62"], "does not apply to 77427"),
+        (["22836-66"], "by report"),
+        (["11300-50"], "does not apply to 11300 (bilateral indicator 9)"),
+        (["10060-55"], "prorated by the days of care"),
     ],
 )
 def test_forbidden_modifiers_and_missing_values_warn(fee_row, typed, warning):
