@@ -13,6 +13,7 @@ urlpatterns = [
     path("privacy/", views.StaticPage.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("terms/", views.StaticPage.as_view(template_name="pages/terms.html"), name="terms"),
     path("track/", include("tracking.urls")),
+    path("support/", include("support.urls")),
     path("resources/wrvu-calculator/", tracking_views.calculator, name="wrvu_calculator"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
