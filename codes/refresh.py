@@ -5,8 +5,8 @@ Plain functions, no Celery: codes.tasks wraps them, and they can be called from 
 CMS publishes each quarterly release as a zip linked from its "PFS Relative Value Files" page
 (settings.CMS_PFS_PAGE_URL). The file names carry the release (rvu26c.zip is RVU26C) followed by
 a suffix nobody can predict (rvu26c-updated-06-30-2026.zip), so links are read from the page,
-never built. Older entries on that page link to a page per release rather than to the zip; those
-pages are read too when a release is not found directly.
+never built. An entry that links to a page about its release rather than to the zip is followed
+to that page when the release is wanted.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class ReleaseLink:
     year: int
     quarter: str  # "A" to "D"
     revised: bool  # RVU24AR came after RVU24A
-    updated_on: tuple[int, int, int] = field(compare=True)  # (year, month, day) or (0, 0, 0)
+    updated_on: tuple[int, int, int]  # from -updated-MM-DD-YYYY, else (0, 0, 0)
     url: str = field(compare=False)
 
     @property

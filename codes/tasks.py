@@ -54,9 +54,10 @@ def refresh_fee_schedules(self) -> dict:
 def import_release_task(self, source: str, name: str | None = None, make_current: bool = False):
     """Import one release from a path on the worker or an http(s) URL (downloaded first).
 
-    Progress (rows loaded / total) is written by the importer on the release row, where the
-    admin reads it. When another process is importing the same release the task retries later;
-    by then the release is imported and the retry does nothing.
+    The importer reports progress (rows loaded / total) for the admin's release page: in the
+    cache while it loads, on the release row when done. When another process is importing the
+    same release the task retries later; by then the release is imported and the retry does
+    nothing.
     """
     if urlsplit(str(source)).scheme in ("http", "https"):
         with refresh.downloaded(str(source)) as path:

@@ -23,7 +23,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.utils import timezone
 
-from codes import refresh, tasks
+from codes import refresh, services, tasks
 from codes.models import RelativeValue, Release
 from codes.refresh import DownloadError, DownloadTooLarge, ReleaseLink
 from codes.services import PROGRESS_CACHE_KEY, release_import
@@ -401,6 +401,19 @@ def test_a_release_too_large_to_download_is_reported_and_nothing_is_imported(cms
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_refresh_task_fails_loudly_when_a_release_could_not_be_imported(cms_site, settings):
+    settings.CMS_PFS_PAGE_URL = cms_site.url("/pfs")
+    settings.CMS_DOWNLOAD_MAX_BYTES = 100_000
+
+    outcome = tasks.refresh_fee_schedules.apply()
+
+    assert outcome.state == "FAILURE"
+    assert isinstance(outcome.result, refresh.RefreshError)
+    assert "RVU26C failed" in str(outcome.result)
+    assert "CMS_DOWNLOAD_MAX_BYTES" in str(outcome.result)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_only_one_refresh_runs_at_a_time(cms_site):
     held, release = threading.Event(), threading.Event()
 
@@ -427,6 +440,33 @@ def test_only_one_refresh_runs_at_a_time(cms_site):
     assert cms_site.requests == []
     with refresh.exclusive(refresh.REFRESH_LOCK) as acquired:  # free again once released
         assert acquired
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_release_another_process_is_importing_is_left_to_it(cms_site, rvu25d_current):
+    held, done = threading.Event(), threading.Event()
+
+    def other_import():  # holds the importer's lock on RVU26C, as import_fee_schedule would
+        try:
+            with services._locks([("RVU26C", False)]):
+                held.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_import)
+    thread.start()
+    try:
+        assert held.wait(10)
+        result = refresh.refresh_fee_schedules(page_url=cms_site.url("/pfs"))
+    finally:
+        done.set()
+        thread.join(10)
+
+    assert (result.busy, result.imported, result.failed) == (["RVU26C"], [], {})
+    assert "Being imported by another process: RVU26C" in result.message
+    assert Release.objects.current() == rvu25d_current
+    assert refresh.refresh_fee_schedules(page_url=cms_site.url("/pfs")).imported == ["RVU26C"]
 
 
 def test_the_refresh_runs_daily_from_the_beat_schedule_kept_in_code():
