@@ -353,7 +353,9 @@ def computed_summary(facts: Facts) -> str:
 
 def computed_plain_language(facts: Facts, template: str) -> str:
     if template and facts.descriptor:
-        return template.replace("{descriptor}", _lower_first(facts.descriptor))
+        start = template.lstrip().startswith("{descriptor}")
+        descriptor = facts.descriptor if start else _lower_first(facts.descriptor)
+        return template.replace("{descriptor}", descriptor)
     if facts.descriptor:
         return f"This code reports {_lower_first(facts.descriptor)}."
     return f"This code reports a service in the {facts.category} section of the code set."
@@ -513,8 +515,8 @@ def compose(*, facts: Facts, own=None, own_faqs=(), category_default=None) -> Pa
     faqs = [Faq(f.question, f.answer) for f in own_faqs]
     if not any(f.question.lower().startswith(f"what is {facts.code.lower()}") for f in faqs):
         faqs.insert(0, Faq(f"What is {_code_name(facts)}?", summary))
-    asked = {f.question.lower() for f in faqs}
-    faqs += [f for f in computed_faqs(facts) if f.question.lower() not in asked]
+    asked = " ".join(f.question.lower() for f in own_faqs)
+    faqs += [f for f in computed_faqs(facts) if not _already_asked(f.question, asked)]
     return PageContent(
         synonyms=tuple(own.synonym_list) if own else (),
         summary=summary,
@@ -525,6 +527,25 @@ def compose(*, facts: Facts, own=None, own_faqs=(), category_default=None) -> Pa
         faqs=tuple(faqs),
         sources=sources,
     )
+
+
+# A computed question is left out when the written FAQ already asks about its topic.
+_TOPICS = {
+    "how much does medicare pay": ("pay", "reimburse", "amount"),
+    "how many work rvus": ("work rvu", "wrvu", "rvus"),
+    "have no medicare fee schedule amount": ("rvu", "paid", "pay", "amount"),
+    "an add-on code": ("add-on",),
+    "global period": ("global",),
+    "modifier 26 or tc": ("26", "tc", "component"),
+}
+
+
+def _already_asked(question: str, asked: str) -> bool:
+    question = question.lower()
+    for marker, words in _TOPICS.items():
+        if marker in question:
+            return any(word in asked for word in words)
+    return question in asked
 
 
 def _code_name(facts: Facts) -> str:

@@ -592,7 +592,7 @@ def code_page(
         facts=facts,
         own=own,
         own_faqs=list(own.faqs.all()) if own else (),
-        category_default=category_content(state).get(found.category),
+        category_default=_category_default(found, category_content(state)),
     )
     return CodePage(
         code=found.code,
@@ -624,6 +624,14 @@ def code_page(
     )
 
 
+def _category_default(code: Code, by_category: dict):
+    """The category's content, or for Level II codes the Level II default ("HCPCS Level II")."""
+    found = by_category.get(code.category)
+    if found is None and code.kind == categories.HCPCS_LEVEL_II:
+        found = by_category.get(categories.KIND_LABELS[categories.HCPCS_LEVEL_II])
+    return found
+
+
 def nearest_codes(text: str, *, limit: int = 6) -> list[Code]:
     """Codes close to what was typed, for a "did you mean" list: same prefix, else descriptor."""
     text = text.strip().upper()
@@ -646,3 +654,22 @@ def nearest_codes(text: str, *, limit: int = 6) -> list[Code]:
     for word in words:
         query = query.filter(short_descriptor__icontains=word)
     return list(query.order_by("code")[:limit])
+
+
+def section_counts(state: PageState | None = None) -> dict[str, int]:
+    """How many codes each browse section holds (one query, cached per data version)."""
+    state = state or page_state()
+
+    def compute():
+        counts: dict[str, int] = {}
+        by_category: dict[str, list[str]] = {}
+        for code, category in Code.objects.values_list("code", "category").order_by():
+            by_category.setdefault(category, []).append(code)
+        for section in browse.SECTIONS:
+            codes = by_category.get(section.category, [])
+            if section.low:
+                codes = [c for c in codes if section.low <= c <= section.high]
+            counts[section.slug] = len(codes)
+        return counts
+
+    return _shared("section-counts", state, compute)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from blog.views import career
 from tracking import views as tracking_views
 
 from . import views
@@ -12,6 +13,16 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("privacy/", views.StaticPage.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("terms/", views.StaticPage.as_view(template_name="pages/terms.html"), name="terms"),
+    path(
+        "disclaimer/",
+        views.StaticPage.as_view(template_name="pages/disclaimer.html"),
+        name="disclaimer",
+    ),
+    path("blog/", include("blog.urls")),
+    path("resources/", include("blog.resource_urls")),
+    path("medical-students/", career.students, name="medical_students"),
+    path("residents/", career.residents, name="residents"),
+    path("attendings/", career.attendings, name="attendings"),
     path("track/", include("tracking.urls")),
     path("support/", include("support.urls")),
     path("resources/wrvu-calculator/", tracking_views.calculator, name="wrvu_calculator"),

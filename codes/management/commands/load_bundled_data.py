@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from codes import parsing, services
@@ -44,6 +45,8 @@ class Command(BaseCommand):
                         self.stdout.write(f"{newest_imported} is now the current release.")
         except services.FeeScheduleImportError as exc:
             raise CommandError(str(exc)) from None
+        # Code pages' editorial text (codes/content/); content edited in the admin is kept.
+        call_command("load_editorial_content", verbosity=verbosity)
 
     def _say(self, outcome, verbosity):
         if verbosity >= 2 or (verbosity >= 1 and outcome.imported):

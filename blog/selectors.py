@@ -1,0 +1,84 @@
+"""Read-side queries for posts: the rendered body (cached), related posts and the list filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+
+from codes.models import RelativeValue, Release
+from codes.selectors import current_release_name
+
+from .models import Post
+from .rendering import Heading, code_mentions, link_code_mentions, outline, render_markdown
+
+BODY_CACHE_SECONDS = 24 * 3600
+BODY_CACHE_VERSION = 1
+
+
+def code_page_url(code: str) -> str:
+    return f"/cpt-codes/{code}/"
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    headings: list[Heading]
+    reading_minutes: int
+
+
+def codes_in_current_release(release_name: str | None, candidates: set[str]) -> set[str]:
+    """Which of the candidate codes the current release has: one query."""
+    if not release_name or not candidates:
+        return set()
+    return set(
+        RelativeValue.objects.filter(
+            release__name=release_name,
+            release__status=Release.Status.CURRENT,
+            release__is_qp=False,
+            code__code__in=candidates,
+        )
+        .values_list("code__code", flat=True)
+        .distinct()
+    )
+
+
+def rendered_body(post: Post) -> RenderedBody:
+    """The post's sanitized HTML with code links, its headings and reading time.
+
+    Cached per post version and current release: a new release can add or remove the codes
+    the post mentions, and an edit changes `updated_at`.
+    """
+    release_name = current_release_name()
+    key = (
+        f"blog:body:v{BODY_CACHE_VERSION}:{post.pk}:{post.updated_at.timestamp():.6f}:"
+        f"{release_name or '-'}"
+    )
+    body = cache.get(key)
+    if body is None:
+        body = render_body(post.body, release_name=release_name)
+        cache.set(key, body, BODY_CACHE_SECONDS)
+    return body
+
+
+def render_body(text: str, *, release_name: str | None) -> RenderedBody:
+    html = render_markdown(text)
+    known = codes_in_current_release(release_name, code_mentions(html))
+    html = link_code_mentions(html, known, code_page_url)
+    shape = outline(html)
+    return RenderedBody(html=html, headings=shape.headings, reading_minutes=shape.reading_minutes)
+
+
+def related_posts(post: Post, *, limit: int = 3) -> list[Post]:
+    """Live posts of the same kind sharing the most tags with this one, newest first on ties."""
+    tag_ids = list(post.tags.values_list("pk", flat=True))
+    return list(
+        Post.objects.published()
+        .filter(kind=post.kind)
+        .exclude(pk=post.pk)
+        .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
+        .filter(Q(shared__gt=0) | Q(audience=post.audience))
+        .order_by("-shared", "-publish_at")
+        .select_related("author__author_profile")[:limit]
+    )

@@ -1,0 +1,13 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Decimal | None) -> str:
+    """$1,159.35 for an amount; "Not payable" for None (an NA setting), never $0.00."""
+    if value is None:
+        return "Not payable"
+    return f"${value:,.2f}"

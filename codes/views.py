@@ -1,0 +1,270 @@
+"""Code pages (/cpt-codes/<CODE>/), their payment card, browsing by section, and the original
+site's old addresses.
+
+A code page's body is the same for everyone who picks the same locality, so it is rendered once
+per data version, code and locality and cached as HTML fragments (codes.selectors.page_state
+changes the version when a release or editorial content changes). What depends on the visitor
+(the "Track this code" link, the favourite star, the navigation bar) is rendered around them on
+each request.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import _json_script_escapes
+from django.views.decorators.http import require_GET
+
+from . import browse, selectors
+from .models import Code, LocalityPreference, RelativeValue
+
+PAGE_SECONDS = 24 * 3600
+SESSION_LOCALITY = "codes_locality"
+NATIONAL = "national"
+BROWSE_PAGE_SIZE = 100
+
+
+# --- Locality choice --------------------------------------------------------------------------
+
+
+def _chosen_locality(request) -> str | None:
+    """The locality to price in: ?locality=, else the session's, else the user's saved one.
+
+    A choice made with ?locality= is remembered in the session and, for a signed-in user, in
+    their LocalityPreference. "national" clears it.
+    """
+    asked = request.GET.get("locality")
+    if asked is not None:
+        key = "" if asked == NATIONAL else asked.strip()[:9]
+        if request.session.get(SESSION_LOCALITY) != key:
+            request.session[SESSION_LOCALITY] = key
+            if request.user.is_authenticated:
+                if key:
+                    LocalityPreference.objects.update_or_create(
+                        user=request.user, defaults={"locality_key": key}
+                    )
+                else:
+                    LocalityPreference.objects.filter(user=request.user).delete()
+        return key or None
+    if SESSION_LOCALITY in request.session:
+        return request.session[SESSION_LOCALITY] or None
+    if request.user.is_authenticated:
+        saved = (
+            LocalityPreference.objects.filter(user=request.user)
+            .values_list("locality_key", flat=True)
+            .first()
+        )
+        request.session[SESSION_LOCALITY] = saved or ""
+        return saved
+    return None
+
+
+# --- Code page --------------------------------------------------------------------------------
+
+
+def _canonical(code: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('codes:detail', args=[code])}"
+
+
+def _ld_json(data) -> str:
+    return json.dumps(data, separators=(",", ":")).translate(_json_script_escapes)
+
+
+def _structured_data(page: selectors.CodePage, url: str) -> str:
+    system = "HCPCS" if page.kind == "hcpcs2" else "CPT"
+    items = [
+        {
+            "@context": "https://schema.org",
+            "@type": "MedicalCode",
+            "codeValue": page.code,
+            "codingSystem": system,
+            "name": page.title,
+            "description": page.text.summary,
+            "url": url,
+        }
+    ]
+    if page.text.faqs:
+        items.append(
+            {
+                "@context": "https://schema.org",
+                "@type": "FAQPage",
+                "mainEntity": [
+                    {
+                        "@type": "Question",
+                        "name": faq.question,
+                        "acceptedAnswer": {"@type": "Answer", "text": faq.answer},
+                    }
+                    for faq in page.text.faqs
+                ],
+            }
+        )
+    return _ld_json(items)
+
+
+def _history_chart(page: selectors.CodePage) -> dict:
+    """Chart series: work RVU and the national office amount (facility when office is NA)."""
+    office = [p.non_facility for p in page.history]
+    setting, amounts = "office", office
+    if all(a is None for a in office):
+        setting, amounts = "facility", [p.facility for p in page.history]
+    return {
+        "labels": [p.release for p in page.history],
+        "work": [float(p.work_rvu) for p in page.history],
+        "payment": [float(a) if a is not None else None for a in amounts],
+        "payment_label": f"National {setting} payment ($)",
+    }
+
+
+def _render_fragments(page: selectors.CodePage) -> dict:
+    url = _canonical(page.code)
+    description = page.text.summary
+    if len(description) > 155:
+        description = description[:152].rsplit(" ", 1)[0] + "..."
+    context = {
+        "page": page,
+        "canonical": url,
+        "description": description,
+        "structured_data": _structured_data(page, url),
+        "chart": _history_chart(page),
+    }
+    return {
+        "title": page.title,
+        "description": description,
+        "head": render_to_string("codes/_code_head.html", context),
+        "header": render_to_string("codes/_code_header.html", context),
+        "main": render_to_string("codes/_code_main.html", context),
+        "payment": render_to_string("codes/_payment_card.html", context),
+    }
+
+
+def _fragments(code: str, locality: str | None) -> dict | None:
+    state = selectors.page_state()
+    key = (
+        f"codes:page:{state.version}:{code}:{locality or '-'}:{int(settings.SHOW_AMA_DESCRIPTORS)}"
+    )
+    fragments = cache.get(key)
+    if fragments is None:
+        page = selectors.code_page(code, locality_key=locality)
+        if page is None:
+            return None
+        fragments = _render_fragments(page)
+        cache.set(key, fragments, PAGE_SECONDS)
+    return fragments
+
+
+def _not_found(request, code: str):
+    context = {"code": code, "suggestions": selectors.nearest_codes(code)}
+    return render(request, "codes/code_not_found.html", context, status=404)
+
+
+def _starred(request, code: str) -> bool:
+    # The favourites belong to the tracking app; codes reads them through the user's reverse
+    # relation so that it imports nothing from tracking.
+    favorites = getattr(request.user, "favorites", None)
+    return bool(favorites is not None and favorites.filter(code__code=code).exists())
+
+
+@require_GET
+def code_detail(request, code):
+    upper = code.upper()
+    if code.lower() in browse.OLD_SLUGS:
+        return HttpResponsePermanentRedirect(browse.BY_SLUG[browse.OLD_SLUGS[code.lower()]].url)
+    if code != upper:
+        return HttpResponsePermanentRedirect(reverse("codes:detail", args=[upper]))
+    fragments = _fragments(upper, _chosen_locality(request))
+    if fragments is None:
+        return _not_found(request, upper)
+    signed_in = request.user.is_authenticated
+    context = {
+        "code": upper,
+        "fragments": fragments,
+        "signed_in": signed_in,
+        "starred": signed_in and _starred(request, upper),
+        "fav_code": {"code": upper},
+    }
+    return render(request, "codes/code_detail.html", context)
+
+
+@require_GET
+def code_payment(request, code):
+    """The payment card alone, for the locality picker's htmx swap."""
+    upper = code.upper()
+    locality = _chosen_locality(request)
+    if not request.headers.get("HX-Request"):
+        return redirect(f"{reverse('codes:detail', args=[upper])}#payment")
+    fragments = _fragments(upper, locality)
+    if fragments is None:
+        raise Http404(f"No code {upper}")
+    return HttpResponse(fragments["payment"])
+
+
+def old_code_address(request, slug, code):
+    """The original site's /cpt-codes/<category-slug>/<CODE>/ pages moved to /cpt-codes/<CODE>/."""
+    return HttpResponsePermanentRedirect(reverse("codes:detail", args=[code.upper()]))
+
+
+# --- Browse ------------------------------------------------------------------------------------
+
+
+def browse_index(request):
+    state = selectors.page_state()
+    counts = selectors.section_counts(state)
+    groups = [
+        (
+            section,
+            counts.get(section.slug, 0),
+            [(c, counts.get(c.slug, 0)) for c in browse.children(section)],
+        )
+        for section in browse.top_level()
+        if counts.get(section.slug)
+    ]
+    cpt = [g for g in groups if not g[0].slug.startswith("hcpcs-")]
+    hcpcs = [g for g in groups if g[0].slug.startswith("hcpcs-")]
+    return render(
+        request,
+        "codes/browse_index.html",
+        {"cpt_groups": cpt, "hcpcs_groups": hcpcs, "release": state.current},
+    )
+
+
+def browse_section(request, slug):
+    section = browse.BY_SLUG.get(slug)
+    if section is None:
+        raise Http404("No such section")
+    state = selectors.page_state()
+    codes = Code.objects.filter(category=section.category)
+    if section.low:
+        codes = codes.filter(code__gte=section.low, code__lte=section.high)
+    work = RelativeValue.objects.filter(
+        code=OuterRef("pk"), release=state.current, modifier=""
+    ).values("work_rvu")[:1]
+    status = RelativeValue.objects.filter(
+        code=OuterRef("pk"), release=state.current, modifier=""
+    ).values("status")[:1]
+    codes = codes.annotate(work_rvu=Subquery(work), status=Subquery(status)).order_by("code")
+    page = Paginator(
+        codes.values("code", "kind", "short_descriptor", "work_rvu", "status"), BROWSE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    parent = browse.BY_SLUG.get(section.parent) if section.parent else None
+    return render(
+        request,
+        "codes/browse_section.html",
+        {
+            "section": section,
+            "parent": parent,
+            "children": browse.children(section),
+            "page": page,
+            "release": state.current,
+            "hide_cpt_descriptors": not settings.SHOW_AMA_DESCRIPTORS,
+            "canonical": f"{settings.SITE_URL.rstrip('/')}{section.url}"
+            + (f"?page={page.number}" if page.number > 1 else ""),
+        },
+    )
