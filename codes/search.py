@@ -64,6 +64,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 class Query:
     """A typed query, read once: the code it names, the prefix it is, and its words."""
 
+    typed: str  # what was typed, spaces tidied
     text: str  # lower case words joined by spaces: what trigram similarity compares
     code: str | None = None
     prefix: str | None = None
@@ -93,7 +94,7 @@ def parse_query(raw: str | None) -> Query:
     elif _CODE_PREFIX.match(upper):
         prefix = upper
     words = tuple(_WORD.findall(text.lower()))
-    return Query(text=" ".join(words), code=code, prefix=prefix, words=words)
+    return Query(typed=text, text=" ".join(words), code=code, prefix=prefix, words=words)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,28 @@ def search(
     else:
         hits, total = _search_simple(query, release.pk, limit, offset)
     return Results(query, release, hits, total)
+
+
+class RankedResults:
+    """Every result of a search as a sequence of known length whose slices each run one query,
+    so a paginator (Django's or DRF's) asks the search for one page at a time."""
+
+    def __init__(self, results: Results):
+        self.results = results
+
+    def __len__(self) -> int:
+        return self.results.total
+
+    def __getitem__(self, item: slice) -> list[Hit]:
+        first = self.results.hits
+        if item.start == 0 and item.stop <= len(first):
+            return first[: item.stop]  # the first page came with the total
+        return search(
+            self.results.query.typed,
+            release=self.results.release,
+            offset=item.start,
+            limit=item.stop - item.start,
+        ).hits
 
 
 def suggest(raw: str | None, *, release: Release | None = None) -> list[Hit]:

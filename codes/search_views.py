@@ -13,25 +13,6 @@ PAGE_SIZE = 20
 SUGGEST_BROWSER_CACHE_SECONDS = 60
 
 
-class _Ranked:
-    """The ranked results as a sequence of known length whose slices run one query each, so the
-    paginator asks the search for one page at a time."""
-
-    def __init__(self, query: str, release, total: int, first_page: list):
-        self.query, self.release, self.total = query, release, total
-        self._first = first_page
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __getitem__(self, item: slice):
-        if item.start == 0 and item.stop <= len(self._first):
-            return self._first[: item.stop]
-        return code_search.search(
-            self.query, release=self.release, offset=item.start, limit=item.stop - item.start
-        ).hits
-
-
 @require_GET
 def search(request):
     raw = request.GET.get("q", "")
@@ -39,8 +20,7 @@ def search(request):
     results = code_search.search(raw, limit=PAGE_SIZE)  # the first page, and the total
     page: Page | None = None
     if results.total:
-        ranked = _Ranked(raw, results.release, results.total, results.hits)
-        page = Paginator(ranked, PAGE_SIZE).get_page(page_number)
+        page = Paginator(code_search.RankedResults(results), PAGE_SIZE).get_page(page_number)
         rows = RelativeValue.objects.filter(
             release=results.release, modifier="", code__code__in=[hit.code for hit in page]
         ).values_list("code__code", "work_rvu", "status")
@@ -50,7 +30,7 @@ def search(request):
         request,
         "codes/search.html",
         {
-            "q": " ".join(raw.split()),
+            "q": results.query.typed,
             "results": results,
             "page": page,
             "max_results": code_search.MAX_RESULTS,

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from codes import api as codes_api
 from tracking.api import FavoriteViewSet, ProcedureLogViewSet, TemplateViewSet, WrvuCalculateView
 
 router = DefaultRouter()
@@ -12,5 +13,6 @@ router.register("templates", TemplateViewSet, basename="api-templates")
 
 urlpatterns = [
     path("wrvu/calculate", WrvuCalculateView.as_view(), name="api-wrvu-calculate"),
+    *codes_api.urlpatterns,  # public: codes, prices, localities, releases
     *router.urls,
 ]
