@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from blog.views import career
 from tracking import views as tracking_views
 
-from . import views
+from . import seo, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,6 +33,10 @@ urlpatterns = [
     path("api/v1/", include("rvuedge.api")),
     # Search before the code pages, so that "search" and "suggest" are never read as codes.
     path("cpt-codes/", include("codes.search_urls")),
+    path("cpt-codes/", include("codes.urls")),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", seo.sitemap_section, name="sitemap-section"),
+    path("robots.txt", seo.robots_txt, name="robots"),
     path("admin/", admin.site.urls),
 ]
 
