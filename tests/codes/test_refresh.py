@@ -562,7 +562,7 @@ def _forget_queue(name):
     import redis
 
     client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
-    client.delete(name)
+    client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
     for tag, raw in client.hgetall("unacked").items():
         _message, _exchange, routing_key = json.loads(raw)
         if routing_key == name:
