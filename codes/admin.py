@@ -5,13 +5,25 @@ Release data is written by codes.services only; the admin shows it read-only.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
+from .models import (
+    CategoryContent,
+    Code,
+    CodeContent,
+    CodeFaq,
+    Locality,
+    LocalityPreference,
+    OppsCap,
+    RelativeValue,
+    Release,
+    SourceFile,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -258,3 +270,53 @@ class OppsCapAdmin(ReadOnlyAdmin):
     search_fields = ["code__code"]
     list_select_related = ["code", "release"]
     show_full_result_count = False
+
+
+# --- Editorial content (codes.content falls back to computed sentences where these are empty) ---
+
+
+class CodeFaqInline(admin.TabularInline):
+    model = CodeFaq
+    fields = ["position", "question", "answer"]
+    extra = 1
+
+
+@admin.register(CodeContent)
+class CodeContentAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_summary", "faq_count", "updated_at"]
+    search_fields = ["code__code", "synonyms", "summary"]
+    autocomplete_fields = ["code"]
+    inlines = [CodeFaqInline]
+    fields = [
+        "code",
+        "synonyms",
+        "summary",
+        "plain_language",
+        "clinical_context",
+        "billing_notes",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("code").annotate(faq_total=Count("faqs"))
+        )
+
+    @admin.display(description="summary")
+    def short_summary(self, obj):
+        return obj.summary[:100]
+
+    @admin.display(description="FAQs", ordering="faq_total")
+    def faq_count(self, obj):
+        return obj.faq_total
+
+
+@admin.register(CategoryContent)
+class CategoryContentAdmin(admin.ModelAdmin):
+    list_display = ["category", "updated_at"]
+    search_fields = ["category"]
+
+
+@admin.register(LocalityPreference)
+class LocalityPreferenceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "locality_key", "updated_at"]
+    search_fields = ["locality_key"]
