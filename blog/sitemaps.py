@@ -44,6 +44,3 @@ class PagesSitemap(Sitemap):
 
     def location(self, item):
         return reverse(item)
-
-
-sitemaps = {"blog": PostSitemap, "guides": GuideSitemap, "pages": PagesSitemap}

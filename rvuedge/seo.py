@@ -11,11 +11,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_page
 
+from blog.sitemaps import GuideSitemap, PagesSitemap, PostSitemap
 from codes.sitemaps import BrowseSitemap, CodeSitemap
 
 SITEMAPS = {
     "codes": CodeSitemap,
     "code-sections": BrowseSitemap,
+    "blog": PostSitemap,
+    "guides": GuideSitemap,
+    "pages": PagesSitemap,
 }
 SITEMAP_SECONDS = 6 * 3600
 
