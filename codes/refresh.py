@@ -168,7 +168,7 @@ def _max_bytes() -> int:
 
 
 def _timeout() -> float:
-    return float(settings.CMS_DOWNLOAD_TIMEOUT)
+    return settings.CMS_DOWNLOAD_TIMEOUT  # seconds per read (env.float in settings)
 
 
 def _is_transient(exc: Exception) -> bool:
