@@ -130,7 +130,8 @@ def release_import(
                     plan.infos[key],
                     plan.by_release[key],
                     plan.hcpcs if index == 0 else [],
-                    make_current=make_current and not key[1],
+                    # Each QP flag has its own current release; pages price from non-QP.
+                    make_current=make_current,
                     progress=progress,
                     source=label,
                 )

@@ -406,3 +406,18 @@ def test_admin_buttons_make_current_and_refuse_staff_without_permission(
     client.post(url)
     old.refresh_from_db()
     assert old.status == "current"
+
+
+def test_a_qp_release_becomes_current_for_qp_pricing_only(release, tmp_path):
+    from codes.models import Release
+    from codes.services import release_import
+    from tests.cms_files import write_release_slice
+
+    # The same rows under the QP file name CMS uses from 2026 (RVU26C ships both files).
+    qp_file = write_release_slice(tmp_path / "PPRRVU2026_Jul_QPP.csv", "RVU26C")
+
+    outcome = release_import(source=qp_file, make_current=True)
+
+    assert outcome.release.is_qp is True
+    assert Release.objects.current(qp=True) == outcome.release
+    assert Release.objects.current() == release  # non-QP pricing is unchanged
