@@ -408,16 +408,21 @@ def test_admin_buttons_make_current_and_refuse_staff_without_permission(
     assert old.status == "current"
 
 
-def test_a_qp_release_becomes_current_for_qp_pricing_only(release, tmp_path):
+def test_a_newer_qp_release_becomes_current_for_qp_pricing_only(release, tmp_path):
     from codes.models import Release
     from codes.services import release_import
-    from tests.cms_files import write_release_slice
+    from tests.cms_files import SLICE_CODES, write_release_slice
 
-    # The same rows under the QP file name CMS uses from 2026 (RVU26C ships both files).
-    qp_file = write_release_slice(tmp_path / "PPRRVU2026_Jul_QPP.csv", "RVU26C")
+    # RVU26C's rows under the QP file name CMS uses from 2026, as two successive releases.
+    older = write_release_slice(tmp_path / "PPRRVU2026_Apr_QPP.csv", "RVU26C", SLICE_CODES)
+    newer = write_release_slice(
+        tmp_path / "PPRRVU2026_Jul_QPP.csv", "RVU26C", SLICE_CODES - {"99214"}
+    )
+    first = release_import(source=older, name="RVU26B").release
+    assert Release.objects.current(qp=True) == first
 
-    outcome = release_import(source=qp_file, make_current=True)
+    second = release_import(source=newer, name="RVU26C", make_current=True).release
 
-    assert outcome.release.is_qp is True
-    assert Release.objects.current(qp=True) == outcome.release
+    assert second.is_qp is True
+    assert Release.objects.current(qp=True) == second
     assert Release.objects.current() == release  # non-QP pricing is unchanged
