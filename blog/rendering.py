@@ -41,7 +41,20 @@ _NUMBER = re.compile(r"^\d{1,4}$")
 _ALIGN = {"left", "right", "center"}
 
 
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def _url_is_allowed(value: str) -> bool:
+    """Stricter than a browser: with every space and control character taken out, the URL
+    must be relative or use an allowed scheme ("java   script:" is refused too)."""
+    scheme = _SCHEME.match(_SPACE_OR_CONTROL.sub("", value).lower())
+    return scheme is None or scheme.group(1) in URL_SCHEMES
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in {"href", "src"}:
+        return value if _url_is_allowed(value) else None
     if attribute == "id":
         return value if _ID.match(value) else None
     if attribute in {"width", "height", "colspan", "rowspan", "start"}:
