@@ -128,7 +128,11 @@ def page_state() -> PageState:
         )
         version = f"{current.pk if current else 0}.{uuid.uuid4().hex[:10]}"
         state = PageState(version, current, loaded)
-        cache.set(PAGE_STATE_KEY, state, SHARED_SECONDS)
+        # Every page's footer names the current release: store it too, saving its query.
+        cache.set_many(
+            {PAGE_STATE_KEY: state, CURRENT_RELEASE_CACHE_KEY: current.name if current else _NONE},
+            SHARED_SECONDS,
+        )
     return state
 
 

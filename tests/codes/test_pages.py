@@ -1,0 +1,454 @@
+"""Code pages, browsing, SEO files and the locality choice, on slices of the real CMS files.
+
+RVU25D (current: a PPRRVU slice with the real GPCI, LOCCO and ANES files), RVU26C (a slice, not
+current) and the HCPCS rows of the same codes are imported once for the module through the real
+importer, with the bundled editorial content. Expected amounts are worked from the file rows:
+(work x work GPCI + PE x PE GPCI + MP x MP GPCI) x 32.3465, rounded once to cents.
+"""
+
+import json
+import re
+from html import unescape
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from codes import selectors, services
+from codes.models import (
+    Code,
+    CodeContent,
+    CodeFaq,
+    LocalityPreference,
+    OppsCap,
+    RelativeValue,
+    Release,
+    SourceFile,
+)
+from codes.services import release_import
+from tests.codes.cms_files import RVU26C_PPRRVU, copy_real, hcpcs_slice, pprrvu_slice
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CODES = {
+    "99211", "99212", "99213", "99214", "99215", "27446", "27447", "27448", "70450", "70460",
+    "J3490", "J3480", "10011", "10012", "22551", "22552", "45378", "45380", "0001F",
+}  # fmt: skip
+MANHATTAN, ALABAMA, HOUSTON = "13202-01", "10112-00", "04412-18"
+
+
+def wipe():
+    CodeContent.objects.all().delete()
+    RelativeValue.objects.all().delete()
+    OppsCap.objects.all().delete()
+    SourceFile.objects.all().delete()
+    Release.objects.all().delete()
+    Code.objects.all().delete()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def imported(django_db_setup, django_db_blocker, tmp_path_factory):
+    root = tmp_path_factory.mktemp("pages")
+    rvu25d = root / "RVU25D"
+    rvu25d.mkdir()
+    pprrvu_slice(rvu25d / "PPRRVU2025_Oct.csv", codes=CODES)
+    for name in ("GPCI2025.csv", "25LOCCO.csv", "ANES2025.csv"):
+        copy_real(rvu25d, "RVU25D", name)
+    rvu26c = pprrvu_slice(root / RVU26C_PPRRVU, source=("RVU26C", RVU26C_PPRRVU), codes=CODES)
+    with django_db_blocker.unblock():
+        wipe()
+        release_import(source=rvu25d, make_current=True)
+        release_import(source=rvu26c)
+        release_import(source=hcpcs_slice(root / "HCPC2025_OCT_ANWEB.xlsx", codes=CODES))
+        call_command("load_editorial_content", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        wipe()
+
+
+def page(client, code, **params):
+    response = client.get(reverse("codes:detail", args=[code]), params)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def text_of(html):
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def json_ld(html):
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+# --- Sections and values of the pages -----------------------------------------------------------
+
+
+def test_j3490_is_named_hcpcs_level_ii_and_explains_why_it_has_no_national_amount(client):
+    html = page(client, "J3490")
+    text = text_of(html)
+
+    assert "<title>J3490 Drugs unclassified injection" in html
+    assert "HCPCS Level II" in text and "CPT Category" not in text
+    assert "J Codes (Drugs)" in text
+    assert "Status E: Excluded from the fee schedule by regulation" in text
+    assert "Unclassified drugs" in text  # the HCPCS long descriptor
+    assert "Also known as:" in text and "NOC drug" in text
+    for heading in (
+        "In plain language",
+        "Clinical context",
+        "Billing & documentation",
+        "Frequently asked questions",
+        "Related codes",
+        "History",
+    ):
+        assert heading in text
+    assert "No national fee schedule amount" in text
+    assert "average sales price (ASP)" in text
+    assert "96365-96379" in text  # the J code billing note: administration billed in addition
+    assert "$0.00" not in text and "rvu-table" not in html  # no table of zeros
+
+
+def test_99213_shows_its_rvus_and_national_amounts_from_rvu25d(client):
+    text = text_of(page(client, "99213"))
+
+    assert "CPT Category I" in text and "E/M" in text
+    assert "Status A: Active code" in text
+    # Global row: work 1.30, PE 1.35 office / 0.57 facility, MP 0.10; totals 2.75 / 1.97.
+    assert re.search(r"Global \(whole service\) 1\.30 1\.35 0\.57 0\.10 2\.75 1\.97", text)
+    assert "$88.95" in text  # 2.75 x 32.3465 = 88.952875
+    assert "$63.72" in text  # 1.97 x 32.3465 = 63.722605
+    assert "$84.51" in text  # non-participating: 88.952875 x 0.95 = 84.505231
+    assert "$97.18" in text  # limiting charge: 84.505231 x 1.15 = 97.181016
+
+
+@pytest.mark.parametrize(
+    ("locality", "name", "office", "facility"),
+    [
+        # 1.30 x 1.065 + 1.35 x 1.166 + 0.10 x 1.656 = 3.1242; x 32.3465 = 101.0569353
+        # 1.30 x 1.065 + 0.57 x 1.166 + 0.10 x 1.656 = 2.21472; x 32.3465 = 71.63844048
+        (MANHATTAN, "Manhattan", "$101.06", "$71.64"),
+        # 1.30 x 1 + 1.35 x 0.869 + 0.10 x 0.575 = 2.53065; x 32.3465 = 81.857670225
+        # 1.30 x 1 + 0.57 x 0.869 + 0.10 x 0.575 = 1.85283; x 32.3465 = 59.932565595
+        (ALABAMA, "Alabama", "$81.86", "$59.93"),
+        # 1.30 x 1.014 + 1.35 x 1.003 + 0.10 x 1.409 = 2.81315; x 32.3465 = 90.995556475
+        # 1.30 x 1.014 + 0.57 x 1.003 + 0.10 x 1.409 = 2.03081; x 32.3465 = 65.689595665
+        (HOUSTON, "Houston", "$91.00", "$65.69"),
+    ],
+)
+def test_99213_payment_in_a_locality_follows_the_gpci_formula(
+    client, locality, name, office, facility
+):
+    text = text_of(page(client, "99213", locality=locality))
+
+    assert f"Setting National {name}" in text
+    assert f"Office non-facility $88.95 {office}" in text
+    assert f"Facility hospital, ASC $63.72 {facility}" in text
+
+
+def test_the_locality_list_holds_every_locality_of_the_gpci_file(client):
+    html = page(client, "99213")
+    options = re.findall(r'<option value="(\d{5}-\d{2})"', html)
+
+    assert len(options) == 109
+    assert {MANHATTAN, ALABAMA, HOUSTON} <= set(options)
+    assert '<optgroup label="TX">' in html
+
+
+def test_70450_has_26_and_tc_rows_and_na_is_never_a_zero_amount(client):
+    text = text_of(page(client, "70450", locality=ALABAMA))
+
+    assert "Professional component (-26) 0.85 0.31 0.31 0.04 1.20 1.20" in text
+    assert "Technical component (-TC) 0.00 2.04 NA 0.01 2.05 NA" in text
+    assert "Global (whole service) 0.85 2.35 NA 0.05 3.25 NA" in text
+    assert "$105.13" in text  # global office: 3.25 x 32.3465 = 105.126125
+    assert "Facility hospital, ASC Not payable in this setting Not payable in this setting" in text
+    assert "$0.00" not in text
+
+
+def test_70450_component_amounts_match_the_formula():
+    page_data = selectors.code_page("70450", locality_key=ALABAMA)
+    lines = {line.modifier: line for line in page_data.lines}
+
+    assert [line.modifier for line in page_data.lines] == ["", "26", "TC"]
+    # 26: 1.20 x 32.3465 = 38.8158; Alabama: 0.85 + 0.31 x 0.869 + 0.04 x 0.575 = 1.14239
+    assert str(lines["26"].national_facility.amount) == "38.82"
+    assert str(lines["26"].local_facility.amount) == "36.95"  # 1.14239 x 32.3465 = 36.95231
+    # TC: 2.05 x 32.3465 = 66.310325 in the office; NA in a facility.
+    assert str(lines["TC"].national_non_facility.amount) == "66.31"
+    assert not lines["TC"].national_facility.payable
+    assert lines["TC"].national_facility.amount is None
+
+
+def test_27447_shows_its_90_day_global_period_split_and_office_na(client):
+    text = text_of(page(client, "27447"))
+
+    assert "90-day global" in text
+    assert "Pre / intra / post-op split" in text
+    assert "Total knee arthroplasty" in text
+    assert "$1,257.63" in text  # facility: 38.88 x 32.3465 = 1257.63192
+    assert "National, office Not payable (NA)" in text
+    assert "Bilateral (50) 1" in text and "paid at 150% of one side" in text
+    assert "27446" in text and "27448" in text  # related codes of the same family
+
+
+def test_a_status_c_code_explains_contractor_pricing_instead_of_zeros(client):
+    text = text_of(page(client, "10011"))
+
+    assert "Status C: Contractor (MAC) priced" in text
+    assert "No national fee schedule amount" in text
+    assert "Priced by the Medicare contractor (MAC)" in text
+    assert "$0.00" not in text
+
+
+def test_an_add_on_code_is_badged_and_explained(client):
+    text = text_of(page(client, "22552"))
+
+    assert "Add-on code (ZZZ)" in text
+    assert "Is 22552 an add-on code?" in text
+    assert "never reduced by the multiple-procedure rule" in text
+
+
+def test_history_lists_every_imported_release_with_its_values(client):
+    html = page(client, "27447")
+    rows = re.findall(
+        r"<tr>\s*<th scope=\"row\" class=\"fw-normal\">(RVU2\w+)</th>(.*?)</tr>", html, re.S
+    )
+    history = {name: text_of(cells).split() for name, cells in rows}
+
+    assert history["RVU25D"][:3] == ["A", "19.60", "32.3465"]
+    assert history["RVU26C"][:3] == ["A", "19.11", "33.4009"]
+    assert 'id="history-data"' in html and 'id="history-chart"' in html
+
+
+def test_comparison_ranks_the_work_rvu_within_its_category():
+    data = selectors.code_page("27447")
+    # Paid surgery codes with a work RVU in the slice, in RVU25D.
+    works = sorted(
+        RelativeValue.objects.filter(
+            release=data.release, modifier="", status="A", work_rvu__gt=0, code__category="Surgery"
+        ).values_list("work_rvu", flat=True)
+    )
+    below = sum(1 for w in works if w < data.main_line.work_rvu)
+
+    assert data.comparison.count == len(works)
+    assert data.comparison.percentile == round(below * 100 / len(works))
+
+
+def test_a_code_without_editorial_content_still_has_every_section():
+    data = selectors.code_page("27446")
+
+    assert not CodeContent.objects.filter(code__code="27446").exists()
+    assert data.text.summary and data.text.plain_language and data.text.clinical_context
+    assert data.text.billing_notes  # the Surgery category default
+    assert data.text.sources["billing_notes"] == "category"
+    assert any(f.question == "How many work RVUs is 27446?" for f in data.text.faqs)
+
+
+def test_ama_descriptors_are_hidden_when_the_setting_says_so(client, settings):
+    settings.SHOW_AMA_DESCRIPTORS = False
+
+    cpt = text_of(page(client, "99213"))
+    hcpcs = text_of(page(client, "J3490"))
+
+    assert "Office o/p est low 20 min" not in cpt
+    assert "established patient" in cpt  # our summary instead
+    assert "Drugs unclassified injection" in hcpcs  # CMS's own codes keep theirs
+
+
+# --- SEO ----------------------------------------------------------------------------------------
+
+
+def test_code_page_has_canonical_open_graph_and_json_ld(client, settings):
+    html = page(client, "J3490")
+
+    assert '<link rel="canonical" href="http://localhost:8000/cpt-codes/J3490/">' in html
+    assert '<meta property="og:title" content="J3490 Drugs unclassified injection">' in html
+    assert re.search(r'<meta name="description" content="[^"]{40,}">', html)
+    code, faq = json_ld(html)
+    assert code["@type"] == "MedicalCode" and code["codeValue"] == "J3490"
+    assert code["codingSystem"] == "HCPCS"
+    assert faq["@type"] == "FAQPage"
+    assert faq["mainEntity"][0]["name"] == "What is HCPCS code J3490?"
+
+
+def test_sitemap_index_lists_sections_that_cover_every_code_page(client):
+    index = client.get("/sitemap.xml").content.decode()
+    codes = client.get("/sitemap-codes.xml").content.decode()
+
+    assert "<loc>http://localhost:8000/sitemap-codes.xml</loc>" in index
+    assert "<loc>http://localhost:8000/sitemap-code-sections.xml</loc>" in index
+    locations = re.findall(r"<loc>([^<]+)</loc>", codes)
+    assert len(locations) == Code.objects.count()
+    assert "http://localhost:8000/cpt-codes/J3490/" in locations
+
+
+def test_robots_txt_points_at_the_sitemap(client):
+    robots = client.get("/robots.txt")
+
+    assert robots["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://localhost:8000/sitemap.xml" in robots.content.decode()
+
+
+# --- Addresses ----------------------------------------------------------------------------------
+
+
+def test_unknown_code_is_a_404_with_nearby_codes(client):
+    response = client.get("/cpt-codes/99219/")
+    html = response.content.decode()
+
+    assert response.status_code == 404
+    assert "We have no code 99219" in html
+    assert 'href="/cpt-codes/99213/"' in html and 'href="/cpt-codes/99215/"' in html
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/cpt-codes/j3490/", "/cpt-codes/J3490/"),
+        ("/cpt-codes/j-codes/J3490/", "/cpt-codes/J3490/"),
+        ("/cpt-codes/em/99213/", "/cpt-codes/99213/"),
+        ("/cpt-codes/surgery/27447/", "/cpt-codes/27447/"),
+        ("/cpt-codes/em/", "/cpt-codes/browse/evaluation-and-management/"),
+    ],
+)
+def test_old_and_lowercase_addresses_redirect_permanently(client, old, new):
+    response = client.get(old)
+
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+def test_browse_lists_sections_and_a_range_page_lists_codes_with_work_rvus(client):
+    index = text_of(client.get("/cpt-codes/").content.decode())
+    em = client.get("/cpt-codes/browse/evaluation-and-management/").content.decode()
+
+    assert "Evaluation and Management (E/M)" in index and "99202-99499" in index
+    assert "Musculoskeletal system" in index and "HCPCS Level II codes by letter" in index
+    assert re.search(r'href="/cpt-codes/99213/">99213</a></th>\s*<td>Office o/p est low 20 min', em)
+    assert "1.30" in text_of(em)
+
+
+# --- Speed and caching --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["J3490", "99213", "27447", "70450", "10011", "22552", "45380"])
+def test_a_code_page_makes_at_most_8_queries_on_an_empty_cache(
+    client, django_assert_max_num_queries, code
+):
+    with django_assert_max_num_queries(8):
+        page(client, code)
+
+
+@pytest.mark.parametrize("code", ["J3490", "27447", "70450"])
+def test_an_uncached_page_in_a_chosen_locality_for_a_signed_in_user_stays_within_8_queries(
+    client, django_assert_max_num_queries, code
+):
+    client.login(email=UserFactory().email, password=PASSWORD)
+    page(client, "99214", locality=HOUSTON)  # the choice is saved; shared pieces are cached
+
+    with django_assert_max_num_queries(8):
+        html = page(client, code)
+    assert "Houston" in html or code == "J3490"
+
+
+def test_a_cached_page_needs_no_query_for_a_visitor(client, django_assert_num_queries):
+    page(client, "99213")
+
+    with django_assert_num_queries(0):
+        page(client, "99213")
+
+
+def test_the_cached_page_follows_a_change_of_current_release(
+    client, django_capture_on_commit_callbacks
+):
+    assert "$88.95" in page(client, "99213")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.release_make_current(release=Release.objects.get(name="RVU26C"))
+
+    text = text_of(page(client, "99213"))
+    assert "$95.19" in text  # RVU26C: (1.30 + 1.46 + 0.09) x 33.4009 = 95.192565
+    assert "RVU26C" in text
+
+
+def test_the_signed_in_parts_are_not_cached_with_the_page(client):
+    user = UserFactory()
+    assert "Sign up free to track 99213" in page(client, "99213")
+
+    client.login(email=user.email, password=PASSWORD)
+    html = page(client, "99213")
+
+    assert 'href="/track/?codes=99213"' in html
+    assert "Sign up free to track" not in html
+    assert 'action="/track/favorites/99213/"' in html
+
+
+# --- Locality choice ----------------------------------------------------------------------------
+
+
+def test_the_locality_choice_is_remembered_in_the_session(client):
+    page(client, "99213", locality=MANHATTAN)
+
+    assert "$101.06" in page(client, "99213")
+    assert "$91.00" in text_of(page(client, "99213", locality=HOUSTON))
+    assert "$101.06" not in page(client, "70450")
+    assert "Houston" in text_of(page(client, "70450"))
+    assert "Houston" not in text_of(page(client, "99213", locality="national")).split("Price")[0]
+
+
+def test_a_signed_in_users_locality_is_kept_across_sessions(client):
+    user = UserFactory()
+    client.login(email=user.email, password=PASSWORD)
+    page(client, "99213", locality=MANHATTAN)
+    client.logout()
+
+    assert LocalityPreference.objects.get(user=user).locality_key == MANHATTAN
+    client.login(email=user.email, password=PASSWORD)
+    assert "$101.06" in page(client, "27447") or "Manhattan" in text_of(page(client, "99213"))
+    assert "$101.06" in page(client, "99213")
+
+
+def test_the_payment_card_swaps_in_by_htmx(client):
+    response = client.get(
+        reverse("codes:payment", args=["99213"]), {"locality": ALABAMA}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="payment"')
+    assert "$81.86" in html and "<html" not in html
+
+
+# --- Editorial content --------------------------------------------------------------------------
+
+
+def test_load_editorial_content_is_idempotent_and_keeps_admin_edits():
+    content = CodeContent.objects.get(code__code="99213")
+    content.summary = "Edited in the admin."
+    content.save()
+    faqs = CodeFaq.objects.count()
+
+    call_command("load_editorial_content", verbosity=0)
+
+    content.refresh_from_db()
+    assert content.summary == "Edited in the admin."
+    assert CodeFaq.objects.count() == faqs
+
+    call_command("load_editorial_content", "--overwrite", verbosity=0)
+    content.refresh_from_db()
+    assert content.summary != "Edited in the admin."
+    assert CodeFaq.objects.count() == faqs
+
+
+def test_editing_content_in_the_admin_shows_on_the_cached_page(
+    client, django_capture_on_commit_callbacks
+):
+    page(client, "99213")
+    content = CodeContent.objects.get(code__code="99213")
+    content.plain_language = "A follow-up visit, in plain words."
+    with django_capture_on_commit_callbacks(execute=True):
+        content.save()
+
+    assert "A follow-up visit, in plain words." in page(client, "99213")
