@@ -351,3 +351,144 @@ class RepriceBatch(models.Model):
 
     def __str__(self):
         return f"Re-price {self.date_from}..{self.date_to} with {self.release}"
+
+
+class Figure(models.TextChoices):
+    RAW = "raw", "Raw"
+    MEDICARE = "medicare", "Medicare-style"
+    POLICY = "policy", "Employer policy"
+
+
+class Preferences(models.Model):
+    """How the user's year is measured: fiscal year, which credit counts toward the goal."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tracking_preferences"
+    )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="The month your employer's year starts (1 = January, 7 = July).",
+    )
+    goal_figure = models.CharField(
+        max_length=8,
+        choices=Figure.choices,
+        default=Figure.POLICY,
+        help_text="Which credit counts toward your goal and pay.",
+    )
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "preferences"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="tracking_preferences_month_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"Preferences of {self.user}"
+
+
+class DayOff(models.Model):
+    """A weekday the user does not work (holiday, vacation, CME): left out of goal splits."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="days_off"
+    )
+    date = models.DateField()
+    label = models.CharField(max_length=60, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "date"], name="tracking_day_off_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.label}".strip()
+
+
+class CompensationTier(models.Model):
+    """A tier of $ per wRVU: from `starts_at` wRVUs in the year, each wRVU pays `rate`.
+
+    Without tiers, the user's single $ per wRVU applies. Example: 0 at $45, 5,000 at $52.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="compensation_tiers"
+    )
+    starts_at = models.DecimalField(
+        "from wRVU", max_digits=9, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    rate = models.DecimalField(
+        "$ per wRVU", max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "starts_at"], name="tracking_tier_unique_start")
+        ]
+
+    def __str__(self):
+        return f"from {self.starts_at} wRVU: ${self.rate}"
+
+
+class BenchmarkQuerySet(models.QuerySet):
+    def for_specialty(self, specialty: str):
+        return self.filter(specialty_key=specialty)
+
+
+class Benchmark(models.Model):
+    """A published productivity figure, with its source. Loaded from CSV by staff; a practice
+    may load its own licensed percentile table. Never labelled with a source it does not cite."""
+
+    class Statistic(models.TextChoices):
+        P25 = "p25", "25th percentile"
+        MEDIAN = "median", "Median"
+        P75 = "p75", "75th percentile"
+        P90 = "p90", "90th percentile"
+        MEAN = "mean", "Mean"
+
+    specialty = models.CharField(max_length=120, help_text="As the source names it.")
+    specialty_key = models.CharField(
+        max_length=32,
+        blank=True,
+        db_index=True,
+        help_text="The RVU Edge specialty it compares with (accounts' specialty list).",
+    )
+    population = models.CharField(max_length=120, blank=True)
+    statistic = models.CharField(max_length=8, choices=Statistic.choices)
+    annual_wrvu = models.DecimalField(max_digits=9, decimal_places=2)
+    survey_year = models.PositiveSmallIntegerField()
+    source = models.TextField(help_text="The full citation, shown beside the figure.")
+    table = models.CharField(
+        max_length=120,
+        default="Public figures",
+        help_text="The uploaded table the row came from; a table's rows are replaced together.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BenchmarkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["specialty", "population", "statistic"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "specialty", "population", "statistic", "survey_year"],
+                name="tracking_benchmark_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_wrvu__gt=0), name="tracking_benchmark_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.specialty}, {self.get_statistic_display()}, {self.survey_year}"
