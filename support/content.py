@@ -70,7 +70,10 @@ def _front_matter(path: Path) -> tuple[dict, str]:
         key, sep, value = line.partition(":")
         if not sep:
             raise ContentError(f"{path.name}: front matter line {line!r} is not 'key: value'.")
-        meta[key.strip()] = value.strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]  # quoted because the value holds a colon
+        meta[key.strip()] = value
     missing = ARTICLE_FIELDS - meta.keys()
     if missing:
         raise ContentError(f"{path.name}: front matter lacks {', '.join(sorted(missing))}.")
