@@ -59,8 +59,13 @@ def setup_django(database_url: str | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rvuedge.settings.base")
     sys.path.insert(0, str(ROOT))
     import django
+    from django.conf import settings
 
     django.setup()
+    # Render pages without a collectstatic manifest (the bench times views, not static files).
+    settings.STORAGES["staticfiles"]["BACKEND"] = (
+        "django.contrib.staticfiles.storage.StaticFilesStorage"
+    )
 
 
 def queries(rng: random.Random) -> list[tuple[str, str]]:
@@ -92,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="default: the DATABASE_URL environment variable")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the query mix")
+    parser.add_argument("--slowest", type=int, default=0, help="also list the N slowest queries")
     args = parser.parse_args()
     setup_django(args.database_url)
 
@@ -120,6 +126,7 @@ def main() -> None:
             view(factory.get("/", {"q": q}))
 
     timings = {name: [] for name in views}
+    slowest = []
     by_kind = {name: {} for name in views}
     for _ in range(args.rounds):
         for kind, q in mix:
@@ -134,6 +141,7 @@ def main() -> None:
                 if response.status_code != 200:
                     sys.exit(f"{name} {q!r} answered {response.status_code}")
                 timings[name].append(elapsed)
+                slowest.append((elapsed, name, q))
                 by_kind[name].setdefault(kind, []).append(elapsed)
 
     print(f"Release {release}, {release.code_count:,} codes; {len(mix)} queries x {args.rounds}")
@@ -151,6 +159,9 @@ def main() -> None:
                 f"p50 {statistics.median(kind_samples):5.1f} ms  "
                 f"p95 {percentile(kind_samples, 0.95):5.1f} ms"
             )
+
+    for elapsed, name, q in sorted(slowest, reverse=True)[: args.slowest]:
+        print(f"  slow: {name:8} {elapsed:6.1f} ms  {q!r}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ SUGGEST_LIMIT = 10
 SUGGEST_CACHE_SECONDS = 300
 MAX_QUERY_LENGTH = 100
 MAX_RESULTS = 1000  # a search page never needs more than this many ranked results
+FUZZY_BELOW = 30  # look for misspellings when full text finds fewer codes than this
 
 # Index expressions (migration 0003 creates the same ones; keep them in step).
 DESCRIPTOR_TEXT = "(c.short_descriptor || ' ' || c.long_descriptor)"
@@ -206,18 +207,22 @@ def _search_postgres(query: Query, release_id: int, limit: int, offset: int):
         candidates.append(
             f"SELECT c.id, 2, {NO_SYNONYM} FROM codes_code c WHERE c.code LIKE %(prefix)s"
         )
-    synonym_rows = "SELECT NULL::bigint AS id WHERE false"
+    synonym_rows = text_rows = "SELECT NULL::bigint AS id WHERE false"
     if query.words:
         params["tsq"] = query.tsquery()
-        candidates.append(
-            f"""SELECT c.id, 1, true, NULL::text, NULL::float8 FROM codes_code c
-                WHERE {DESCRIPTOR_VECTOR} @@ to_tsquery('english', %(tsq)s)"""
-        )
+        text_rows = f"""SELECT c.id FROM codes_code c
+                        WHERE {DESCRIPTOR_VECTOR} @@ to_tsquery('english', %(tsq)s)"""
+        candidates.append("SELECT id, 1, true, NULL::text, NULL::float8 FROM text_row")
         synonym_rows = f"""SELECT cc.id FROM codes_codecontent cc
                            WHERE {SYNONYMS_VECTOR} @@ to_tsquery('english', %(tsq)s)"""
         if query.fuzzy:
+            # Only when full text finds few codes: the words are then likely misspelt, and a
+            # common word ("injection") would otherwise bring thousands of trigram matches.
             candidates.append(
-                f"SELECT c.id, 1, {NO_SYNONYM} FROM codes_code c WHERE %(q)s <%% {DESCRIPTOR_TEXT}"
+                f"""SELECT c.id, 1, {NO_SYNONYM} FROM codes_code c
+                    WHERE (SELECT count(*) FROM (SELECT 1 FROM text_row LIMIT {FUZZY_BELOW}) t)
+                          < {FUZZY_BELOW}
+                      AND %(q)s <%% {DESCRIPTOR_TEXT}"""
             )
             synonym_rows += (
                 " UNION SELECT cc.id FROM codes_codecontent cc WHERE %(q)s <%% cc.synonyms"
@@ -238,7 +243,8 @@ def _search_postgres(query: Query, release_id: int, limit: int, offset: int):
     # Relevance, computed once per code: the best synonym's score or the descriptor's (with a
     # bonus when full text found every word); ties go to codes with curated content.
     sql = f"""
-        WITH synonym_row AS ({synonym_rows}),
+        WITH text_row AS MATERIALIZED ({text_rows}),
+        synonym_row AS ({synonym_rows}),
         candidate(code_id, tier, full_text, synonym, synonym_score) AS (
             {" UNION ALL ".join(candidates)}
         ),
