@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.text import slugify
 
 from blog.models import AuthorProfile, Post, Tag
 from codes.services import release_import
@@ -60,10 +61,10 @@ def make_post(author):
             "author": author,
         }
         defaults.update(fields)
-        defaults.setdefault("slug", defaults["title"].lower().replace(" ", "-"))
+        defaults.setdefault("slug", slugify(defaults["title"]))
         post = Post.objects.create(**defaults)
         for name in tags:
-            tag, _ = Tag.objects.get_or_create(name=name, slug=name.lower().replace(" ", "-"))
+            tag, _ = Tag.objects.get_or_create(name=name, slug=slugify(name))
             post.tags.add(tag)
         return post
 
