@@ -99,7 +99,7 @@ def test_the_index_groups_published_articles_by_topic(client, help_content):
 
     page = client.get(reverse("support:index")).content.decode()
 
-    assert page.count('<section class="col-md-6 col-xl-4"') == 5
+    assert page.count('class="card h-100 topic-card"') == 5
     assert "Getting started as a resident" in page
     assert "Two-factor authentication" not in page
     assert client.get("/support/articles/two-factor-authentication/").status_code == 404
