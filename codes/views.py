@@ -145,11 +145,14 @@ def _render_fragments(page: selectors.CodePage) -> dict:
     }
 
 
+def page_cache_key(code: str, locality: str | None) -> str:
+    """Cache key of a code page's fragments: data version (current release pk), code, locality."""
+    version = selectors.page_state().version
+    return f"codes:page:{version}:{code}:{locality or '-'}:{int(settings.SHOW_AMA_DESCRIPTORS)}"
+
+
 def _fragments(code: str, locality: str | None) -> dict | None:
-    state = selectors.page_state()
-    key = (
-        f"codes:page:{state.version}:{code}:{locality or '-'}:{int(settings.SHOW_AMA_DESCRIPTORS)}"
-    )
+    key = page_cache_key(code, locality)
     fragments = cache.get(key)
     if fragments is None:
         page = selectors.code_page(code, locality_key=locality)
@@ -179,7 +182,16 @@ def code_detail(request, code):
         return HttpResponsePermanentRedirect(browse.BY_SLUG[browse.OLD_SLUGS[code.lower()]].url)
     if code != upper:
         return HttpResponsePermanentRedirect(reverse("codes:detail", args=[upper]))
-    fragments = _fragments(upper, _chosen_locality(request))
+    locality = _chosen_locality(request)
+    # A visitor who is not signed in and has no pending message gets the same page as every
+    # other such visitor: the whole response is cached, not only its body.
+    shared = not request.user.is_authenticated and "messages" not in request.COOKIES
+    if shared:
+        whole_key = f"{page_cache_key(upper, locality)}:anonymous"
+        html = cache.get(whole_key)
+        if html is not None:
+            return HttpResponse(html)
+    fragments = _fragments(upper, locality)
     if fragments is None:
         return _not_found(request, upper)
     signed_in = request.user.is_authenticated
@@ -190,7 +202,10 @@ def code_detail(request, code):
         "starred": signed_in and _starred(request, upper),
         "fav_code": {"code": upper},
     }
-    return render(request, "codes/code_detail.html", context)
+    response = render(request, "codes/code_detail.html", context)
+    if shared:
+        cache.set(whole_key, response.content, PAGE_SECONDS)
+    return response
 
 
 @require_GET
