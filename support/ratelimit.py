@@ -2,10 +2,16 @@
 
 Counted in the cache (Redis in production), so every web process shares the counts. The window
 starts at the first submission and lasts an hour; the counts expire with it.
+
+The client's address is read as allauth reads it for the sign-in rate limit, so behind a proxy
+one setting (ALLAUTH_TRUSTED_PROXY_COUNT or ALLAUTH_TRUSTED_CLIENT_IP_HEADER) serves both;
+without it every visitor would share the proxy's address and its five messages.
 """
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 
 DEFAULT_LIMIT = 5
 DEFAULT_WINDOW = 60 * 60
@@ -19,8 +25,15 @@ def _window() -> int:
     return getattr(settings, "SUPPORT_CONTACT_WINDOW", DEFAULT_WINDOW)
 
 
+def _client_ip(request) -> str:
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return "unknown"
+
+
 def _keys(request) -> list[str]:
-    keys = [f"support:contact:ip:{request.META.get('REMOTE_ADDR') or 'unknown'}"]
+    keys = [f"support:contact:ip:{_client_ip(request)}"]
     if request.user.is_authenticated:
         keys.append(f"support:contact:user:{request.user.pk}")
     return keys

@@ -126,6 +126,17 @@ def test_the_limit_is_per_address(client):
     assert Ticket.objects.count() == 6
 
 
+def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_address(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    first = Client(HTTP_X_FORWARDED_FOR="203.0.113.1")
+    second = Client(HTTP_X_FORWARDED_FOR="203.0.113.2")
+    for _ in range(5):
+        anonymous_post(first)
+
+    assert anonymous_post(first).status_code == 429
+    assert anonymous_post(second).status_code == 302  # same proxy, another visitor
+
+
 def test_the_limit_follows_a_signed_in_user_to_another_address(user):
     for number in range(5):
         client = Client(REMOTE_ADDR=f"198.51.100.{number + 1}")
