@@ -31,7 +31,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
-from . import categories
+from . import categories, selectors
 from .models import Code, RelativeValue, Release
 
 SUGGEST_LIMIT = 10
@@ -175,15 +175,16 @@ class RankedResults:
 
 
 def suggest(raw: str | None, *, release: Release | None = None) -> list[Hit]:
-    """Up to ten hits for a search box, cached briefly per release and query."""
+    """Up to ten hits for a search box, cached briefly per release and query: a repeated
+    suggestion costs no query at all (the current release's name is cached too)."""
     query = parse_query(raw)
     if query.empty:
         return []
-    release = release or Release.objects.current()
-    if release is None:
+    scope = release.pk if release else selectors.current_release_name()
+    if scope is None:
         return []
-    text = f"{query.text}|{query.code}|{query.prefix}"
-    key = f"codes:suggest:{release.pk}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+    typed = f"{query.text}|{query.code}|{query.prefix}"
+    key = f"codes:suggest:{scope}:{hashlib.sha256(typed.encode()).hexdigest()[:32]}"
     hits = cache.get(key)
     if hits is None:
         hits = search(raw, release=release, limit=SUGGEST_LIMIT).hits
@@ -307,16 +308,16 @@ def _search_simple(query: Query, release_id: int, limit: int, offset: int):
                 Q(code__icontains=word)
                 | Q(short_descriptor__icontains=word)
                 | Q(long_descriptor__icontains=word)
+                | Q(content__synonyms__icontains=word)
             )
         match |= every_word
-    codes = codes.filter(match).annotate(
-        tier=Case(
-            When(code=query.code or "", then=Value(3)),
-            When(code__startswith=query.prefix or "\0", then=Value(2)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    )
+    tiers = []
+    if query.code:
+        tiers.append(When(code=query.code, then=Value(3)))
+    if query.prefix:
+        tiers.append(When(code__startswith=query.prefix, then=Value(2)))
+    tier = Case(*tiers, default=Value(1), output_field=IntegerField()) if tiers else Value(1)
+    codes = codes.filter(match).annotate(tier=tier)
     codes = codes.order_by("-tier", "code")
     total = min(codes.count(), MAX_RESULTS)
     page = codes[offset : offset + limit].values_list(

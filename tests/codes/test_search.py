@@ -1,0 +1,258 @@
+"""Code search on PostgreSQL with real data: whole ranges of the real RVU25D PPRRVU file (E/M,
+hip and knee, biliary, colonoscopy, CT head, J codes), the HCPCS long descriptors of the J codes
+and the bundled editorial synonyms, imported once for the module through the real importer.
+Whole ranges give the ranking real neighbours to beat ("lap chole" against every other biliary
+code, "9921" against the rest of E/M).
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from codes import search
+from codes.models import Code, CodeContent, OppsCap, RelativeValue, Release, SourceFile
+from codes.services import release_import
+from tests.codes.cms_files import copy_real, hcpcs_slice, header_index, pprrvu_slice, real_rows
+
+pytestmark = pytest.mark.django_db
+
+RANGES = [
+    ("99202", "99499"),  # E/M
+    ("27000", "27599"),  # pelvis, hip, femur, knee
+    ("47000", "47999"),  # liver and biliary tract
+    ("45300", "45399"),  # endoscopy of the colon
+    ("70450", "70498"),  # CT of head and neck (with 26/TC rows)
+    ("J0000", "J3999"),  # drugs
+]
+EXTRA = {"90686", "G0008"}
+HCPCS_ONLY = "J0135"  # adalimumab: in the HCPCS file, not in the fee schedule
+
+
+def release_codes() -> set[str]:
+    """Every code of the chosen ranges in the real RVU25D PPRRVU file."""
+    rows = real_rows("RVU25D", "PPRRVU2025_Oct.csv")
+    codes = {r[0].strip() for r in rows[header_index(rows) + 1 :] if r and r[0].strip()}
+    return {c for c in codes if any(lo <= c <= hi for lo, hi in RANGES)} | EXTRA
+
+
+def wipe():
+    CodeContent.objects.all().delete()
+    RelativeValue.objects.all().delete()
+    OppsCap.objects.all().delete()
+    SourceFile.objects.all().delete()
+    Release.objects.all().delete()
+    Code.objects.all().delete()
+
+
+def import_search_data(root):
+    """RVU25D (current) with the ranges and the real GPCI file, the HCPCS rows of its J codes
+    (and of one HCPCS-only code), and the editorial content."""
+    codes = release_codes()
+    folder = root / "RVU25D"
+    folder.mkdir()
+    pprrvu_slice(folder / "PPRRVU2025_Oct.csv", codes=codes)
+    copy_real(folder, "RVU25D", "GPCI2025.csv")
+    hcpcs = {c for c in codes if c.startswith("J")} | {HCPCS_ONLY}
+    wipe()
+    release_import(source=folder, make_current=True)
+    release_import(source=hcpcs_slice(root / "HCPC2025_OCT_ANWEB.xlsx", codes=hcpcs))
+    call_command("load_editorial_content", verbosity=0)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def imported(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock():
+        import_search_data(tmp_path_factory.mktemp("search"))
+    yield
+    with django_db_blocker.unblock():
+        wipe()
+
+
+def codes(query, limit=20):
+    return [hit.code for hit in search.search(query, limit=limit).hits]
+
+
+# --- Reading the query ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "prefix", "words"),
+    [
+        ("99213", "99213", None, ("99213",)),
+        (" j3490 ", "J3490", None, ("j3490",)),
+        ("0001F", "0001F", None, ("0001f",)),
+        ("99213-26", "99213", None, ("99213", "26")),
+        ("70450 TC", "70450", None, ("70450", "tc")),
+        ("9921", None, "9921", ("9921",)),
+        ("J34", None, "J34", ("j34",)),
+        ("knee replacement", None, None, ("knee", "replacement")),
+        ("totknee", None, None, ("totknee",)),  # seven letters are not a code with a modifier
+        ("TKA", None, None, ("tka",)),
+        ("", None, None, ()),
+    ],
+)
+def test_it_reads_codes_prefixes_and_words(typed, code, prefix, words):
+    query = search.parse_query(typed)
+    assert (query.code, query.prefix, query.words) == (code, prefix, words)
+
+
+def test_it_looks_for_misspellings_only_in_words_of_four_letters_or_more():
+    assert search.parse_query("cholecystectmy").fuzzy
+    assert not search.parse_query("lap ct").fuzzy
+    assert not search.parse_query("9921").fuzzy
+
+
+# --- Relevance ------------------------------------------------------------------------------------
+
+
+def test_an_exact_code_comes_first():
+    for code in ("99213", "47562", "27447", "J3490", "70450"):
+        assert codes(code)[0] == code
+
+
+def test_a_code_with_a_modifier_finds_the_code():
+    assert codes("70450-26")[0] == "70450"
+
+
+def test_a_code_prefix_lists_its_family_first():
+    found = codes("9921")
+    assert set(found[:5]) == {"99211", "99212", "99213", "99214", "99215"}
+    assert all(code.startswith("9921") for code in found)
+
+
+def test_knee_replacement_finds_total_knee_arthroplasty_first():
+    results = search.search("knee replacement")
+    assert results.hits[0].code == "27447"
+    assert results.hits[0].synonym == "knee replacement"
+    assert "27486" in [h.code for h in results.hits]  # "Revise/replace knee joint", by words
+
+
+def test_lap_chole_finds_laparoscopic_cholecystectomy_first():
+    assert codes("lap chole")[0] == "47562"
+
+
+def test_a_misspelt_procedure_is_still_found():
+    found = codes("cholecystectmy", limit=5)
+    assert "47562" in found
+    assert {"47600", "47562"} <= set(found)  # open and laparoscopic cholecystectomy
+    assert codes("knee replacment")[0] == "27447"
+
+
+def test_abbreviations_match_the_start_of_words():
+    assert "27447" in codes("tot knee", limit=3)
+
+
+def test_words_of_hcpcs_long_descriptors_are_searched():
+    # The short descriptor says "phos"; only the long one says "phosphate".
+    assert codes("dexamethasone phosphate")[0] == "J1100"
+
+
+def test_only_codes_of_the_release_are_found():
+    assert Code.objects.filter(code=HCPCS_ONLY).exists()
+    assert HCPCS_ONLY not in codes("adalimumab")
+    assert codes(HCPCS_ONLY) == []
+
+
+def test_results_of_another_release_can_be_asked_for(tmp_path):
+    rvu26c = pprrvu_slice(
+        tmp_path / "PPRRVU2026_Jul_nonQPP.csv",
+        source=("RVU26C", "PPRRVU2026_Jul_nonQPP.csv"),
+        codes={"99213"},
+    )
+    newer = release_import(source=rvu26c).release
+    assert [h.code for h in search.search("99213", release=newer).hits] == ["99213"]
+    assert search.search("47562", release=newer).hits == []
+
+
+def test_nothing_matches_nonsense_and_an_empty_query():
+    assert search.search("qqqzzzxx").total == 0
+    assert search.search("   ").hits == []
+
+
+def test_results_are_paginated_with_a_total():
+    first = search.search("knee", limit=10)
+    second = search.search("knee", limit=10, offset=10)
+    assert first.total > 20
+    assert len(first.hits) == len(second.hits) == 10
+    assert not {h.code for h in first.hits} & {h.code for h in second.hits}
+
+
+def test_the_queries_use_the_search_indexes():
+    """The expressions in codes.search must match the indexes of migration 0003."""
+    queries = {
+        "codes_code_search_vector": f"SELECT c.id FROM codes_code c "
+        f"WHERE {search.DESCRIPTOR_VECTOR} @@ to_tsquery('english', %s)",
+        "codes_code_search_trgm": f"SELECT c.id FROM codes_code c "
+        f"WHERE %s <%% {search.DESCRIPTOR_TEXT}",
+        "codes_codecontent_synonyms_vector": "SELECT cc.id FROM codes_codecontent cc "
+        f"WHERE {search.SYNONYMS_VECTOR} @@ to_tsquery('english', %s)",
+        "codes_codecontent_synonyms_trgm": "SELECT cc.id FROM codes_codecontent cc "
+        "WHERE %s <%% cc.synonyms",
+        "codes_code_code_prefix": "SELECT c.id FROM codes_code c WHERE c.code LIKE %s",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for index, sql in queries.items():
+            cursor.execute("EXPLAIN " + sql, ["cholecystectmy"])
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert index in plan, plan
+
+
+def test_the_simple_search_without_postgresql_finds_codes_prefixes_and_words(settings):
+    settings.USING_POSTGRES = False
+    assert codes("99213")[0] == "99213"
+    assert set(codes("9921")[:5]) == {"99211", "99212", "99213", "99214", "99215"}
+    assert "47562" in codes("laparoscopic cholecystectomy")
+    assert "27447" in codes("tka")  # a synonym only
+    assert codes("qqqzzz") == []
+
+
+# --- Pages ----------------------------------------------------------------------------------------
+
+
+def test_the_suggest_endpoint_answers_the_quick_entry_shape(client):
+    response = client.get(reverse("code_search:suggest"), {"q": "lap chole"})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert results[0] == {
+        "code": "47562",
+        "descriptor": "Laparoscopic cholecystectomy",
+        "url": "/cpt-codes/47562/",
+    }
+    assert all(set(r) == {"code", "descriptor", "url"} for r in results)
+
+
+def test_suggestions_are_at_most_ten_and_cached(client, django_assert_num_queries):
+    url = reverse("code_search:suggest")
+    assert len(client.get(url, {"q": "knee"}).json()["results"]) == 10
+    with django_assert_num_queries(0):
+        assert len(client.get(url, {"q": "knee"}).json()["results"]) == 10
+    assert client.get(url, {"q": ""}).json() == {"results": []}
+
+
+def test_the_search_page_lists_results_with_synonyms_and_pages(client):
+    url = reverse("code_search:search")
+    html = client.get(url, {"q": "knee replacement"}).content.decode()
+    assert re.search(r'href="/cpt-codes/27447/">27447</a>', html)
+    assert "Also known as: <mark>knee replacement</mark>" in html
+    first = client.get(url, {"q": "knee"}).content.decode()
+    second = client.get(url, {"q": "knee", "page": 2}).content.decode()
+    assert "page 1 of" in first and "page 2 of" in second
+    assert re.findall(r'href="/cpt-codes/(\w+)/">', first) != re.findall(
+        r'href="/cpt-codes/(\w+)/">', second
+    )
+
+
+def test_the_search_page_explains_an_empty_result(client):
+    html = client.get(reverse("code_search:search"), {"q": "qqqzzzxx"}).content.decode()
+    assert "No codes match “qqqzzzxx”" in html
+    assert "Tips:" in html
+    assert "Tips:" in client.get(reverse("code_search:search")).content.decode()
+
+
+def test_search_and_suggest_answer_before_code_pages():
+    assert reverse("code_search:search") == "/cpt-codes/search/"
+    assert reverse("code_search:suggest") == "/cpt-codes/suggest/"
