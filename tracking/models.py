@@ -492,3 +492,79 @@ class Benchmark(models.Model):
 
     def __str__(self):
         return f"{self.specialty}, {self.get_statistic_display()}, {self.survey_year}"
+
+
+class ImportMapping(models.Model):
+    """Which column of the user's file holds each field, remembered for their next import."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_mapping"
+    )
+    # {"date": "Service Date", "code": "CPT", ...}: our field name to the file's header.
+    columns = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    def __str__(self):
+        return f"Import mapping of {self.user}"
+
+
+class ImportJob(models.Model):
+    """An uploaded CSV or XLSX file on its way into the log: mapped, previewed, then imported
+    all at once (in the request, or by a Celery task for a large file)."""
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", "Choose columns"
+        PREVIEW = "preview", "Ready to preview"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Nothing imported"
+
+    class Mode(models.TextChoices):
+        VALID_ROWS = "valid_rows", "Import all valid rows"
+        ALL_OR_NOTHING = "all_or_nothing", "Import only if every row is valid"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    filename = models.CharField(max_length=255)
+    file_type = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    data = models.BinaryField(help_text="The uploaded file, kept until the job is deleted.")
+    headers = models.JSONField(default=list)
+    columns = models.JSONField(default=dict, help_text="Our field name to the file's header.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.MAPPING)
+    mode = models.CharField(max_length=16, choices=Mode.choices, blank=True)
+    skip_duplicates = models.BooleanField(default=False)
+    release = models.ForeignKey(
+        "codes.Release", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows checked or written.")
+    rows_imported = models.PositiveIntegerField(default=0)
+    # [{"row": 3, "errors": ["..."]}, ...]: the file's line numbers, header = 1.
+    errors = models.JSONField(default=list, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="tracking_import_user")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rows_done__lte=models.F("rows_total")),
+                name="tracking_import_progress_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"Import of {self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
