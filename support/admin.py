@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
@@ -57,10 +58,23 @@ class ThreadInline(admin.StackedInline):
         return message.ticket.email
 
 
+class StaffReplyForm(forms.ModelForm):
+    class Meta:
+        model = StaffReply
+        fields = ["body"]
+        labels = {"body": "Your reply"}
+        help_texts = {
+            "body": "Saving emails this to the sender and sets the ticket to Waiting for you "
+            "(or leaves it Closed if you chose Closed above). It cannot be edited afterwards."
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 8, "cols": 80})}
+
+
 class StaffReplyInline(admin.StackedInline):
     """One empty box for a new reply. Saving it emails the user and sets the ticket waiting."""
 
     model = StaffReply
+    form = StaffReplyForm
     extra = 1
     max_num = 1
     can_delete = False

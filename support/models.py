@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Topic(models.Model):
@@ -167,7 +168,10 @@ class TicketMessage(models.Model):
         indexes = [models.Index(fields=["ticket", "created_at"])]
 
     def __str__(self):
-        return f"{'Staff reply' if self.from_staff else 'Message'} on {self.ticket_id}"
+        sender = "Staff" if self.from_staff else "Sender"
+        if self.created_at is None:
+            return sender
+        return f"{sender}, {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class StaffReply(TicketMessage):
