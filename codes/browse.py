@@ -103,7 +103,7 @@ SECTIONS: list[Section] = [
     Section(
         "pathology-and-laboratory",
         "Pathology and Laboratory",
-        "80047-89398, 0001U-",
+        "80047-89398, PLA ####U",
         "Laboratory panels, chemistry, microbiology, pathology and proprietary analyses.",
         "Pathology and Laboratory",
     ),
@@ -117,21 +117,21 @@ SECTIONS: list[Section] = [
     Section(
         "category-ii",
         "CPT Category II",
-        "0001F-9007F",
+        "####F",
         "Performance measurement codes, reported for quality programs and not paid.",
         "Category II",
     ),
     Section(
         "category-iii",
         "CPT Category III",
-        "0042T-",
+        "####T",
         "Temporary codes for emerging technology, services and procedures.",
         "Category III",
     ),
     *[
         Section(
             f"hcpcs-{letter.lower()}",
-            f"HCPCS {letter} codes: {name}",
+            name if name.startswith(f"{letter} Codes") else f"HCPCS {letter} codes: {name}",
             f"{letter}0000-{letter}9999",
             f"HCPCS Level II codes starting with {letter}.",
             name,
