@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import generics, status
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import APIException, NotFound
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -125,10 +126,16 @@ def _locality(request, release: Release):
 # --- Endpoints ----------------------------------------------------------------------------------
 
 
+class SearchPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
 class CodeSearch(generics.ListAPIView):
     """Search codes by code, code prefix, words, synonyms; misspellings are forgiven."""
 
     serializer_class = SearchResultSerializer
+    pagination_class = SearchPagination
     permission_classes = PUBLIC["permission_classes"]
     throttle_classes = PUBLIC["throttle_classes"]
 
