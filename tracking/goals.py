@@ -40,7 +40,7 @@ class Period:
     previous_end: dt.date
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year = day.year + month // 12
     month = month % 12 + 1
@@ -57,7 +57,7 @@ def fiscal_year(today: dt.date, start_month: int) -> tuple[dt.date, dt.date]:
     """The fiscal year holding `today` (start_month 1 = calendar year)."""
     year = today.year if today.month >= start_month else today.year - 1
     start = dt.date(year, start_month, 1)
-    return start, _add_months(start, 12) - dt.timedelta(days=1)
+    return start, add_months(start, 12) - dt.timedelta(days=1)
 
 
 def periods(today: dt.date, fiscal_start_month: int = 1) -> list[Period]:
@@ -71,7 +71,7 @@ def periods(today: dt.date, fiscal_start_month: int = 1) -> list[Period]:
     elapsed = lambda start: (today - start).days  # noqa: E731
 
     def back(start, months):
-        previous = _add_months(start, -months)
+        previous = add_months(start, -months)
         return previous, min(previous + dt.timedelta(days=elapsed(start)), start - dt.timedelta(1))
 
     yesterday = today - dt.timedelta(days=1)

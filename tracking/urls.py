@@ -1,11 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "tracking"
 
 urlpatterns = [
     path("", views.tracker, name="tracker"),
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
+    path("goals/", dashboard_views.goals, name="goals"),
+    path("goals/days-off/<int:pk>/delete/", dashboard_views.day_off_delete, name="day_off_delete"),
+    path("goals/tiers/<int:pk>/delete/", dashboard_views.tier_delete, name="tier_delete"),
+    path("case-log/", dashboard_views.case_log, name="case_log"),
+    path("case-log.csv", dashboard_views.case_log_csv, name="case_log_csv"),
     path("preview/", views.preview, name="preview"),
     path("history/", views.history, name="history"),
     path("history/delete/", views.bulk_delete, name="bulk_delete"),
