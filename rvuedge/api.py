@@ -4,7 +4,13 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from codes import api as codes_api
-from tracking.api import FavoriteViewSet, ProcedureLogViewSet, TemplateViewSet, WrvuCalculateView
+from tracking.api import (
+    FavoriteViewSet,
+    ProcedureLogViewSet,
+    StatsView,
+    TemplateViewSet,
+    WrvuCalculateView,
+)
 
 router = DefaultRouter()
 router.register("logs", ProcedureLogViewSet, basename="api-logs")
@@ -13,6 +19,7 @@ router.register("templates", TemplateViewSet, basename="api-templates")
 
 urlpatterns = [
     path("wrvu/calculate", WrvuCalculateView.as_view(), name="api-wrvu-calculate"),
+    path("stats/", StatsView.as_view(), name="api-stats"),
     *codes_api.urlpatterns,  # public: codes, prices, localities, releases
     *router.urls,
 ]

@@ -1,7 +1,12 @@
-"""The tracker's JSON API: logs, favourites, templates (owner-scoped) and the public calculator."""
+"""The tracker's JSON API: logs, favourites, templates, stats (owner-scoped) and the public
+calculator."""
+
+import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -11,9 +16,10 @@ from rest_framework.views import APIView
 
 from codes.models import Code, Release
 
-from . import services
+from . import dashboard, services
 from .entry import release_codes
 from .forms import HistoryFilterForm
+from .goals import fiscal_year
 from .models import Favorite, LogTemplate, ProcedureLog
 from .pricing import LineSpec, price_lines
 from .serializers import (
@@ -221,3 +227,71 @@ class WrvuCalculateView(APIView):
         if release is None:
             raise ValidationError({"release": f"Unknown release {name}."})
         return release
+
+
+class StatsView(APIView):
+    """Totals and a series of wRVU for a period, for mobile clients.
+
+    ?from=YYYY-MM-DD&to=YYYY-MM-DD&group_by=day|week|month (default: this fiscal year, by month).
+    Numbers are decimal strings.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE),
+            OpenApiParameter("to", OpenApiTypes.DATE),
+            OpenApiParameter("group_by", OpenApiTypes.STR, enum=["day", "week", "month"]),
+        ],
+        responses={200: OpenApiResponse(description="{totals: {...}, series: [...]}")},
+    )
+    def get(self, request):
+        params = request.query_params
+        errors = {}
+        today = timezone.localdate()
+        prefs = dashboard.preferences(request.user)
+        start = (
+            _date_param(params, "from", errors)
+            or fiscal_year(today, prefs.fiscal_year_start_month)[0]
+        )
+        end = _date_param(params, "to", errors) or today
+        group_by = params.get("group_by", "month")
+        if group_by not in dashboard.TRUNC:
+            errors["group_by"] = "Use day, week or month."
+        if not errors and start > end:
+            errors["from"] = "from must be on or before to."
+        if not errors and group_by == "day" and (end - start).days > 3 * 366:
+            errors["group_by"] = "Group by week or month for ranges over three years."
+        if errors:
+            raise ValidationError(errors)
+        totals = dashboard.totals(request.user, start, end)
+        series = dashboard.series(request.user, start, end, group_by)
+        return Response(
+            {
+                "from": start,
+                "to": end,
+                "group_by": group_by,
+                "totals": {
+                    "entries": totals.entries,
+                    **{name: four(totals.figure(name)) for name in dashboard.FIGURES},
+                },
+                "series": [
+                    {
+                        "period": row["period"],
+                        "entries": row["entries"],
+                        **{name: four(row[name]) for name in dashboard.FIGURES},
+                    }
+                    for row in series
+                ],
+            }
+        )
+
+
+def _date_param(params, name, errors):
+    value = params.get(name)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors[name] = f"{value!r} is not a date (YYYY-MM-DD)."
+        return None

@@ -243,3 +243,61 @@ def test_a_student_keeps_the_log_on_becoming_a_resident(client, release):
 
     client.force_login(student)
     assert "99213" in client.get(reverse("tracking:case_log")).content.decode()
+
+
+@time_machine.travel(dt.datetime(2026, 4, 24, 15, 0), tick=False)
+def test_stats_api_answers_the_contract(year_of_work):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(year_of_work)
+
+    body = api.get(
+        reverse("api-stats"), {"from": "2026-03-01", "to": "2026-04-24", "group_by": "month"}
+    ).json()
+
+    assert body["totals"] == {
+        "entries": 3,
+        "raw": "31.3700",
+        "medicare": "31.3700",
+        "policy": "31.3700",
+    }
+    assert body["series"] == [
+        {"period": "2026-03-01", "entries": 1, "raw": "10.4700", "medicare": "10.4700",
+         "policy": "10.4700"},
+        {"period": "2026-04-01", "entries": 2, "raw": "20.9000", "medicare": "20.9000",
+         "policy": "20.9000"},
+    ]  # fmt: skip
+    weeks = api.get(
+        reverse("api-stats"), {"from": "2026-04-13", "to": "2026-04-24", "group_by": "week"}
+    )
+    assert [row["period"] for row in weeks.json()["series"]] == ["2026-04-13", "2026-04-20"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"from": "yesterday"}, "is not a date"),
+        ({"group_by": "year"}, "Use day, week or month."),
+        ({"from": "2026-05-01", "to": "2026-04-01"}, "on or before"),
+    ],
+)
+def test_stats_api_explains_bad_parameters(attending, params, message):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(attending)
+
+    response = api.get(reverse("api-stats"), params)
+
+    assert response.status_code == 400
+    assert message in str(response.json())
+
+
+def test_stats_api_needs_authentication_and_counts_only_the_users_entries(year_of_work, other_user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    assert api.get(reverse("api-stats")).status_code == 401
+    api.force_authenticate(other_user)
+    assert api.get(reverse("api-stats"), {"from": "2020-01-01"}).json()["totals"]["entries"] == 0
