@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from blog.views import career
 from tracking import views as tracking_views
+from tracking.dashboard_views import benchmarks_page
 
 from . import seo, views
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("track/", include("tracking.urls")),
     path("support/", include("support.urls")),
     path("resources/wrvu-calculator/", tracking_views.calculator, name="wrvu_calculator"),
+    path("resources/benchmarks/", benchmarks_page, name="benchmarks"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
