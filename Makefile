@@ -21,10 +21,16 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
+run: install data
+	DJANGO_DEBUG=true $(MANAGE) runserver 0.0.0.0:8000
+
+# Real CMS data, editorial content, articles, help and benchmarks; each step is idempotent.
+data: install
 	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
 	DJANGO_DEBUG=true $(MANAGE) load_bundled_data
-	DJANGO_DEBUG=true $(MANAGE) runserver 0.0.0.0:8000
+	DJANGO_DEBUG=true $(MANAGE) load_blog_content
+	DJANGO_DEBUG=true $(MANAGE) load_help_content
+	DJANGO_DEBUG=true $(MANAGE) load_benchmarks
 
 chromium:
 	@scripts/ensure-chromium
