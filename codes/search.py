@@ -7,14 +7,15 @@ On PostgreSQL one SQL statement gathers candidates from indexes and ranks them:
 - full text over the short and long descriptors (a GIN index on a to_tsvector expression) and
   over the editorial synonyms, every word required, each word of three letters or more matched
   as a prefix so that abbreviations ("lap chole", "tot knee") find the full words;
-- trigram word similarity (pg_trgm GIN indexes) for misspellings ("cholecystectmy").
+- trigram word similarity (pg_trgm GIN indexes) for misspellings ("cholecystectmy"), in the
+  short descriptors and the synonyms, when full text finds few codes.
 
 Ranking: exact code, then code prefix, then relevance (how closely the query matches the best
 matching text: synonym, short or long descriptor, with a bonus when every word is found), then
 usage. The usage signal is honest and static: a code with curated editorial content is one of
 the codes clinicians look up most (the editorial set was chosen that way), so it wins ties.
-The index expressions below must stay identical to those created in migration 0003, or
-PostgreSQL stops using the indexes (tests/codes/test_search.py checks the plans).
+The index expressions below must stay identical to those created in migrations 0003 and 0004,
+or PostgreSQL stops using the indexes (tests/codes/test_search.py checks the plans).
 
 On SQLite (the embedded default) the search is simpler: every word must appear (icontains) in
 the code, a descriptor or a synonym.
@@ -40,13 +41,14 @@ MAX_QUERY_LENGTH = 100
 MAX_RESULTS = 1000  # a search page never needs more than this many ranked results
 FUZZY_BELOW = 30  # look for misspellings when full text finds fewer codes than this
 
-# Index expressions (migration 0003 creates the same ones; keep them in step).
+# Index expressions (migrations 0003 and 0004 create the same ones; keep them in step).
 DESCRIPTOR_TEXT = "(c.short_descriptor || ' ' || c.long_descriptor)"
 # How closely a descriptor matches: the query found in the short descriptor (or, weighing less, in
-# the long one), and how much of the short descriptor the query covers.
+# the start of the long one: trigram work grows with the text), and how much of the short
+# descriptor the query covers.
 DESCRIPTOR_SCORE = (
     "greatest(word_similarity(%(q)s, c.short_descriptor),"
-    " 0.8 * word_similarity(%(q)s, c.long_descriptor))"
+    " 0.8 * word_similarity(%(q)s, left(c.long_descriptor, 200)))"
     " + 0.5 * similarity(%(q)s, c.short_descriptor)"
 )
 DESCRIPTOR_VECTOR = f"to_tsvector('english'::regconfig, {DESCRIPTOR_TEXT})"
@@ -223,7 +225,7 @@ def _search_postgres(query: Query, release_id: int, limit: int, offset: int):
                 f"""SELECT c.id, 1, {NO_SYNONYM} FROM codes_code c
                     WHERE (SELECT count(*) FROM (SELECT 1 FROM text_row LIMIT {FUZZY_BELOW}) t)
                           < {FUZZY_BELOW}
-                      AND %(q)s <%% {DESCRIPTOR_TEXT}"""
+                      AND %(q)s <%% c.short_descriptor"""
             )
             synonym_rows += (
                 " UNION SELECT cc.id FROM codes_codecontent cc WHERE %(q)s <%% cc.synonyms"

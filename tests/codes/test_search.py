@@ -185,8 +185,7 @@ def test_the_queries_use_the_search_indexes():
     queries = {
         "codes_code_search_vector": f"SELECT c.id FROM codes_code c "
         f"WHERE {search.DESCRIPTOR_VECTOR} @@ to_tsquery('english', %s)",
-        "codes_code_search_trgm": f"SELECT c.id FROM codes_code c "
-        f"WHERE %s <%% {search.DESCRIPTOR_TEXT}",
+        "codes_code_short_trgm": "SELECT c.id FROM codes_code c WHERE %s <%% c.short_descriptor",
         "codes_codecontent_synonyms_vector": "SELECT cc.id FROM codes_codecontent cc "
         f"WHERE {search.SYNONYMS_VECTOR} @@ to_tsquery('english', %s)",
         "codes_codecontent_synonyms_trgm": "SELECT cc.id FROM codes_codecontent cc "
