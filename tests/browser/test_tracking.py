@@ -1,4 +1,4 @@
-"""Logging procedures in a real browser: quick entry with its live preview, and a resident's case."""
+"""Logging in a real browser: quick entry with its live preview, and a resident's case."""
 
 import pytest
 from django.test import Client
