@@ -287,6 +287,9 @@ def _search_postgres(query: Query, release_id: int, limit: int, offset: int):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+        # Inside an outer transaction (a test, ATOMIC_REQUESTS) the setting would outlive this
+        # block: a savepoint does not undo SET LOCAL.
+        cursor.execute("RESET enable_seqscan")
     total = min(rows[0][-1], MAX_RESULTS) if rows else 0
     return [Hit(*row[:-1]) for row in rows], total
 

@@ -224,6 +224,22 @@ def test_the_suggest_endpoint_answers_the_quick_entry_shape(client):
     assert all(set(r) == {"code", "descriptor", "url"} for r in results)
 
 
+def test_suggestions_hide_cpt_descriptors_where_ama_text_may_not_be_shown(client, settings):
+    settings.SHOW_AMA_DESCRIPTORS = False
+    url = reverse("code_search:suggest")
+    assert client.get(url, {"q": "47562"}).json()["results"][0]["descriptor"] == ""
+    assert client.get(url, {"q": "J3490"}).json()["results"][0]["descriptor"] == (
+        "Drugs unclassified injection"
+    )
+
+
+def test_the_search_leaves_the_planner_settings_as_it_found_them():
+    with connection.cursor() as cursor:
+        search.search("cholecystectmy")
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+
+
 def test_suggestions_are_at_most_ten_and_cached(client, django_assert_num_queries):
     url = reverse("code_search:suggest")
     assert len(client.get(url, {"q": "knee"}).json()["results"]) == 10
