@@ -324,3 +324,103 @@ def log_template_create(*, user, name: str, lines: list[LineSpec]) -> LogTemplat
         for position, line in enumerate(lines)
     )
     return template
+
+
+@dataclass(frozen=True)
+class BulkLine:
+    """One line of an encounter created in bulk; role, attending and note may differ by line."""
+
+    spec: LineSpec
+    role: str = Role.PERFORMED
+    supervising_attending: str = ""
+    note: str = ""
+
+
+@transaction.atomic
+def encounters_bulk_create(
+    *, user, encounters: list[tuple[EntryDetails, list[BulkLine]]], release, progress=None
+) -> int:
+    """Log many encounters at once (imports), with encounter_create's validation and pricing
+    and its history, in one transaction: all are saved or none. Returns the lines saved.
+
+    Encounters and lines are written in batches; `progress(lines_done)` is called after each.
+    """
+    all_codes = set()
+    for details, lines in encounters:
+        if not lines:
+            raise ValidationError("Add at least one procedure.")
+        if len(lines) > MAX_LINES:
+            raise ValidationError(f"At most {MAX_LINES} lines in one encounter.")
+        for line in lines:
+            validate_details(
+                user,
+                EntryDetails(
+                    date=details.date,
+                    setting=details.setting,
+                    location=details.location,
+                    role=line.role,
+                ),
+            )
+            all_codes.add(line.spec.code)
+    codes = {c.code: c for c in Code.objects.filter(code__in=all_codes)}
+    missing = sorted(all_codes - set(codes))
+    if missing:
+        raise ValidationError(f"Not in {release.name}: {', '.join(missing)}.")
+    policy = user_policy(user)
+    done = 0
+    batch_size = 500
+    for start in range(0, len(encounters), batch_size):
+        chunk = encounters[start : start + batch_size]
+        made = Encounter.objects.bulk_create(
+            Encounter(user=user, date=d.date, setting=d.setting, location=d.location)
+            for d, _ in chunk
+        )
+        logs = []
+        for encounter, (details, lines) in zip(made, chunk, strict=True):
+            priced = price_lines(
+                release=release,
+                setting=details.setting,
+                specs=[line.spec for line in lines],
+                policy=policy,
+            )
+            for line, item in zip(lines, priced, strict=True):
+                log = ProcedureLog(
+                    user=user,
+                    encounter=encounter,
+                    date=details.date,
+                    code=codes[line.spec.code],
+                    modifiers="-".join(line.spec.modifiers),
+                    units=line.spec.units,
+                    setting=details.setting,
+                    location=details.location,
+                    role=line.role,
+                    supervising_attending=line.supervising_attending.strip(),
+                    note=line.note.strip(),
+                )
+                _apply_credit(log, item, release)
+                # The check constraints are the database's to enforce on insert (in this
+                # transaction); validating them here would cost two queries per line.
+                log.full_clean(
+                    exclude=["encounter", "code", "release", "user", "location"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+                logs.append(log)
+        ProcedureLog.objects.bulk_create(logs, batch_size=1000)
+        LogChange.objects.bulk_create(
+            (
+                LogChange(
+                    user=user,
+                    log=log,
+                    log_pk=log.pk,
+                    action=LogChange.Action.CREATE,
+                    after=_snapshot(log),
+                )
+                for log in logs
+            ),
+            batch_size=1000,
+        )
+        done += len(logs)
+        if progress:
+            progress(done)
+    return done

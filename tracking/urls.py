@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import dashboard_views, views, views_import, views_reports
 
 app_name = "tracking"
 
@@ -27,4 +27,13 @@ urlpatterns = [
     path("policy/", views.policy, name="policy"),
     path("reprice/", views.reprice, name="reprice"),
     path("reprice/<int:pk>/undo/", views.reprice_undo, name="reprice_undo"),
+    path("reports/", views_reports.reports, name="reports"),
+    path("reports/entries.<str:fmt>", views_reports.export, name="export"),
+    path("reports/backup.json", views_reports.backup_download, name="backup"),
+    path("reports/restore/", views_reports.restore, name="restore"),
+    path("import/", views_import.upload, name="import"),
+    path("import/<int:pk>/", views_import.job_detail, name="import_job"),
+    path("import/<int:pk>/columns/", views_import.mapping, name="import_map"),
+    path("import/<int:pk>/run/", views_import.run, name="import_run"),
+    path("import/<int:pk>/progress/", views_import.progress, name="import_progress"),
 ]

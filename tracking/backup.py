@@ -1,0 +1,406 @@
+"""A JSON backup of everything a user owns in tracking, and its restore.
+
+The backup names codes, releases and locations by their natural keys (never database ids), and
+keeps every stored value as it is: the credit each entry was given and the release that priced
+it, explanations, timestamps. Restoring it into an empty account gives the same data; restore
+is all-or-nothing and never merges into an account that already has tracking data unless the
+user asks to replace it (deleted first, in the same transaction).
+
+The history of changes (LogChange) and re-pricing batches are not part of it: they refer to
+entries by id and describe the old account, not the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from codes.models import Code, Release
+
+from .models import (
+    CompensationTier,
+    CreditPolicy,
+    DayOff,
+    Encounter,
+    Favorite,
+    Location,
+    LogTemplate,
+    LogTemplateLine,
+    Preferences,
+    ProcedureLog,
+)
+
+FORMAT = "rvuedge-tracking-backup"
+VERSION = 1
+BATCH = 2000
+
+
+class _Encoder(json.JSONEncoder):
+    """Decimals keep their scale ("1.2300"), datetimes their microseconds."""
+
+    def default(self, o):
+        if isinstance(o, Decimal):
+            return str(o)
+        if isinstance(o, dt.datetime | dt.date):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, cls=_Encoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain_fields(model, exclude=()):
+    """The model's own values: every concrete field but the id, the owner and the relations
+    each section writes by natural key."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and not field.is_relation and field.name not in exclude
+    ]
+
+
+def _values(obj, fields) -> dict:
+    return {field.name: field.value_from_object(obj) for field in fields}
+
+
+def _from_values(model, data: dict, fields, **extra):
+    values = {field.attname: field.to_python(data[field.name]) for field in fields}
+    return model(**values, **extra)
+
+
+LOG_FIELDS = _plain_fields(ProcedureLog)
+ENCOUNTER_FIELDS = _plain_fields(Encounter)
+LOCATION_FIELDS = _plain_fields(Location)
+DAY_OFF_FIELDS = _plain_fields(DayOff)
+TIER_FIELDS = _plain_fields(CompensationTier)
+POLICY_FIELDS = _plain_fields(CreditPolicy)
+PREFERENCES_FIELDS = _plain_fields(Preferences)
+TEMPLATE_FIELDS = _plain_fields(LogTemplate)
+TEMPLATE_LINE_FIELDS = _plain_fields(LogTemplateLine)
+FAVORITE_FIELDS = _plain_fields(Favorite)
+
+
+def _encounter_rows(user) -> Iterator[dict]:
+    lines = ProcedureLog.objects.select_related("code", "release", "location").only(
+        "encounter_id",
+        "code__code",
+        "release__name",
+        "release__is_qp",
+        "location__name",
+        *(field.name for field in LOG_FIELDS),
+    )
+    encounters = (
+        Encounter.objects.for_user(user)
+        .select_related("location")
+        .prefetch_related(Prefetch("lines", queryset=lines.order_by("pk")))
+        .order_by("date", "pk")
+    )
+    for encounter in encounters.iterator(chunk_size=1000):
+        yield {
+            **_values(encounter, ENCOUNTER_FIELDS),
+            "location": encounter.location.name if encounter.location else None,
+            "lines": [
+                {
+                    **_values(log, LOG_FIELDS),
+                    "code": log.code.code,
+                    "location": log.location.name if log.location else None,
+                    "release": {"name": log.release.name, "is_qp": log.release.is_qp},
+                }
+                for log in encounter.lines.all()
+            ],
+        }
+
+
+def backup_sections(user) -> dict:
+    """Everything but the entries (small)."""
+    policy = CreditPolicy.objects.filter(user=user).first()
+    preferences = Preferences.objects.filter(user=user).first()
+    templates = LogTemplate.objects.for_user(user).prefetch_related("lines__code")
+    return {
+        "preferences": _values(preferences, PREFERENCES_FIELDS) if preferences else None,
+        "credit_policy": _values(policy, POLICY_FIELDS) if policy else None,
+        "locations": [_values(loc, LOCATION_FIELDS) for loc in Location.objects.for_user(user)],
+        "days_off": [_values(day, DAY_OFF_FIELDS) for day in DayOff.objects.for_user(user)],
+        "compensation_tiers": [
+            _values(tier, TIER_FIELDS) for tier in CompensationTier.objects.for_user(user)
+        ],
+        "favorites": [
+            {**_values(fav, FAVORITE_FIELDS), "code": fav.code.code}
+            for fav in Favorite.objects.for_user(user).select_related("code")
+        ],
+        "templates": [
+            {
+                **_values(template, TEMPLATE_FIELDS),
+                "lines": [
+                    {**_values(line, TEMPLATE_LINE_FIELDS), "code": line.code.code}
+                    for line in template.lines.all()
+                ],
+            }
+            for template in templates
+        ],
+    }
+
+
+def backup_stream(user) -> Iterator[str]:
+    """The backup as JSON text chunks; entries are read encounter by encounter in batches, so a
+    large log streams without being held in memory."""
+    head = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": timezone.now(),
+        "account": user.email,
+        **backup_sections(user),
+    }
+    text = _dumps(head)
+    yield text[:-1] + ',"encounters":['
+    first = True
+    batch = []
+    for row in _encounter_rows(user):
+        batch.append(("" if first else ",") + _dumps(row))
+        first = False
+        if len(batch) >= 200:
+            yield "".join(batch)
+            batch = []
+    batch.append("]}")
+    yield "".join(batch)
+
+
+def backup_build(user) -> dict:
+    """The backup as a dict (tests, small accounts)."""
+    return json.loads("".join(backup_stream(user)))
+
+
+# Restore ---------------------------------------------------------------------------------------
+
+
+def owned_counts(user) -> dict[str, int]:
+    """What the user already has that a restore would collide with, by label."""
+    counts = {
+        "entries": ProcedureLog.objects.for_user(user).count(),
+        "locations": Location.objects.for_user(user).count(),
+        "templates": LogTemplate.objects.for_user(user).count(),
+        "favourites": Favorite.objects.for_user(user).count(),
+        "days off": DayOff.objects.for_user(user).count(),
+        "pay tiers": CompensationTier.objects.for_user(user).count(),
+    }
+    return {label: count for label, count in counts.items() if count}
+
+
+def tracking_data_delete(user) -> None:
+    """Delete what a backup holds (not the change history)."""
+    ProcedureLog.objects.for_user(user).delete()
+    Encounter.objects.for_user(user).delete()
+    for model in (Location, LogTemplate, Favorite, DayOff, CompensationTier):
+        model.objects.for_user(user).delete()
+    CreditPolicy.objects.filter(user=user).delete()
+    Preferences.objects.filter(user=user).delete()
+
+
+def backup_read(handle) -> dict:
+    try:
+        data = json.load(handle)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError("This is not a JSON file.") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValidationError("This is not an RVU Edge tracking backup.")
+    if data.get("version") != VERSION:
+        raise ValidationError(f"Backup version {data.get('version')!r} is not supported.")
+    return data
+
+
+def _restore_timestamps(model, objects, sources, names):
+    """bulk_create stamps auto_now(_add) fields with now; put the backup's values back."""
+    names = [name for name in names if any(name in source for source in sources)]
+    if not objects or not names:
+        return
+    for obj, source in zip(objects, sources, strict=True):
+        for name in names:
+            setattr(obj, name, model._meta.get_field(name).to_python(source[name]))
+    model.objects.bulk_update(objects, names, batch_size=BATCH)
+
+
+def _auto_fields(model) -> list[str]:
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+
+
+def _clean(obj, exclude):
+    obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def backup_restore(*, user, data: dict, replace: bool = False) -> dict[str, int]:
+    """Restore a backup into the user's account, all or nothing. Returns counts by section.
+
+    Raises ValidationError when the backup names a release or code this site does not have,
+    is damaged, or when the account has tracking data and `replace` is false.
+    """
+    existing = owned_counts(user)
+    if existing and not replace:
+        have = ", ".join(f"{count} {label}" for label, count in existing.items())
+        raise ValidationError(
+            f"Your account already has tracking data ({have}). Choose “replace” to delete it "
+            "and restore the backup, or restore into an empty account."
+        )
+    try:
+        return _restore(user, data, replace)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValidationError(f"The backup is damaged or incomplete ({exc!r}).") from exc
+    except IntegrityError as exc:
+        raise ValidationError(f"The backup holds conflicting rows: {exc}") from exc
+
+
+def _restore(user, data, replace) -> dict[str, int]:
+    encounters = data["encounters"]
+    wanted_codes = {line["code"] for enc in encounters for line in enc["lines"]}
+    wanted_codes |= {fav["code"] for fav in data["favorites"]}
+    wanted_codes |= {line["code"] for tpl in data["templates"] for line in tpl["lines"]}
+    codes = {c.code: c for c in Code.objects.filter(code__in=wanted_codes)}
+    wanted_releases = {
+        (line["release"]["name"], bool(line["release"]["is_qp"]))
+        for enc in encounters
+        for line in enc["lines"]
+    }
+    releases = {
+        (r.name, r.is_qp): r
+        for r in Release.objects.filter(name__in={name for name, _ in wanted_releases}).defer(
+            "change_summary"
+        )
+    }
+    problems = []
+    missing_releases = sorted(
+        f"{name}{' (QP)' if qp else ''}" for name, qp in wanted_releases - set(releases)
+    )
+    if missing_releases:
+        problems.append(f"Releases not loaded on this site: {', '.join(missing_releases)}.")
+    missing_codes = sorted(wanted_codes - set(codes))
+    if missing_codes:
+        shown = ", ".join(missing_codes[:20]) + (" …" if len(missing_codes) > 20 else "")
+        problems.append(f"Codes not known to this site: {shown}.")
+    location_names = {loc["name"] for loc in data["locations"]}
+    used = {enc["location"] for enc in encounters} | {
+        line["location"] for enc in encounters for line in enc["lines"]
+    }
+    unknown = sorted(name for name in used - location_names if name is not None)
+    if unknown:
+        problems.append(f"Entries name locations the backup does not hold: {', '.join(unknown)}.")
+    if problems:
+        raise ValidationError(problems)
+
+    if replace:
+        tracking_data_delete(user)
+
+    counts = {}
+    if data["preferences"] is not None:
+        prefs = _from_values(Preferences, data["preferences"], PREFERENCES_FIELDS, user=user)
+        _clean(prefs, ["user"])
+        prefs.save()
+        counts["preferences"] = 1
+    if data["credit_policy"] is not None:
+        policy = _from_values(CreditPolicy, data["credit_policy"], POLICY_FIELDS, user=user)
+        _clean(policy, ["user"])
+        policy.save()
+        _restore_timestamps(CreditPolicy, [policy], [data["credit_policy"]], ["updated_at"])
+        counts["credit_policy"] = 1
+
+    locations = {}
+    for source in data["locations"]:
+        location = _from_values(Location, source, LOCATION_FIELDS, user=user)
+        _clean(location, ["user"])
+        locations[location.name] = location
+    Location.objects.bulk_create(locations.values())
+    _restore_timestamps(
+        Location, list(locations.values()), data["locations"], _auto_fields(Location)
+    )
+    counts["locations"] = len(locations)
+
+    for key, model, fields in (
+        ("days_off", DayOff, DAY_OFF_FIELDS),
+        ("compensation_tiers", CompensationTier, TIER_FIELDS),
+    ):
+        objects = [_from_values(model, source, fields, user=user) for source in data[key]]
+        for obj in objects:
+            _clean(obj, ["user"])
+        model.objects.bulk_create(objects)
+        counts[key] = len(objects)
+
+    favorites = [
+        _from_values(Favorite, source, FAVORITE_FIELDS, user=user, code=codes[source["code"]])
+        for source in data["favorites"]
+    ]
+    Favorite.objects.bulk_create(favorites)
+    _restore_timestamps(Favorite, favorites, data["favorites"], _auto_fields(Favorite))
+    counts["favorites"] = len(favorites)
+
+    templates, template_lines = [], []
+    for source in data["templates"]:
+        template = _from_values(LogTemplate, source, TEMPLATE_FIELDS, user=user)
+        _clean(template, ["user"])
+        templates.append(template)
+    LogTemplate.objects.bulk_create(templates)
+    _restore_timestamps(LogTemplate, templates, data["templates"], _auto_fields(LogTemplate))
+    for template, source in zip(templates, data["templates"], strict=True):
+        for line in source["lines"]:
+            obj = _from_values(
+                LogTemplateLine,
+                line,
+                TEMPLATE_LINE_FIELDS,
+                template=template,
+                code=codes[line["code"]],
+            )
+            _clean(obj, ["template", "code"])
+            template_lines.append(obj)
+    LogTemplateLine.objects.bulk_create(template_lines)
+    counts["templates"] = len(templates)
+
+    counts["entries"] = 0
+    counts["encounters"] = 0
+    log_exclude = ["user", "encounter", "code", "location", "release"]
+    for start in range(0, len(encounters), BATCH):
+        chunk = encounters[start : start + BATCH]
+        made = []
+        for source in chunk:
+            encounter = _from_values(
+                Encounter,
+                source,
+                ENCOUNTER_FIELDS,
+                user=user,
+                location=locations.get(source["location"]),
+            )
+            _clean(encounter, ["user", "location"])
+            made.append(encounter)
+        Encounter.objects.bulk_create(made)
+        _restore_timestamps(Encounter, made, chunk, _auto_fields(Encounter))
+        logs, log_sources = [], []
+        for encounter, source in zip(made, chunk, strict=True):
+            for line in source["lines"]:
+                release = line["release"]
+                log = _from_values(
+                    ProcedureLog,
+                    line,
+                    LOG_FIELDS,
+                    user=user,
+                    encounter=encounter,
+                    code=codes[line["code"]],
+                    location=locations.get(line["location"]),
+                    release=releases[(release["name"], bool(release["is_qp"]))],
+                )
+                _clean(log, log_exclude)
+                logs.append(log)
+                log_sources.append(line)
+        ProcedureLog.objects.bulk_create(logs, batch_size=BATCH)
+        _restore_timestamps(ProcedureLog, logs, log_sources, _auto_fields(ProcedureLog))
+        counts["encounters"] += len(made)
+        counts["entries"] += len(logs)
+    return counts

@@ -1,0 +1,590 @@
+"""Import procedures from a CSV or XLSX file (an EHR export, another tracker's file, our own
+export): read the table, map its columns to our fields, check every row, then save the rows
+through the same validation and pricing as quick entry, all in one transaction.
+
+Reading and checking rows are pure functions; `import_job_run` does the writing. A file with
+more rows than TRACKING_IMPORT_ASYNC_ROWS is imported by a Celery task (tracking.tasks).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from codes.modifiers import VALID_MODIFIERS
+
+from . import services
+from .models import ImportJob, ImportMapping, Location, ProcedureLog, Role, Setting
+from .phi import identifier_warnings
+from .pricing import LineSpec
+from .quick_entry import MAX_MODIFIERS, MAX_UNITS
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+ASYNC_ROWS = 2_000
+
+FIELDS = OrderedDict(
+    [
+        ("date", "Date of service"),
+        ("code", "Code (CPT/HCPCS)"),
+        ("modifiers", "Modifiers"),
+        ("units", "Units"),
+        ("setting", "Setting"),
+        ("location", "Location"),
+        ("role", "Role"),
+        ("attending", "Supervising attending"),
+        ("note", "Note"),
+    ]
+)
+REQUIRED = ("date", "code")
+# Normalised header names (letters and digits only) that name each field, best first.
+SYNONYMS = {
+    "date": [
+        "date", "dateofservice", "dos", "servicedate", "proceduredate", "dateperformed",
+        "encounterdate", "visitdate", "casedate", "surgerydate",
+    ],
+    "code": [
+        "code", "cpt", "cptcode", "hcpcs", "hcpcscode", "cpthcpcs", "procedurecode",
+        "cptcodes", "billingcode", "procedure",
+    ],
+    "modifiers": ["modifiers", "modifier", "mod", "mods", "cptmodifier", "modifier1"],
+    "units": ["units", "unit", "qty", "quantity", "serviceunits", "count"],
+    "setting": ["setting", "placeofservice", "pos", "facilitytype", "servicesetting"],
+    "location": ["location", "site", "hospital", "facility", "facilityname", "clinic", "place"],
+    "role": ["role", "myrole", "surgeonrole", "participation", "residentrole"],
+    "attending": [
+        "supervisingattending", "attending", "supervisor", "supervising", "attendingname",
+        "staff", "supervisingphysician",
+    ],
+    "note": ["note", "notes", "comment", "comments", "remarks"],
+}  # fmt: skip
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%m-%d-%Y", "%d-%b-%Y", "%b %d %Y")
+SETTINGS = {
+    "facility": Setting.FACILITY,
+    "fac": Setting.FACILITY,
+    "f": Setting.FACILITY,
+    "hospital": Setting.FACILITY,
+    "inpatient": Setting.FACILITY,
+    "nonfacility": Setting.NON_FACILITY,
+    "nonfacilityoffice": Setting.NON_FACILITY,
+    "office": Setting.NON_FACILITY,
+    "nf": Setting.NON_FACILITY,
+    "clinic": Setting.NON_FACILITY,
+}
+ROLES = {
+    "performed": Role.PERFORMED,
+    "perform": Role.PERFORMED,
+    "primary": Role.PERFORMED,
+    "surgeon": Role.PERFORMED,
+    "primarysurgeon": Role.PERFORMED,
+    "assisted": Role.ASSISTED,
+    "assist": Role.ASSISTED,
+    "assistant": Role.ASSISTED,
+    "firstassist": Role.ASSISTED,
+    "observed": Role.OBSERVED,
+    "observe": Role.OBSERVED,
+    "observer": Role.OBSERVED,
+    "teaching": Role.TEACHING,
+    "teacher": Role.TEACHING,
+    "taught": Role.TEACHING,
+}
+MODIFIER_SPLIT = re.compile(r"[\s,;/\-]+")
+
+
+def async_threshold() -> int:
+    return getattr(settings, "TRACKING_IMPORT_ASYNC_ROWS", ASYNC_ROWS)
+
+
+def _key(text) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(text).lower())
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _csv_text(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise ValidationError("This file is not a text CSV file.")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def read_table(data: bytes, file_type: str) -> tuple[list[str], Iterator[tuple[int, list]]]:
+    """(headers, rows): the first non-empty row names the columns; rows come with their line
+    number in the file (header = its own line) and blank rows are skipped."""
+    if file_type == "xlsx":
+        rows = _xlsx_rows(data)
+    else:
+        text = _csv_text(data)
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        except csv.Error:
+            dialect = csv.excel
+        rows = enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1)
+    rows = ((number, row) for number, row in rows if any(_cell_text(v) for v in row))
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        raise ValidationError("The file is empty.") from None
+    headers, seen = [], {}
+    for i, value in enumerate(header, start=1):
+        name = _cell_text(value) or f"Column {i}"
+        seen[name] = seen.get(name, 0) + 1
+        headers.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return headers, rows
+
+
+def _xlsx_rows(data: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ValidationError("This is not a readable XLSX workbook.") from exc
+    sheet = workbook.worksheets[0]
+    return enumerate((list(row) for row in sheet.iter_rows(values_only=True)), start=1)
+
+
+def table_records(data: bytes, file_type: str, columns: dict[str, str]):
+    """(line number, {field: cell value}) for every data row, by the mapping."""
+    headers, rows = read_table(data, file_type)
+    positions = {name: headers.index(header) for name, header in columns.items() if header}
+    for number, row in rows:
+        yield (
+            number,
+            {name: (row[index] if index < len(row) else None) for name, index in positions.items()},
+        )
+
+
+def guess_columns(headers: list[str], remembered: dict[str, str] | None = None) -> dict[str, str]:
+    """Our field -> the file's header: what the user chose last time where those headers are
+    present, otherwise the header whose name says it (exact names first, then partial)."""
+    chosen: dict[str, str] = {}
+    for name, header in (remembered or {}).items():
+        if name in FIELDS and header in headers:
+            chosen[name] = header
+    keys = {header: _key(header) for header in headers}
+    for exact in (True, False):
+        for name, words in SYNONYMS.items():
+            if name in chosen:
+                continue
+            taken = set(chosen.values())
+            for word in words:
+                match = next(
+                    (
+                        header
+                        for header, key in keys.items()
+                        if header not in taken
+                        and (key == word if exact else (len(word) > 3 and word in key))
+                    ),
+                    None,
+                )
+                if match:
+                    chosen[name] = match
+                    break
+    return {name: chosen[name] for name in FIELDS if name in chosen}
+
+
+# Checking --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RowCheck:
+    """One row as read, with what is wrong with it."""
+
+    line: int
+    date: dt.date | None = None
+    code: str = ""
+    modifiers: tuple[str, ...] = ()
+    units: int = 1
+    setting: str = ""
+    location: str = ""
+    role: str = Role.PERFORMED
+    attending: str = ""
+    note: str = ""
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    duplicate: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def label(self) -> str:
+        return "-".join((self.code, *self.modifiers)) if self.code else ""
+
+
+def parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _cell_text(value)
+    if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text):  # a date with a time of day
+        text = text[:10]
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text.replace(",", ""), fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def check_row(
+    line: int,
+    values: dict,
+    *,
+    codes: Iterable[str],
+    today: dt.date,
+    release_name: str,
+    location_settings: dict[str, str],
+) -> RowCheck:
+    """Read one row; every problem is an error message naming the value. No database access:
+    `codes` is the release's code set, `location_settings` the user's locations (lower-cased
+    name -> default setting)."""
+    row = RowCheck(line)
+    errors = row.errors
+
+    raw_date = values.get("date")
+    if not _cell_text(raw_date):
+        errors.append("The date is missing.")
+    else:
+        try:
+            row.date = parse_date(raw_date)
+        except ValueError:
+            errors.append(f"“{_cell_text(raw_date)}” is not a date (use YYYY-MM-DD or MM/DD/YYYY).")
+        else:
+            if row.date > today:
+                errors.append(f"{row.date:%Y-%m-%d} is in the future.")
+
+    code = _cell_text(values.get("code")).upper()
+    row.code = code
+    if not code:
+        errors.append("The code is missing.")
+    elif code not in codes:
+        errors.append(f"{code} is not a code in {release_name}.")
+
+    modifiers = [m for m in MODIFIER_SPLIT.split(_cell_text(values.get("modifiers")).upper()) if m]
+    row.modifiers = tuple(modifiers)
+    for modifier in modifiers:
+        if modifier not in VALID_MODIFIERS:
+            errors.append(f"{modifier} is not a modifier.")
+    if len(set(modifiers)) != len(modifiers):
+        errors.append("A modifier is given twice.")
+    if len(modifiers) > MAX_MODIFIERS:
+        errors.append(f"At most {MAX_MODIFIERS} modifiers per line.")
+
+    units = _cell_text(values.get("units"))
+    if units:
+        try:
+            number = float(units)
+        except ValueError:
+            number = None
+        if number is None or not number.is_integer():
+            errors.append(f"Units “{units}” must be a whole number.")
+        elif not 1 <= number <= MAX_UNITS:
+            errors.append(f"Units {int(number)} are out of range (1 to {MAX_UNITS}).")
+        else:
+            row.units = int(number)
+
+    row.location = _cell_text(values.get("location"))
+    if len(row.location) > Location._meta.get_field("name").max_length:
+        errors.append("The location name is longer than 100 characters.")
+
+    setting = _cell_text(values.get("setting"))
+    if setting:
+        row.setting = SETTINGS.get(_key(setting), "")
+        if not row.setting:
+            errors.append(f"“{setting}” is not a setting (facility or office).")
+    else:
+        row.setting = location_settings.get(row.location.lower(), Setting.FACILITY)
+
+    role = _cell_text(values.get("role"))
+    if role:
+        row.role = ROLES.get(_key(role), "")
+        if not row.role:
+            errors.append(f"“{role}” is not a role (performed, assisted, observed, teaching).")
+
+    row.attending = _cell_text(values.get("attending"))
+    if len(row.attending) > ProcedureLog._meta.get_field("supervising_attending").max_length:
+        errors.append("The supervising attending is longer than 120 characters.")
+    row.note = _cell_text(values.get("note"))
+    if len(row.note) > ProcedureLog._meta.get_field("note").max_length:
+        errors.append("The note is longer than 500 characters.")
+    row.warnings = [f"The note seems to hold {kind}." for kind in identifier_warnings(row.note)]
+    return row
+
+
+def check_rows(user, job: ImportJob) -> list[RowCheck]:
+    """Every row of the job's file checked against the release and the user's log; rows like an
+    existing entry (same date, code and modifiers) are flagged as likely duplicates."""
+    from .entry import release_codes
+
+    codes = release_codes(job.release)
+    location_settings = {
+        name.lower(): setting
+        for name, setting in Location.objects.for_user(user).values_list("name", "default_setting")
+    }
+    today = timezone.localdate()
+    rows = [
+        check_row(
+            number,
+            values,
+            codes=codes,
+            today=today,
+            release_name=job.release.name,
+            location_settings=location_settings,
+        )
+        for number, values in table_records(bytes(job.data), job.file_type, job.columns)
+    ]
+    dated = [row for row in rows if row.ok]
+    if dated:
+        existing = set(
+            ProcedureLog.objects.for_user(user)
+            .filter(
+                date__gte=min(row.date for row in dated),
+                date__lte=max(row.date for row in dated),
+                code__code__in={row.code for row in dated},
+            )
+            .values_list("date", "code__code", "modifiers")
+        )
+        for row in dated:
+            row.duplicate = (row.date, row.code, "-".join(row.modifiers)) in existing
+    return rows
+
+
+# Upload and mapping ----------------------------------------------------------------------------
+
+
+def import_job_create(*, user, upload, release) -> ImportJob:
+    """Keep an uploaded file as a job after checking its type, size and that it reads as a
+    table with at least one row; the columns are guessed (or remembered)."""
+    name = upload.name or "upload"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ("csv", "xlsx"):
+        raise ValidationError("Upload a .csv or .xlsx file.")
+    limit = getattr(settings, "TRACKING_IMPORT_MAX_BYTES", MAX_BYTES)
+    if upload.size > limit:
+        raise ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.")
+    data = upload.read()
+    if extension == "xlsx" and not data.startswith(b"PK\x03\x04"):
+        raise ValidationError("This is not an XLSX workbook.")
+    headers, rows = read_table(data, extension)
+    total = sum(1 for _ in rows)
+    if total == 0:
+        raise ValidationError("The file has a header but no rows.")
+    if total > MAX_ROWS:
+        raise ValidationError(f"At most {MAX_ROWS:,} rows per file; split it.")
+    remembered = ImportMapping.objects.filter(user=user).values_list("columns", flat=True).first()
+    return ImportJob.objects.create(
+        user=user,
+        filename=name[:255],
+        file_type=extension,
+        data=data,
+        headers=headers,
+        columns=guess_columns(headers, remembered),
+        rows_total=total,
+        release=release,
+    )
+
+
+@transaction.atomic
+def import_mapping_save(*, job: ImportJob, columns: dict[str, str]) -> ImportJob:
+    """Use these columns for the job, and remember them for the user's next file."""
+    missing = [FIELDS[name] for name in REQUIRED if not columns.get(name)]
+    if missing:
+        raise ValidationError(f"Choose the column for: {', '.join(missing)}.")
+    unknown = [header for header in columns.values() if header and header not in job.headers]
+    if unknown:
+        raise ValidationError(f"The file has no column {unknown[0]!r}.")
+    used = [header for header in columns.values() if header]
+    if len(used) != len(set(used)):
+        raise ValidationError("Each column can hold one field only.")
+    job.columns = {name: header for name, header in columns.items() if header and name in FIELDS}
+    job.status = ImportJob.Status.PREVIEW
+    job.save(update_fields=["columns", "status"])
+    ImportMapping.objects.update_or_create(user=job.user, defaults={"columns": job.columns})
+    return job
+
+
+# Running ---------------------------------------------------------------------------------------
+
+
+def progress_key(job_pk: int) -> str:
+    return f"tracking:import:{job_pk}:done"
+
+
+def import_job_start(*, job: ImportJob, mode: str, skip_duplicates: bool) -> ImportJob:
+    """Import now, or queue a task when the file is large. The job must have been previewed."""
+    from .tasks import run_import_job
+
+    if mode not in ImportJob.Mode.values:
+        raise ValidationError("Choose how to import.")
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
+        mode=mode, skip_duplicates=skip_duplicates, status=ImportJob.Status.QUEUED
+    )
+    if not claimed:
+        raise ValidationError("This import has already been started.")
+    job.refresh_from_db()
+    if job.rows_total > async_threshold():
+        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+        return job
+    return import_job_run(job_pk=job.pk)
+
+
+def import_job_run(*, job_pk: int) -> ImportJob:
+    """Check every row again and write the rows in one transaction, as the job's mode says.
+
+    Safe to run twice: the job is claimed (queued -> running) by a conditional update, and a
+    second run finds nothing to claim.
+    """
+    claimed = ImportJob.objects.filter(pk=job_pk, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now(), rows_done=0
+    )
+    job = ImportJob.objects.select_related("release", "user").get(pk=job_pk)
+    if not claimed:
+        return job
+    try:
+        _run(job)
+    except ValidationError as exc:
+        _finish(job, ImportJob.Status.FAILED, f"Nothing imported: {' '.join(exc.messages)}")
+    except Exception:
+        _finish(job, ImportJob.Status.FAILED, "Nothing imported: the import failed unexpectedly.")
+        raise
+    return job
+
+
+def _finish(job: ImportJob, status: str, message: str, **fields) -> None:
+    job.status = status
+    job.message = message[:500]
+    job.finished_at = timezone.now()
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", "message", "finished_at", *fields])
+    cache.delete(progress_key(job.pk))
+
+
+def _run(job: ImportJob) -> None:
+    user = job.user
+    rows = check_rows(user, job)
+    bad = [row for row in rows if not row.ok]
+    errors = [{"row": row.line, "errors": row.errors} for row in bad]
+    if bad and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
+        _finish(
+            job,
+            ImportJob.Status.FAILED,
+            f"Nothing imported: {len(bad)} of {len(rows)} rows have errors.",
+            errors=errors,
+            rows_done=len(rows),
+        )
+        return
+    good = [row for row in rows if row.ok and not (job.skip_duplicates and row.duplicate)]
+    skipped = sum(1 for row in rows if row.ok and row.duplicate and job.skip_duplicates)
+    if not good:
+        _finish(
+            job,
+            ImportJob.Status.FAILED,
+            "Nothing imported: no row is valid." if bad else "Nothing imported: no new rows.",
+            errors=errors,
+            rows_done=len(rows),
+        )
+        return
+
+    def progress(done):
+        cache.set(progress_key(job.pk), len(bad) + skipped + done, timeout=3600)
+
+    with transaction.atomic():
+        locations = _locations_for(user, good)
+        imported = services.encounters_bulk_create(
+            user=user,
+            encounters=encounters_from_rows(good, locations),
+            release=job.release,
+            progress=progress,
+        )
+    parts = [f"Imported {imported} of {len(rows)} rows with {job.release.name}."]
+    if bad:
+        parts.append(f"{len(bad)} rows with errors were left out.")
+    if skipped:
+        parts.append(f"{skipped} likely duplicates were skipped.")
+    _finish(
+        job,
+        ImportJob.Status.DONE,
+        " ".join(parts),
+        errors=errors,
+        rows_imported=imported,
+        rows_done=len(rows),
+    )
+
+
+def _locations_for(user, rows: list[RowCheck]) -> dict[str, Location]:
+    """The user's locations by lower-cased name; names the file introduces are created."""
+    locations = {loc.name.lower(): loc for loc in Location.objects.for_user(user)}
+    for row in rows:
+        key = row.location.lower()
+        if row.location and key not in locations:
+            locations[key] = Location.objects.create(
+                user=user, name=row.location, default_setting=row.setting
+            )
+    return locations
+
+
+def encounters_from_rows(rows: list[RowCheck], locations: dict[str, Location]):
+    """Rows of the same date, location and setting form one encounter (ranked together), in
+    file order; an encounter is split after services.MAX_LINES lines."""
+    groups: dict[tuple, list[RowCheck]] = {}
+    for row in rows:
+        groups.setdefault((row.date, row.location.lower(), row.setting), []).append(row)
+    encounters = []
+    for (date, location, setting), members in groups.items():
+        details = services.EntryDetails(
+            date=date, setting=setting, location=locations.get(location) if location else None
+        )
+        for start in range(0, len(members), services.MAX_LINES):
+            encounters.append(
+                (
+                    details,
+                    [
+                        services.BulkLine(
+                            spec=LineSpec(row.code, row.modifiers, row.units),
+                            role=row.role,
+                            supervising_attending=row.attending,
+                            note=row.note,
+                        )
+                        for row in members[start : start + services.MAX_LINES]
+                    ],
+                )
+            )
+    return encounters
+
+
+def job_progress(job: ImportJob) -> int:
+    """Rows done so far: the running task's figure from the cache (its writes are not visible
+    until its transaction commits), else the job's."""
+    if job.status == ImportJob.Status.RUNNING:
+        return min(job.rows_total, max(job.rows_done, cache.get(progress_key(job.pk)) or 0))
+    return job.rows_done

@@ -1,0 +1,121 @@
+"""Import from a CSV or XLSX file: upload, map columns, preview, import, progress."""
+
+import contextlib
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import imports
+from .forms_reports import ImportMappingForm, ImportRunForm, ImportUploadForm
+from .models import ImportJob
+from .views import current_release
+
+PREVIEW_ERRORS_SHOWN = 500
+PREVIEW_SAMPLE = 20
+
+
+def _job(request, pk):
+    return get_object_or_404(
+        ImportJob.objects.select_related("release").defer("data"), pk=pk, user=request.user
+    )
+
+
+@login_required
+def upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.import_job_create(
+                user=request.user, upload=form.cleaned_data["file"], release=current_release()
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            return redirect("tracking:import_map", pk=job.pk)
+    jobs = ImportJob.objects.for_user(request.user).defer("data")[:10]
+    return render(
+        request,
+        "tracking/import.html",
+        {"form": form, "jobs": jobs, "fields": imports.FIELDS},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def mapping(request, pk):
+    job = _job(request, pk)
+    if job.status not in (ImportJob.Status.MAPPING, ImportJob.Status.PREVIEW):
+        return redirect("tracking:import_job", pk=job.pk)
+    form = ImportMappingForm(request.POST or None, job=job)
+    if request.method == "POST" and form.is_valid():
+        try:
+            imports.import_mapping_save(job=job, columns=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("tracking:import_job", pk=job.pk)
+    return render(
+        request,
+        "tracking/import_map.html",
+        {"job": job, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def job_detail(request, pk):
+    """Before the import: every bad row and likely duplicate, and the choice of how to import.
+    During and after: progress and the result."""
+    job = _job(request, pk)
+    if job.status == ImportJob.Status.MAPPING:
+        return redirect("tracking:import_map", pk=job.pk)
+    context = {"job": job, "progress": imports.job_progress(job)}
+    if job.status == ImportJob.Status.PREVIEW:
+        job = ImportJob.objects.select_related("release").get(pk=job.pk)
+        rows = imports.check_rows(request.user, job)
+        bad = [row for row in rows if not row.ok]
+        duplicates = [row for row in rows if row.duplicate]
+        context |= {
+            "job": job,
+            "rows": len(rows),
+            "bad": bad[:PREVIEW_ERRORS_SHOWN],
+            "bad_count": len(bad),
+            "duplicates": duplicates[:PREVIEW_ERRORS_SHOWN],
+            "duplicate_count": len(duplicates),
+            "warned": [row for row in rows if row.warnings][:PREVIEW_ERRORS_SHOWN],
+            "sample": [row for row in rows if row.ok][:PREVIEW_SAMPLE],
+            "valid_count": len(rows) - len(bad),
+            "run_form": ImportRunForm(initial={"mode": ImportJob.Mode.VALID_ROWS}),
+            "fields": imports.FIELDS,
+            "is_async": job.rows_total > imports.async_threshold(),
+        }
+    return render(request, "tracking/import_job.html", context)
+
+
+@login_required
+@require_POST
+def run(request, pk):
+    job = _job(request, pk)
+    form = ImportRunForm(request.POST)
+    if form.is_valid():
+        # A job already started raises: the job page shows where it is.
+        with contextlib.suppress(ValidationError):
+            imports.import_job_start(
+                job=job,
+                mode=form.cleaned_data["mode"],
+                skip_duplicates=form.cleaned_data["skip_duplicates"],
+            )
+    return redirect("tracking:import_job", pk=job.pk)
+
+
+@login_required
+def progress(request, pk):
+    """The progress fragment the job page polls (htmx) while the import runs."""
+    job = _job(request, pk)
+    return render(
+        request,
+        "tracking/import_progress.html",
+        {"job": job, "progress": imports.job_progress(job)},
+    )

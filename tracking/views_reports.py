@@ -1,0 +1,156 @@
+"""Reports and exports of a filtered period, and the JSON backup with its restore."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import backup
+from .exports import csv_stream, pdf_bytes, xlsx_file
+from .forms import HistoryFilterForm
+from .forms_reports import RestoreForm
+from .models import ProcedureLog
+from .reports import report_build, report_totals
+
+BACKUP_MAX_BYTES = 200 * 1024 * 1024
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _filtered(request):
+    filters = HistoryFilterForm(request.GET or None, user=request.user)
+    queryset = filters.filter(ProcedureLog.objects.for_user(request.user))
+    return filters, queryset
+
+
+def filter_labels(filters: HistoryFilterForm) -> list[str]:
+    """The filters in words, for the report's header."""
+    if not filters.is_bound or not filters.is_valid():
+        return []
+    data = filters.cleaned_data
+    labels = []
+    if data.get("start"):
+        labels.append(f"from {data['start']:%Y-%m-%d}")
+    if data.get("end"):
+        labels.append(f"to {data['end']:%Y-%m-%d}")
+    if data.get("code"):
+        labels.append(f"code {data['code'].strip().upper()}")
+    if data.get("location"):
+        labels.append(f"location {data['location'].name}")
+    for name in ("setting", "role"):
+        if data.get(name):
+            labels.append(f"{name} {dict(filters.fields[name].choices)[data[name]].lower()}")
+    return labels
+
+
+def _filename(filters: HistoryFilterForm, extension: str) -> str:
+    stamp = timezone.localdate().isoformat()
+    if filters.is_bound and filters.is_valid():
+        start, end = filters.cleaned_data.get("start"), filters.cleaned_data.get("end")
+        if start or end:
+            stamp = f"{start or 'start'}_{end or 'today'}"
+    return f"rvuedge-wrvu-{stamp}.{extension}"
+
+
+@login_required
+def reports(request):
+    """The filter form, what it selects, and the three downloads; backup and restore."""
+    filters, queryset = _filtered(request)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "tracking/reports.html",
+        {
+            "filters": filters,
+            "totals": report_totals(queryset) if not filters.errors else None,
+            "query": f"?{query}" if query else "",
+            "restore_form": RestoreForm(),
+        },
+        status=400 if filters.errors else 200,
+    )
+
+
+@login_required
+def export(request, fmt):
+    """The filtered entries as CSV (streamed), XLSX or PDF."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404("No such format.")
+    filters, queryset = _filtered(request)
+    if filters.errors:
+        return reports(request)
+    filename = _filename(filters, fmt)
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_stream(queryset), content_type=CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    report = report_build(queryset)
+    if fmt == "xlsx":
+        title = "RVU Edge wRVU export: " + ("; ".join(filter_labels(filters)) or "all entries")
+        return FileResponse(
+            xlsx_file(queryset, report, title=title),
+            as_attachment=True,
+            filename=filename,
+            content_type=CONTENT_TYPES["xlsx"],
+        )
+    body = pdf_bytes(
+        report,
+        user=request.user,
+        filters=filter_labels(filters),
+        generated_at=timezone.localtime(),
+    )
+    response = HttpResponse(body, content_type=CONTENT_TYPES["pdf"])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def backup_download(request):
+    response = StreamingHttpResponse(
+        backup.backup_stream(request.user), content_type="application/json"
+    )
+    name = f"rvuedge-backup-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def restore(request):
+    form = RestoreForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > BACKUP_MAX_BYTES:
+                raise ValidationError("The backup is larger than 200 MB.")
+            counts = backup.backup_restore(
+                user=request.user,
+                data=backup.backup_read(upload),
+                replace=form.cleaned_data["replace"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"Restored {counts['entries']} entries, {counts['locations']} locations and "
+                f"{counts['templates']} templates.",
+            )
+            return redirect("tracking:reports")
+    filters = HistoryFilterForm(user=request.user)
+    return render(
+        request,
+        "tracking/reports.html",
+        {
+            "filters": filters,
+            "totals": report_totals(ProcedureLog.objects.for_user(request.user)),
+            "query": "",
+            "restore_form": form,
+        },
+        status=400,
+    )
