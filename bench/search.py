@@ -102,12 +102,19 @@ def main() -> None:
     setup_django(args.database_url)
 
     from django.core.cache import cache
+    from django.db import DatabaseError
     from django.test import RequestFactory
 
     from codes import search_views
     from codes.models import CodeContent, Release
 
-    release = Release.objects.current()
+    try:
+        release = Release.objects.current()
+    except DatabaseError as exc:
+        sys.exit(
+            f"The database is not migrated ({exc.__class__.__name__}): run manage.py migrate "
+            "and load_bundled_data first."
+        )
     if release is None or release.code_count < 10_000:
         sys.exit(
             "No current release with the full catalogue: import the bundled data first "
