@@ -236,7 +236,15 @@ def _auto_fields(model) -> list[str]:
 
 
 def _clean(obj, exclude):
-    obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+        )
+        raise ValidationError(
+            f"The backup holds an invalid {obj._meta.verbose_name} ({obj}): {problems}"
+        ) from exc
 
 
 @transaction.atomic

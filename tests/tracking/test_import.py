@@ -1,0 +1,601 @@
+"""Import from CSV and XLSX: upload checks, column mapping (guessed, remembered), a message for
+every bad row, likely duplicates, all-or-nothing writes, and the Celery path for large files."""
+
+import csv
+import datetime as dt
+import io
+import queue
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from rvuedge.celery import app
+from tracking import imports, services
+from tracking.models import Encounter, ImportJob, ImportMapping, Location, LogChange, ProcedureLog
+from tracking.pricing import LineSpec
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+HEADERS = ["Date", "Code", "Modifiers", "Units", "Setting", "Location", "Role", "Note"]
+
+
+def csv_bytes(rows, headers=HEADERS) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def xlsx_bytes(rows, headers=HEADERS) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def days_ago(n) -> str:
+    return (TODAY() - dt.timedelta(days=n)).isoformat()
+
+
+def post_upload(client, body: bytes, name="procedures.csv"):
+    handle = io.BytesIO(body)
+    handle.name = name
+    return client.post(reverse("tracking:import"), {"file": handle})
+
+
+def uploaded(client, user, body, name="procedures.csv") -> ImportJob:
+    client.force_login(user)
+    response = post_upload(client, body, name)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return ImportJob.objects.filter(user=user).latest("pk")
+
+
+def mapped(client, job, columns=None) -> ImportJob:
+    columns = columns or {name: header for name, header in job.columns.items()}
+    data = {name: columns.get(name, "") for name in imports.FIELDS}
+    response = client.post(reverse("tracking:import_map", args=[job.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    job.refresh_from_db()
+    return job
+
+
+def run(client, job, mode="valid_rows", skip_duplicates=False) -> ImportJob:
+    data = {"mode": mode}
+    if skip_duplicates:
+        data["skip_duplicates"] = "on"
+    response = client.post(reverse("tracking:import_run", args=[job.pk]), data)
+    assert response.status_code == 302
+    job.refresh_from_db()
+    return job
+
+
+def preview_html(client, job) -> str:
+    response = client.get(reverse("tracking:import_job", args=[job.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+GOOD_ROWS = [
+    [days_ago(3), "47562", "", "1", "facility", "Main OR", "", ""],
+    [days_ago(3), "19303", "", "1", "facility", "Main OR", "", ""],
+    [days_ago(5), "99213", "25", "1", "office", "Clinic", "", "follow-up"],
+    [days_ago(5), "20610", "", "2", "office", "Clinic", "", ""],
+]
+
+
+# Access ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def job(client, attending, release):
+    job = uploaded(client, attending, csv_bytes(GOOD_ROWS))
+    client.logout()
+    return job
+
+
+JOB_URLS = [
+    ("tracking:import_job", "get"),
+    ("tracking:import_map", "get"),
+    ("tracking:import_run", "post"),
+    ("tracking:import_progress", "get"),
+]
+
+
+@pytest.mark.parametrize(("name", "method"), JOB_URLS)
+def test_the_owner_reaches_each_job_page(client, attending, job, name, method):
+    client.force_login(attending)
+
+    response = getattr(client, method)(reverse(name, args=[job.pk]), {"mode": "valid_rows"})
+
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert "/accounts/" not in response["Location"]
+
+
+@pytest.mark.parametrize(("name", "method"), JOB_URLS)
+def test_another_user_gets_404_for_each_job_page(client, other_user, job, name, method):
+    client.force_login(other_user)
+
+    response = getattr(client, method)(reverse(name, args=[job.pk]), {"mode": "valid_rows"})
+
+    assert response.status_code == 404
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.MAPPING
+
+
+@pytest.mark.parametrize(("name", "method"), [*JOB_URLS, ("tracking:import", "get")])
+def test_anonymous_visitors_are_sent_to_sign_in(client, job, name, method):
+    args = [job.pk] if name != "tracking:import" else []
+
+    response = getattr(client, method)(reverse(name, args=args))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_owner_sees_the_upload_page_with_recent_imports(client, attending, job):
+    client.force_login(attending)
+
+    response = client.get(reverse("tracking:import"))
+
+    assert response.status_code == 200
+    assert "procedures.csv" in response.content.decode()
+
+
+# Upload ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "message"),
+    [
+        (b"date,code\n2025-01-01,99213\n", "procedures.txt", "Upload a .csv or .xlsx file."),
+        (b"date,code\n2025-01-01,99213\n", "procedures.xlsx", "This is not an XLSX workbook."),
+        (b"PK\x03\x04not really a zip", "procedures.xlsx", "not a readable XLSX"),
+        (b"", "procedures.csv", "The submitted file is empty."),
+        (b"\n\n", "procedures.csv", "The file is empty."),
+        (b"date,code\n", "procedures.csv", "The file has a header but no rows."),
+        (b"\x00\x01\x02binary", "procedures.csv", "not a text CSV file"),
+    ],
+)
+def test_an_upload_that_is_not_a_table_is_refused(client, attending, release, body, name, message):
+    client.force_login(attending)
+
+    response = post_upload(client, body, name)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused(client, attending, release, settings):
+    settings.TRACKING_IMPORT_MAX_BYTES = 1024 * 1024
+    client.force_login(attending)
+    body = csv_bytes([[days_ago(1), "99213", "", "1", "", "", "", "x" * 400]] * 3000)
+
+    response = post_upload(client, body)
+
+    assert response.status_code == 400
+    assert "larger than 1 MB" in response.content.decode()
+
+
+# Mapping ---------------------------------------------------------------------------------------
+
+
+def test_columns_are_guessed_from_an_ehr_exports_header_names():
+    headers = [
+        "Patient Visit #", "Service Date", "CPT Code", "Modifier", "Qty", "Place of Service",
+        "Facility Name", "Provider Role", "Supervising Physician", "Comments",
+    ]  # fmt: skip
+
+    assert imports.guess_columns(headers) == {
+        "date": "Service Date",
+        "code": "CPT Code",
+        "modifiers": "Modifier",
+        "units": "Qty",
+        "setting": "Place of Service",
+        "location": "Facility Name",
+        "role": "Provider Role",
+        "attending": "Supervising Physician",
+        "note": "Comments",
+    }
+
+
+def test_our_own_export_headers_map_to_every_field():
+    from tracking.exports import COLUMNS
+
+    columns = imports.guess_columns([header for header, _ in COLUMNS])
+
+    assert set(columns) == set(imports.FIELDS)
+    assert columns["attending"] == "Supervising attending"
+
+
+def test_the_mapping_is_remembered_for_the_next_file(client, attending, release):
+    headers = ["When", "What", "Extra"]
+    body = csv_bytes([[days_ago(1), "99213", "x"]], headers=headers)
+    job = uploaded(client, attending, body)
+    assert job.columns == {}  # nothing to guess from these names
+
+    mapped(client, job, {"date": "When", "code": "What"})
+    second = uploaded(client, attending, body)
+
+    assert ImportMapping.objects.get(user=attending).columns == {"date": "When", "code": "What"}
+    assert second.columns == {"date": "When", "code": "What"}
+    response = client.get(reverse("tracking:import_map", args=[second.pk]))
+    assert '<option value="When" selected>' in response.content.decode()
+
+
+def test_the_mapping_needs_the_date_and_code_columns_once_each(client, attending, release):
+    job = uploaded(client, attending, csv_bytes(GOOD_ROWS))
+    url = reverse("tracking:import_map", args=[job.pk])
+
+    missing = client.post(url, {"date": "Date"})
+    twice = client.post(url, {"date": "Date", "code": "Code", "note": "Code"})
+
+    assert missing.status_code == 400
+    assert twice.status_code == 400
+    assert "Each column can hold one field only." in twice.content.decode()
+
+
+# Checking rows ---------------------------------------------------------------------------------
+
+
+CODES = frozenset({"99213", "27447", "20610"})
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"date": "", "code": "99213"}, "The date is missing."),
+        ({"date": "2025-02-30", "code": "99213"}, "“2025-02-30” is not a date"),
+        ({"date": "yesterday", "code": "99213"}, "“yesterday” is not a date"),
+        ({"date": "2099-01-01", "code": "99213"}, "2099-01-01 is in the future."),
+        ({"date": "2025-03-01", "code": ""}, "The code is missing."),
+        ({"date": "2025-03-01", "code": "99999"}, "99999 is not a code in RVU25D."),
+        ({"date": "2025-03-01", "code": "27447", "modifiers": "5O"}, "5O is not a modifier."),
+        ({"date": "2025-03-01", "code": "27447", "modifiers": "50-50"}, "given twice"),
+        (
+            {"date": "2025-03-01", "code": "27447", "modifiers": "50 LT 59 76 77"},
+            "At most 4 modifiers",
+        ),
+        ({"date": "2025-03-01", "code": "20610", "units": "0"}, "Units 0 are out of range"),
+        ({"date": "2025-03-01", "code": "20610", "units": "100"}, "Units 100 are out of range"),
+        ({"date": "2025-03-01", "code": "20610", "units": "1.5"}, "must be a whole number"),
+        ({"date": "2025-03-01", "code": "20610", "units": "two"}, "must be a whole number"),
+        ({"date": "2025-03-01", "code": "99213", "setting": "moon"}, "“moon” is not a setting"),
+        ({"date": "2025-03-01", "code": "99213", "role": "boss"}, "“boss” is not a role"),
+        ({"date": "2025-03-01", "code": "99213", "note": "x" * 501}, "longer than 500"),
+        ({"date": "2025-03-01", "code": "99213", "location": "x" * 101}, "longer than 100"),
+    ],
+)
+def test_each_bad_value_is_named_in_the_rows_errors(values, message):
+    row = imports.check_row(
+        7,
+        values,
+        codes=CODES,
+        today=dt.date(2026, 6, 1),
+        release_name="RVU25D",
+        location_settings={},
+    )
+
+    assert not row.ok
+    assert any(message in error for error in row.errors), row.errors
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (
+            {"date": "03/01/2025", "code": "27447", "modifiers": "50, lt", "units": "1.0"},
+            (dt.date(2025, 3, 1), "27447", ("50", "LT"), 1),
+        ),
+        ({"date": "3/1/25", "code": " 20610 ", "units": 2}, (dt.date(2025, 3, 1), "20610", (), 2)),
+        (
+            {"date": dt.datetime(2025, 3, 1, 8, 30), "code": 99213.0},
+            (dt.date(2025, 3, 1), "99213", (), 1),
+        ),
+        (
+            {"date": "2025-03-01 00:00:00", "code": "99213", "modifiers": "25"},
+            (dt.date(2025, 3, 1), "99213", ("25",), 1),
+        ),
+    ],
+)
+def test_common_spellings_of_dates_codes_modifiers_and_units_are_read(values, expected):
+    row = imports.check_row(
+        2, values, codes=CODES, today=dt.date(2026, 6, 1), release_name="R", location_settings={}
+    )
+
+    assert row.ok, row.errors
+    assert (row.date, row.code, row.modifiers, row.units) == expected
+
+
+def test_a_rows_setting_defaults_to_its_locations(release):
+    row = imports.check_row(
+        2,
+        {"date": "2025-03-01", "code": "99213", "location": "clinic"},
+        codes=CODES,
+        today=dt.date(2026, 6, 1),
+        release_name="R",
+        location_settings={"clinic": "non_facility"},
+    )
+
+    assert row.setting == "non_facility"
+
+
+def test_the_preview_lists_every_bad_row_with_its_line_number(client, attending, release):
+    rows = [
+        [days_ago(1), "99213", "", "1", "", "", "", ""],
+        [days_ago(1), "99999", "", "1", "", "", "", ""],
+        ["31/12/2025", "99213", "", "1", "", "", "", ""],
+        [days_ago(1), "27447", "ZZ", "1", "", "", "", ""],
+        [days_ago(1), "20610", "", "150", "", "", "", ""],
+        [(TODAY() + dt.timedelta(days=2)).isoformat(), "99213", "", "1", "", "", "", ""],
+        [days_ago(1), "99213", "", "1", "", "", "", "MRN 12345678"],
+    ]
+    job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
+
+    html = preview_html(client, job)
+
+    assert "7 rows: <strong>2 valid</strong>" in html
+    for line, message in [
+        (3, "99999 is not a code in RVU25D."),
+        (4, "“31/12/2025” is not a date"),
+        (5, "ZZ is not a modifier."),
+        (6, "Units 150 are out of range (1 to 99)."),
+        (7, "is in the future."),
+    ]:
+        assert f"<td>{line}</td>" in html
+        assert message in html
+    assert "may hold patient information" in html and "row 8" in html
+    assert not ProcedureLog.objects.exists()
+
+
+# Importing -------------------------------------------------------------------------------------
+
+
+def test_valid_rows_are_saved_as_encounters_priced_like_quick_entry(client, attending, release):
+    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+
+    job = run(client, job)
+
+    assert job.status == ImportJob.Status.DONE, job.message
+    assert (job.rows_imported, job.rows_done, job.rows_total) == (4, 4, 4)
+    assert "Imported 4 of 4 rows with RVU25D." in job.message
+    assert Encounter.objects.filter(user=attending).count() == 2
+    locations = dict(Location.objects.filter(user=attending).values_list("name", "default_setting"))
+    assert locations == {"Main OR": "facility", "Clinic": "non_facility"}
+    # the same lines logged by hand get the same credit (47562 and 19303 ranked together)
+    imported = {
+        (log.code.code, log.modifiers, log.units): (log.medicare, log.policy, log.setting)
+        for log in ProcedureLog.objects.filter(user=attending)
+    }
+    by_hand = services.encounter_create(
+        user=attending,
+        details=services.EntryDetails(date=TODAY(), setting="facility"),
+        lines=[LineSpec("47562"), LineSpec("19303")],
+        release=release,
+    )
+    for log in by_hand:
+        assert imported[(log.code.code, "", 1)][:2] == (log.medicare, log.policy)
+    assert imported[("20610", "", 2)][2] == "non_facility"
+    assert LogChange.objects.filter(user=attending, action="create").count() == 4 + 2
+
+
+def test_import_all_valid_rows_leaves_the_bad_ones_out(client, attending, release):
+    rows = [*GOOD_ROWS, [days_ago(1), "99999", "", "1", "", "", "", ""]]
+    job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
+
+    job = run(client, job, mode="valid_rows")
+
+    assert job.status == ImportJob.Status.DONE
+    assert job.rows_imported == 4
+    assert job.errors == [{"row": 6, "errors": ["99999 is not a code in RVU25D."]}]
+    assert ProcedureLog.objects.filter(user=attending).count() == 4
+    assert "1 rows with errors were left out" in preview_html(client, job)
+
+
+def test_import_only_if_all_valid_saves_nothing_when_one_row_is_bad(client, attending, release):
+    rows = [*GOOD_ROWS, [days_ago(1), "20610", "", "0", "", "", "", ""]]
+    job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
+
+    job = run(client, job, mode="all_or_nothing")
+
+    assert job.status == ImportJob.Status.FAILED
+    assert job.message == "Nothing imported: 1 of 5 rows have errors."
+    assert job.errors[0]["row"] == 6
+    assert not ProcedureLog.objects.filter(user=attending).exists()
+    assert not Location.objects.filter(user=attending).exists()
+    html = preview_html(client, job)
+    assert "Row 6: Units 0 are out of range" in html
+
+
+def test_import_only_if_all_valid_saves_every_row_when_all_are_good(client, attending, release):
+    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+
+    job = run(client, job, mode="all_or_nothing")
+
+    assert job.status == ImportJob.Status.DONE
+    assert ProcedureLog.objects.filter(user=attending).count() == 4
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(client, attending, release, monkeypatch):
+    rows = [[days_ago(n), "99213", "", "1", "", f"Place {n}", "", ""] for n in range(1, 700)]
+    job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
+    calls = []
+    real = services.price_lines
+
+    def failing(**kwargs):
+        calls.append(1)
+        if len(calls) == 600:  # after the first batch of encounters was written
+            raise RuntimeError("database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "price_lines", failing)
+
+    with pytest.raises(RuntimeError):
+        run(client, job)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert not ProcedureLog.objects.filter(user=attending).exists()
+    assert not Encounter.objects.filter(user=attending).exists()
+    assert not Location.objects.filter(user=attending).exists()
+
+
+def test_likely_duplicates_are_flagged_and_can_be_skipped(client, attending, release):
+    services.encounter_create(
+        user=attending,
+        details=services.EntryDetails(date=TODAY() - dt.timedelta(days=5), setting="non_facility"),
+        lines=[LineSpec("99213", ("25",))],
+        release=release,
+    )
+    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+
+    html = preview_html(client, job)
+    assert "1 likely duplicate." in html
+    assert f"<td>4</td><td>{days_ago(5)}</td><td>99213-25</td>" in html
+
+    job = run(client, job, skip_duplicates=True)
+
+    assert job.rows_imported == 3
+    assert "1 likely duplicates were skipped." in job.message
+    assert ProcedureLog.objects.filter(user=attending, code__code="99213").count() == 1
+
+
+def test_an_xlsx_from_a_spreadsheet_imports_with_real_dates_and_numbers(client, attending, release):
+    day = TODAY() - dt.timedelta(days=4)
+    rows = [
+        [dt.datetime(day.year, day.month, day.day), 27447, 50, 1, "Facility", "Main OR", "", ""],
+        [dt.datetime(day.year, day.month, day.day), 20610, None, 2, None, "Main OR", None, None],
+    ]
+    job = mapped(client, uploaded(client, attending, xlsx_bytes(rows), "export.xlsx"))
+
+    job = run(client, job)
+
+    assert job.status == ImportJob.Status.DONE, job.errors
+    logs = ProcedureLog.objects.filter(user=attending).order_by("code__code")
+    assert [(log.code.code, log.modifiers, log.units, log.date) for log in logs] == [
+        ("20610", "", 2, day),
+        ("27447", "50", 1, day),
+    ]
+
+
+def test_our_csv_export_imports_back_into_another_account(client, attending, other_user, release):
+    main = Location.objects.create(user=attending, name="Main OR")
+    for days, lines in [
+        (2, [LineSpec("27447", ("50",)), LineSpec("20610")]),
+        (9, [LineSpec("99213")]),
+    ]:
+        services.encounter_create(
+            user=attending,
+            details=services.EntryDetails(
+                date=TODAY() - dt.timedelta(days=days), setting="facility", location=main
+            ),
+            lines=lines,
+            release=release,
+        )
+    client.force_login(attending)
+    body = b"".join(client.get(reverse("tracking:export", args=["csv"])).streaming_content)
+
+    job = run(client, mapped(client, uploaded(client, other_user, body)))
+
+    assert job.status == ImportJob.Status.DONE, job.errors
+
+    def entries(user):
+        return sorted(
+            ProcedureLog.objects.filter(user=user).values_list(
+                "date", "code__code", "modifiers", "units", "setting", "location__name",
+                "role", "raw", "medicare", "policy", "release__name",
+            )
+        )  # fmt: skip
+
+    assert entries(other_user) == entries(attending)
+
+
+def test_a_job_runs_once(client, attending, release):
+    job = run(client, mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS))))
+
+    again = imports.import_job_run(job_pk=job.pk)
+    response = client.post(reverse("tracking:import_run", args=[job.pk]), {"mode": "valid_rows"})
+
+    assert again.status == ImportJob.Status.DONE
+    assert response.status_code == 302
+    assert ProcedureLog.objects.filter(user=attending).count() == 4
+
+
+def test_the_progress_fragment_polls_until_the_job_is_finished(client, attending, release):
+    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    from django.core.cache import cache
+
+    cache.set(imports.progress_key(job.pk), 3)
+    url = reverse("tracking:import_progress", args=[job.pk])
+
+    running = client.get(url).content.decode()
+    assert f'hx-get="{url}"' in running and "3 of 4 rows" in running
+
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, message="Imported 4 of 4 rows."
+    )
+    done = client.get(url).content.decode()
+    assert "hx-get" not in done and "Imported 4 of 4 rows." in done
+
+
+# A large file through a real Celery worker -----------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    assert not app.conf.task_always_eager, "worker tests need REDIS_URL"
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+
+
+@pytest.fixture
+def finished_tasks():
+    done = queue.Queue()
+
+    def record(sender=None, state=None, retval=None, **kwargs):
+        done.put((sender.name, state, retval))
+
+    task_postrun.connect(record, weak=False)
+    yield done
+    task_postrun.disconnect(record)
+
+
+@pytest.mark.celery_worker
+def test_a_large_file_is_imported_by_a_celery_task_with_progress(
+    celery_worker, finished_tasks, client, attending, release
+):
+    codes = ["99213", "99214", "20610", "27447", "47562", "19303", "45380"]
+    rows = [
+        [days_ago(1 + i // 5), codes[i % len(codes)], "", "1", "", f"Site {i % 3}", "", ""]
+        for i in range(2_500)
+    ]
+    job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
+    assert job.rows_total == 2_500 > imports.async_threshold()
+
+    job = run(client, job)
+    assert job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING, ImportJob.Status.DONE)
+    page = client.get(reverse("tracking:import_job", args=[job.pk])).content.decode()
+    name, state, result = finished_tasks.get(timeout=120)
+
+    assert (name, state) == ("tracking.tasks.run_import_job", "SUCCESS"), result
+    assert result == {"job": job.pk, "status": "done", "imported": 2_500}
+    assert 'id="import-progress"' in page
+    job.refresh_from_db()
+    assert (job.rows_done, job.rows_imported) == (2_500, 2_500)
+    assert ProcedureLog.objects.filter(user=attending).count() == 2_500
+    progress = client.get(reverse("tracking:import_progress", args=[job.pk])).content.decode()
+    assert "Imported 2500 of 2500 rows with RVU25D." in progress
+    assert "hx-get" not in progress
