@@ -1,5 +1,6 @@
 """Browser tests: Playwright's sync API driving Debian's chromium against pytest-django's
-live_server. Mark tests with @pytest.mark.browser and ask for the `page` fixture.
+live_server. Mark tests with @pytest.mark.browser and ask for the `page` fixture; any test
+folder can (tests/conftest.py loads this plugin, so there is one browser per session).
 
 A missing chromium fails the run; it never skips (CI installs it with apt).
 """

@@ -6,6 +6,8 @@ import os
 import pytest
 from django.conf import settings
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 def pytest_configure(config):
     if os.environ.get("RVUEDGE_REQUIRE_SERVICES", "1") != "1":

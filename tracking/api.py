@@ -255,7 +255,7 @@ class StatsView(APIView):
         )
         end = _date_param(params, "to", errors) or today
         group_by = params.get("group_by", "month")
-        if group_by not in dashboard.TRUNC:
+        if group_by not in dashboard.GROUPS:
             errors["group_by"] = "Use day, week or month."
         if not errors and start > end:
             errors["from"] = "from must be on or before to."

@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .goals import (
@@ -27,7 +27,7 @@ from .models import Benchmark, CompensationTier, DayOff, Figure, Location, Prefe
 
 ZERO = Decimal(0)
 FIGURES = ("raw", "medicare", "policy")
-TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+GROUPS = ("day", "week", "month")
 
 
 @dataclass(frozen=True)
@@ -41,19 +41,13 @@ class Totals:
         return getattr(self, name)
 
 
-def _sums(prefix: str, condition: Q) -> dict:
-    sums = {f"{prefix}_{name}": Coalesce(Sum(name, filter=condition), ZERO) for name in FIGURES}
-    sums[f"{prefix}_entries"] = Count("pk", filter=condition)
-    return sums
-
-
-def _totals(row: dict, prefix: str) -> Totals:
-    return Totals(**{name: row[f"{prefix}_{name}"] for name in ("entries", *FIGURES)})
-
-
 def totals(user, start: dt.date | None = None, end: dt.date | None = None) -> Totals:
-    row = ProcedureLog.objects.for_user(user).between(start, end).aggregate(**_sums("t", Q()))
-    return _totals(row, "t")
+    row = (
+        ProcedureLog.objects.for_user(user)
+        .between(start, end)
+        .aggregate(entries=Count("pk"), **{name: Coalesce(Sum(name), ZERO) for name in FIGURES})
+    )
+    return Totals(**row)
 
 
 @dataclass(frozen=True)
@@ -66,100 +60,136 @@ class PeriodTotals:
         return change(self.current.figure(figure), self.previous.figure(figure))
 
 
-def period_totals(user, today: dt.date, fiscal_start_month: int) -> list[PeriodTotals]:
-    """Every dashboard period and the one before it, in one query."""
-    found = periods(today, fiscal_start_month)
-    aggregates = {}
-    for p in found:
-        aggregates |= _sums(f"{p.key}_now", Q(date__range=(p.start, p.end)))
-        aggregates |= _sums(f"{p.key}_before", Q(date__range=(p.previous_start, p.previous_end)))
-    earliest = min(p.previous_start for p in found)
-    row = (
+def daily(user, start: dt.date, end: dt.date) -> dict[dt.date, Totals]:
+    """Totals per day with entries: one grouped query over the user's date index. The periods,
+    the trend series and the stats API sum these in Python (a few hundred rows a year)."""
+    rows = (
         ProcedureLog.objects.for_user(user)
-        .filter(date__gte=earliest, date__lte=today)
-        .aggregate(**aggregates)
+        .filter(date__range=(start, end))
+        .values("date")
+        .annotate(entries=Count("pk"), **{name: Sum(name) for name in FIGURES})
+        .order_by()
     )
+    return {row.pop("date"): Totals(**row) for row in rows}
+
+
+def _sum(days: dict[dt.date, Totals], start: dt.date, end: dt.date) -> Totals:
+    picked = [t for day, t in days.items() if start <= day <= end]
+    return Totals(
+        entries=sum(t.entries for t in picked),
+        **{name: sum((t.figure(name) for t in picked), ZERO) for name in FIGURES},
+    )
+
+
+def period_totals(
+    user, today: dt.date, fiscal_start_month: int, days: dict | None = None
+) -> list[PeriodTotals]:
+    """Every dashboard period and the one before it."""
+    found = periods(today, fiscal_start_month)
+    if days is None:
+        days = daily(user, min(p.previous_start for p in found), today)
     return [
-        PeriodTotals(p, _totals(row, f"{p.key}_now"), _totals(row, f"{p.key}_before"))
+        PeriodTotals(p, _sum(days, p.start, p.end), _sum(days, p.previous_start, p.previous_end))
         for p in found
     ]
 
 
-def series(user, start: dt.date, end: dt.date, group_by: str = "month") -> list[dict]:
-    """wRVU per day, week (Monday) or month in the range, gaps filled with zeros."""
-    trunc = TRUNC[group_by]
-    rows = (
-        ProcedureLog.objects.for_user(user)
-        .between(start, end)
-        .annotate(bucket=trunc("date"))
-        .values("bucket")
-        .annotate(entries=Count("pk"), **{name: Sum(name) for name in FIGURES})
-        .order_by("bucket")
-    )
-    found = {_as_date(row["bucket"]): row for row in rows}
-    result = []
-    for bucket in _buckets(start, end, group_by):
-        row = found.get(bucket, {})
-        result.append(
-            {
-                "period": bucket,
-                "entries": row.get("entries", 0),
-                **{name: row.get(name) or ZERO for name in FIGURES},
-            }
-        )
-    return result
+def series(
+    user, start: dt.date, end: dt.date, group_by: str = "month", days: dict | None = None
+) -> list[dict]:
+    """wRVU per day, week (from Monday) or month in the range, gaps filled with zeros."""
+    if days is None:
+        days = daily(user, start, end)
+    buckets = {bucket: [] for bucket in _buckets(start, end, group_by)}
+    for day, totals_of_day in days.items():
+        if start <= day <= end:
+            buckets[_bucket_of(day, group_by)].append(totals_of_day)
+    return [
+        {
+            "period": bucket,
+            "entries": sum(t.entries for t in items),
+            **{name: sum((t.figure(name) for t in items), ZERO) for name in FIGURES},
+        }
+        for bucket, items in buckets.items()
+    ]
 
 
-def _as_date(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+def _bucket_of(day: dt.date, group_by: str) -> dt.date:
+    if group_by == "day":
+        return day
+    if group_by == "week":
+        return day - dt.timedelta(days=day.weekday())
+    return day.replace(day=1)
 
 
 def _buckets(start: dt.date, end: dt.date, group_by: str):
-    if group_by == "day":
-        day = start
-        step = dt.timedelta(days=1)
-    elif group_by == "week":
-        day = start - dt.timedelta(days=start.weekday())
-        step = dt.timedelta(days=7)
-    else:
-        day = start.replace(day=1)
-        step = None
+    day = _bucket_of(start, group_by)
     while day <= end:
         yield day
-        if step:
-            day += step
-        else:
+        if group_by == "month":
             day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        else:
+            day += dt.timedelta(days=1 if group_by == "day" else 7)
 
 
 def case_mix(user, start: dt.date, end: dt.date, figure: str, limit: int = 10):
-    """Top codes and categories by the goal figure, with counts."""
-    base = ProcedureLog.objects.for_user(user).between(start, end)
-    codes = list(
-        base.values("code__code", "code__short_descriptor", "code__category")
+    """Top codes and categories by the goal figure: grouped by code id (no join), then the few
+    codes used are looked up once."""
+    from codes.models import Code
+
+    per_code = list(
+        ProcedureLog.objects.for_user(user)
+        .filter(date__range=(start, end))
+        .values("code_id")
         .annotate(entries=Count("pk"), units=Sum("units"), wrvu=Sum(figure))
-        .order_by("-wrvu", "code__code")[:limit]
+        .order_by()
     )
-    categories = list(
-        base.values("code__category")
-        .annotate(entries=Count("pk"), wrvu=Sum(figure))
-        .order_by("-wrvu", "code__category")
-    )
-    return codes, categories
+    info = {
+        c["id"]: c
+        for c in Code.objects.filter(id__in=[row["code_id"] for row in per_code]).values(
+            "id", "code", "short_descriptor", "category"
+        )
+    }
+    codes = []
+    categories: dict[str, dict] = {}
+    for row in per_code:
+        code = info[row["code_id"]]
+        codes.append(
+            {
+                "code__code": code["code"],
+                "code__short_descriptor": code["short_descriptor"],
+                "code__category": code["category"],
+                **{k: row[k] for k in ("entries", "units", "wrvu")},
+            }
+        )
+        category = categories.setdefault(
+            code["category"], {"code__category": code["category"], "entries": 0, "wrvu": ZERO}
+        )
+        category["entries"] += row["entries"]
+        category["wrvu"] += row["wrvu"] or ZERO
+    codes.sort(key=lambda r: (-(r["wrvu"] or ZERO), r["code__code"]))
+    ordered = sorted(categories.values(), key=lambda r: (-r["wrvu"], r["code__category"]))
+    return codes[:limit], ordered
 
 
 def splits(user, start: dt.date, end: dt.date, figure: str):
-    """wRVU by location and by setting."""
-    base = ProcedureLog.objects.for_user(user).between(start, end)
-    by_location = list(
-        base.values("location__name")
+    """wRVU by location and by setting, from one grouped query."""
+    rows = (
+        ProcedureLog.objects.for_user(user)
+        .filter(date__range=(start, end))
+        .values("location__name", "setting")
         .annotate(entries=Count("pk"), wrvu=Sum(figure))
-        .order_by("-wrvu")
+        .order_by()
     )
-    by_setting = list(
-        base.values("setting").annotate(entries=Count("pk"), wrvu=Sum(figure)).order_by("-wrvu")
-    )
-    return by_location, by_setting
+    by_location: dict = {}
+    by_setting: dict = {}
+    for row in rows:
+        for key, target in (("location__name", by_location), ("setting", by_setting)):
+            item = target.setdefault(row[key], {key: row[key], "entries": 0, "wrvu": ZERO})
+            item["entries"] += row["entries"]
+            item["wrvu"] += row["wrvu"] or ZERO
+    order = lambda items: sorted(items.values(), key=lambda r: -r["wrvu"])  # noqa: E731
+    return order(by_location), order(by_setting)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import dashboard
 from .forms import BootstrapMixin
-from .goals import add_months, fiscal_year
+from .goals import add_months, fiscal_year, periods
 from .models import CompensationTier, DayOff, Figure, ProcedureLog
 
 RANGES = {
@@ -57,7 +57,9 @@ def dashboard_page(request):
     group = request.GET.get("group_by")
     group = group if group in GROUPS else _default_group(start, end)
     figure = prefs.goal_figure
-    trend = dashboard.series(user, start, end, group)
+    found = periods(today, prefs.fiscal_year_start_month)
+    days = dashboard.daily(user, min(start, *(p.previous_start for p in found)), today)
+    trend = dashboard.series(user, start, end, group, days=days)
     codes, categories = dashboard.case_mix(user, start, end, figure)
     by_location, by_setting = dashboard.splits(user, start, end, figure)
     chart = {
@@ -69,7 +71,7 @@ def dashboard_page(request):
         "category_wrvu": [str(c["wrvu"] or 0) for c in categories],
     }
     context = {
-        "periods": dashboard.period_totals(user, today, prefs.fiscal_year_start_month),
+        "periods": dashboard.period_totals(user, today, prefs.fiscal_year_start_month, days),
         "standing": dashboard.standing(user, today),
         "figure": figure,
         "figure_label": dashboard.figure_label(figure),

@@ -9,14 +9,13 @@ from playwright.sync_api import expect
 
 from support import services
 from support.models import Article, Ticket
-from tests.browser.conftest import browser, page, screenshot  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("eager_tasks")]
 
 
 @pytest.fixture
-def console_errors(page):  # noqa: F811
+def console_errors(page):
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -24,8 +23,8 @@ def console_errors(page):  # noqa: F811
 
 
 def test_a_visitor_finds_an_article_rates_it_and_writes_to_us(
-    page,  # noqa: F811
-    screenshot,  # noqa: F811
+    page,
+    screenshot,
     console_errors,
     help_content,
 ):
@@ -69,7 +68,7 @@ def test_a_visitor_finds_an_article_rates_it_and_writes_to_us(
     assert console_errors == []
 
 
-def test_a_user_reads_the_reply_and_answers(page, screenshot, console_errors, user, staff):  # noqa: F811
+def test_a_user_reads_the_reply_and_answers(page, screenshot, console_errors, user, staff):
     ticket = services.ticket_create(
         user=user,
         email="",
