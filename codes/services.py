@@ -342,6 +342,7 @@ def _import_release(key, info, members, hcpcs, *, make_current, progress, source
         raise
     finally:
         cache.delete(PROGRESS_CACHE_KEY.format(pk=release.pk))
+    _analyze()
     release.refresh_from_db()
     return release
 
@@ -614,6 +615,16 @@ def _record_source(release, member, kind, rows) -> None:
             "row_count": rows,
         },
     )
+
+
+def _analyze() -> None:
+    """Refresh PostgreSQL's statistics after a bulk load, so search and pages are planned for
+    the rows that are there now rather than before autovacuum notices (outside the import's
+    transaction: ANALYZE sees committed rows)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Code, RelativeValue, Locality, OppsCap):
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 def _finish(release: Release, counter: _Progress) -> None:
