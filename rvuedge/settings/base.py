@@ -164,6 +164,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="RVU Edge <no-reply@rvuedge.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@rvuedge.local")
+SUPPORT_CONTACT_LIMIT = env.int("SUPPORT_CONTACT_LIMIT", default=5)  # messages per window
+SUPPORT_CONTACT_WINDOW = env.int("SUPPORT_CONTACT_WINDOW", default=3600)  # seconds
+# How many proxies in front of the web processes set X-Forwarded-For: rate limits (sign-in,
+# contact form) then key on the client's address, not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
