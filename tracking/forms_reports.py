@@ -31,9 +31,14 @@ class ImportMappingForm(BootstrapMixin, forms.Form):
 
 
 class ImportRunForm(forms.Form):
-    mode = forms.ChoiceField(choices=ImportJob.Mode.choices, widget=forms.RadioSelect)
+    mode = forms.ChoiceField(
+        choices=ImportJob.Mode.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     skip_duplicates = forms.BooleanField(
-        required=False, label="Skip rows that look like entries I already have"
+        required=False,
+        label="Skip rows that look like entries I already have",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
 
@@ -43,5 +48,6 @@ class RestoreForm(BootstrapMixin, forms.Form):
     )
     replace = forms.BooleanField(
         required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
         label="Replace: delete my current entries, locations, templates and settings first",
     )

@@ -1,0 +1,81 @@
+"""Reports in a real browser: an attending with a year of entries downloads the PDF and the CSV."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.browser.test_tracking import sign_in
+from tracking import services
+from tracking.models import Location, ProcedureLog
+from tracking.pricing import LineSpec
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def year_of_entries(attending, release):
+    """One encounter a week for a year: a clinic visit most weeks, a knee every fourth."""
+    main = Location.objects.create(user=attending, name="Main OR")
+    today = timezone.localdate()
+    for week in range(52):
+        day = today - dt.timedelta(days=7 * week + 1)
+        if week % 4 == 0:
+            lines, setting, location = (
+                [LineSpec("27447", ("50",)), LineSpec("20610")],
+                "facility",
+                main,
+            )
+        else:
+            lines, setting, location = [LineSpec("99213")], "non_facility", None
+        services.encounter_create(
+            user=attending,
+            details=services.EntryDetails(date=day, setting=setting, location=location),
+            lines=lines,
+            release=release,
+        )
+    return ProcedureLog.objects.filter(user=attending)
+
+
+def test_an_attending_downloads_the_pdf_and_the_csv_of_a_year(
+    page, live_server, attending, year_of_entries, screenshot
+):
+    sign_in(page, live_server, attending)
+    page.goto("/track/")
+    page.get_by_role("link", name="Reports", exact=True).click()
+
+    expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("report-entries")).to_have_text(str(year_of_entries.count()))
+    screenshot("reports")
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Download PDF report").click()
+    pdf = pdf_download.value
+    assert pdf.suggested_filename.endswith(".pdf")
+    body = pdf.path().read_bytes()
+    assert body.startswith(b"%PDF-")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages).split())
+    assert "Work RVU report" in text
+    assert f"Entries {year_of_entries.count()}" in text
+    assert "27447 Total knee arthroplasty RVU25D 13 13" in text
+    assert "Data: CMS Physician Fee Schedule RVU25D" in text
+
+    # a quarter only: the filter goes into the download links
+    start = timezone.localdate() - dt.timedelta(days=90)
+    page.get_by_label("From").fill(start.isoformat())
+    page.get_by_role("button", name="Apply").click()
+    in_quarter = year_of_entries.filter(date__gte=start).count()
+    expect(page.get_by_test_id("report-entries")).to_have_text(str(in_quarter))
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="Download CSV").click()
+    download = csv_download.value
+    assert download.suggested_filename.startswith(f"rvuedge-wrvu-{start.isoformat()}_")
+    rows = list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))
+    assert len(rows) == in_quarter < year_of_entries.count()
+    assert min(row["Date"] for row in rows) >= start.isoformat()
+    assert {row["Release"] for row in rows} == {"RVU25D"}
