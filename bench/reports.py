@@ -60,18 +60,21 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS")
 
 
-def import_csv(rows: int) -> bytes:
+def import_csv(rows: int, *, spread: bool = False) -> bytes:
+    """An EHR-like export: a year of days at three places (several rows per encounter), or with
+    `spread` five years at twenty places (about one row per encounter: the slow shape)."""
     rng = random.Random(11)
+    days, places = (5 * 365, 20) if spread else (365, 3)
     today = dt.date.today()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["Service Date", "CPT", "Modifier", "Units", "Location", "Notes"])
     for _ in range(rows):
         code, modifier = rng.choice(IMPORT_CODES)
-        day = today - dt.timedelta(days=1 + rng.randrange(365))
+        day = today - dt.timedelta(days=1 + rng.randrange(days))
         units = 2 if code == "20610" and rng.random() < 0.3 else 1
         writer.writerow([day.strftime("%m/%d/%Y"), code, modifier, units,
-                         rng.choice(["Main OR", "Clinic", "Surgery Center"]), ""])  # fmt: skip
+                         f"Place {rng.randrange(places)}", ""])  # fmt: skip
     return out.getvalue().encode()
 
 
@@ -174,8 +177,9 @@ def main() -> None:
     )
 
     # Import of 10,000 rows --------------------------------------------------------------------
-    body = import_csv(IMPORT_ROWS)
-    for run in range(args.runs):
+    shapes = [("year at 3 places", import_csv(IMPORT_ROWS))] * args.runs
+    shapes.append(("5 years at 20 places", import_csv(IMPORT_ROWS, spread=True)))
+    for run, (shape, body) in enumerate(shapes):
         importer, _ = User.objects.get_or_create(
             email=f"bench-import-{run}@example.com", defaults={"career_stage": "attending"}
         )
@@ -203,7 +207,7 @@ def main() -> None:
         assert job.status == "done" and job.rows_imported == IMPORT_ROWS, job.message
         upload_s, preview_s, run_s = (b - a for a, b in itertools.pairwise(marks))
         print(
-            f"import of {IMPORT_ROWS:,} rows (run {run + 1})   total {marks[-1] - marks[0]:5.2f} s"
+            f"import of {IMPORT_ROWS:,} rows, {shape}   total {marks[-1] - marks[0]:5.2f} s"
             f" = upload {upload_s:.2f} + map and preview {preview_s:.2f} + import {run_s:.2f}"
             f"   ({importer.encounters.count():,} encounters)   target < 20 s"
         )

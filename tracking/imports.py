@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from codes.modifiers import VALID_MODIFIERS
@@ -34,6 +35,7 @@ from .quick_entry import MAX_MODIFIERS, MAX_UNITS
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 ASYNC_ROWS = 2_000
+STALE_AFTER = dt.timedelta(minutes=30)
 
 FIELDS = OrderedDict(
     [
@@ -461,10 +463,15 @@ def import_job_run(*, job_pk: int) -> ImportJob:
     """Check every row again and write the rows in one transaction, as the job's mode says.
 
     Safe to run twice: the job is claimed (queued -> running) by a conditional update, and a
-    second run finds nothing to claim.
+    second run finds nothing to claim. The uploaded file is deleted when the job finishes.
     """
-    claimed = ImportJob.objects.filter(pk=job_pk, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), rows_done=0
+    now = timezone.now()
+    # A run whose worker died is rolled back; after STALE_AFTER its redelivery may take over.
+    claimable = Q(status=ImportJob.Status.QUEUED) | Q(
+        status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    claimed = ImportJob.objects.filter(claimable, pk=job_pk).update(
+        status=ImportJob.Status.RUNNING, started_at=now, rows_done=0
     )
     job = ImportJob.objects.select_related("release", "user").get(pk=job_pk)
     if not claimed:
@@ -483,9 +490,10 @@ def _finish(job: ImportJob, status: str, message: str, **fields) -> None:
     job.status = status
     job.message = message[:500]
     job.finished_at = timezone.now()
+    job.data = b""  # the file may hold columns nobody mapped: keep nothing longer than needed
     for name, value in fields.items():
         setattr(job, name, value)
-    job.save(update_fields=["status", "message", "finished_at", *fields])
+    job.save(update_fields=["status", "message", "finished_at", "data", *fields])
     cache.delete(progress_key(job.pk))
 
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from codes.models import Code
 
+from .credit import LineInput, Policy, credit_encounter
+from .credit import Setting as CreditSetting
 from .models import (
     CreditPolicy,
     Encounter,
@@ -24,7 +26,7 @@ from .models import (
     Role,
     Setting,
 )
-from .pricing import LineSpec, PricedLine, price_lines
+from .pricing import LineSpec, PricedLine, fee_rows, price_lines, row_for
 
 MAX_LINES = 50
 AUDITED_FIELDS = (
@@ -326,6 +328,23 @@ def log_template_create(*, user, name: str, lines: list[LineSpec]) -> LogTemplat
     return template
 
 
+def _price_from_rows(rows, release, setting: str, specs: list[LineSpec], policy):
+    """pricing.price_lines over rows already read with pricing.fee_rows (same engine calls)."""
+    inputs = []
+    for spec in specs:
+        row = row_for(rows, spec)
+        if row is None:
+            raise ValidationError(f"{spec.code} is not in {release.name}.")
+        base = rows.get((row.endo_base, "")) if row.endo_base else None
+        inputs.append(LineInput(spec.code, row, spec.modifiers, spec.units, base_row=base))
+    medicare = credit_encounter(inputs, CreditSetting(setting), Policy.medicare())
+    employer = credit_encounter(inputs, CreditSetting(setting), policy) if policy else medicare
+    return [
+        PricedLine(spec, line.row, m, p)
+        for spec, line, m, p in zip(specs, inputs, medicare.lines, employer.lines, strict=True)
+    ]
+
+
 @dataclass(frozen=True)
 class BulkLine:
     """One line of an encounter created in bulk; role, attending and note may differ by line."""
@@ -367,6 +386,9 @@ def encounters_bulk_create(
     if missing:
         raise ValidationError(f"Not in {release.name}: {', '.join(missing)}.")
     policy = user_policy(user)
+    # The release's rows of every code, read once: per encounter they would cost a query or two
+    # each, most of an import's time when every row is its own encounter.
+    rows = fee_rows(release, all_codes)
     done = 0
     batch_size = 500
     for start in range(0, len(encounters), batch_size):
@@ -377,11 +399,8 @@ def encounters_bulk_create(
         )
         logs = []
         for encounter, (details, lines) in zip(made, chunk, strict=True):
-            priced = price_lines(
-                release=release,
-                setting=details.setting,
-                specs=[line.spec for line in lines],
-                policy=policy,
+            priced = _price_from_rows(
+                rows, release, details.setting, [line.spec for line in lines], policy
             )
             for line, item in zip(lines, priced, strict=True):
                 log = ProcedureLog(

@@ -390,6 +390,47 @@ def test_valid_rows_are_saved_as_encounters_priced_like_quick_entry(client, atte
     assert LogChange.objects.filter(user=attending, action="create").count() == 4 + 2
 
 
+ENCOUNTERS = [
+    [LineSpec("45380"), LineSpec("45385"), LineSpec("45378")],  # endoscopy family with its base
+    [LineSpec("27447", ("50",)), LineSpec("20610", (), 2), LineSpec("99213", ("25",))],
+    [LineSpec("47562", ("80",)), LineSpec("19303", ("62",))],
+    [LineSpec("22551"), LineSpec("22552", (), 2)],  # an add-on code
+    [LineSpec("70450", ("26",))],
+    [LineSpec("27447", ("22",)), LineSpec("64483", ("52",)), LineSpec("64484")],
+]
+
+
+@pytest.mark.parametrize("lines", ENCOUNTERS, ids=lambda lines: " ".join(map(str, lines)))
+@pytest.mark.parametrize("setting", ["facility", "non_facility"])
+def test_bulk_creation_credits_exactly_as_encounter_create(attending, release, lines, setting):
+    from tracking.models import CreditPolicy
+
+    CreditPolicy.objects.create(
+        user=attending, modifier_22_percent=125, modifier_52_percent=60, second_procedure_percent=40
+    )
+    details = services.EntryDetails(date=TODAY(), setting=setting)
+    by_hand = services.encounter_create(
+        user=attending, details=details, lines=lines, release=release
+    )
+
+    services.encounters_bulk_create(
+        user=attending,
+        encounters=[(details, [services.BulkLine(spec) for spec in lines])],
+        release=release,
+    )
+
+    fields = ("code_id", "modifiers", "units", "work_rvu", "raw", "medicare", "policy",
+              "explanation", "warnings", "release_id", "setting")  # fmt: skip
+    bulk = (
+        ProcedureLog.objects.filter(user=attending)
+        .exclude(encounter=by_hand[0].encounter)
+        .order_by("pk")
+    )
+    assert [[getattr(log, f) for f in fields] for log in bulk] == [
+        [getattr(log, f) for f in fields] for log in by_hand
+    ]
+
+
 def test_import_all_valid_rows_leaves_the_bad_ones_out(client, attending, release):
     rows = [*GOOD_ROWS, [days_ago(1), "99999", "", "1", "", "", "", ""]]
     job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
@@ -431,15 +472,15 @@ def test_a_failure_while_writing_leaves_nothing_behind(client, attending, releas
     rows = [[days_ago(n), "99213", "", "1", "", f"Place {n}", "", ""] for n in range(1, 700)]
     job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
     calls = []
-    real = services.price_lines
+    real = services._price_from_rows
 
-    def failing(**kwargs):
+    def failing(*args):
         calls.append(1)
         if len(calls) == 600:  # after the first batch of encounters was written
             raise RuntimeError("database went away")
-        return real(**kwargs)
+        return real(*args)
 
-    monkeypatch.setattr(services, "price_lines", failing)
+    monkeypatch.setattr(services, "_price_from_rows", failing)
 
     with pytest.raises(RuntimeError):
         run(client, job)
@@ -529,6 +570,31 @@ def test_a_job_runs_once(client, attending, release):
 
     assert again.status == ImportJob.Status.DONE
     assert response.status_code == 302
+    assert ProcedureLog.objects.filter(user=attending).count() == 4
+
+
+def test_the_uploaded_file_is_deleted_when_the_import_finishes(client, attending, release):
+    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    assert bytes(job.data).startswith(b"Date,Code")
+
+    job = run(client, job)
+
+    assert job.status == ImportJob.Status.DONE
+    assert bytes(ImportJob.objects.get(pk=job.pk).data) == b""
+
+
+def test_a_run_whose_worker_died_is_taken_over_only_when_stale(client, attending, release):
+    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    recent = timezone.now() - dt.timedelta(minutes=5)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", started_at=recent, mode="valid_rows"
+    )
+
+    assert imports.import_job_run(job_pk=job.pk).status == ImportJob.Status.RUNNING
+    assert not ProcedureLog.objects.exists()
+
+    ImportJob.objects.filter(pk=job.pk).update(started_at=recent - imports.STALE_AFTER)
+    assert imports.import_job_run(job_pk=job.pk).status == ImportJob.Status.DONE
     assert ProcedureLog.objects.filter(user=attending).count() == 4
 
 
