@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from .benchmarks import benchmarks_replace, parse_benchmarks
-from .models import Benchmark, Location, ProcedureLog
+from .models import Benchmark, ImportJob, ImportMapping, Location, ProcedureLog
 
 MAX_UPLOAD = 2 * 1024 * 1024
 SESSION_KEY = "benchmark_upload"
@@ -94,3 +94,35 @@ class ProcedureLogAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Read-only: to see where a user's import stands. The uploaded file itself is not shown."""
+
+    list_display = ["created_at", "user", "filename", "status", "rows_total", "rows_imported"]
+    list_filter = ["status", "file_type", "mode"]
+    search_fields = ["user__email", "filename"]
+    list_select_related = ["user"]
+    exclude = ["data"]
+    readonly_fields = [
+        "user", "filename", "file_type", "headers", "columns", "status", "mode",
+        "skip_duplicates", "release", "rows_total", "rows_done", "rows_imported", "errors",
+        "message", "created_at", "started_at", "finished_at",
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    list_display = ["user", "updated_at"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]

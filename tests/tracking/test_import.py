@@ -665,3 +665,12 @@ def test_a_large_file_is_imported_by_a_celery_task_with_progress(
     progress = client.get(reverse("tracking:import_progress", args=[job.pk])).content.decode()
     assert "Imported 2500 of 2500 rows with RVU25D." in progress
     assert "hx-get" not in progress
+
+
+def test_staff_see_import_jobs_in_the_admin_without_the_file(admin_client, job):
+    changelist = admin_client.get(reverse("admin:tracking_importjob_changelist"))
+    detail = admin_client.get(reverse("admin:tracking_importjob_change", args=[job.pk]))
+
+    assert changelist.status_code == detail.status_code == 200
+    assert "procedures.csv" in changelist.content.decode()
+    assert "47562" not in detail.content.decode()  # the rows of the file are not shown
