@@ -79,3 +79,32 @@ def test_an_attending_downloads_the_pdf_and_the_csv_of_a_year(
     assert len(rows) == in_quarter < year_of_entries.count()
     assert min(row["Date"] for row in rows) >= start.isoformat()
     assert {row["Release"] for row in rows} == {"RVU25D"}
+
+
+def test_an_attending_imports_a_file_seeing_the_bad_row_first(
+    page, live_server, attending, release, screenshot, tmp_path
+):
+    day = (timezone.localdate() - dt.timedelta(days=2)).strftime("%m/%d/%Y")
+    path = tmp_path / "ehr-export.csv"
+    path.write_text(
+        "Service Date,CPT Code,Modifier,Qty,Facility Name\n"
+        f"{day},47562,,1,Main OR\n{day},19303,,1,Main OR\n{day},99999,,1,Main OR\n"
+    )
+    sign_in(page, live_server, attending)
+    page.goto("/track/")
+    page.get_by_role("link", name="Import", exact=True).click()
+
+    page.get_by_label("CSV or XLSX file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload and choose columns").click()
+    expect(page.get_by_label("Code (CPT/HCPCS)")).to_have_value("CPT Code")
+    expect(page.get_by_label("Location")).to_have_value("Facility Name")
+    page.get_by_role("button", name="Check the rows").click()
+
+    expect(page.locator("#import-errors")).to_contain_text("99999 is not a code in RVU25D.")
+    screenshot("import-preview")
+    page.get_by_label("Import all valid rows").check()
+    page.get_by_role("button", name="Import").click()
+
+    expect(page.locator("#import-progress")).to_contain_text("Imported 2 of 3 rows with RVU25D.")
+    screenshot("import-done")
+    assert ProcedureLog.objects.filter(user=attending).count() == 2
