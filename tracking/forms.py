@@ -1,8 +1,11 @@
 from django import forms
 from django.utils import timezone
 
+from codes.modifiers import MODIFIERS
+
 from .models import CreditPolicy, Location, LogTemplate, ProcedureLog, Role, Setting
 from .phi import identifier_warnings
+from .quick_entry import CODE_RE
 
 NOTE_HELP = "Never enter patient information: no names, MRNs, dates of birth or phone numbers."
 
@@ -75,8 +78,36 @@ class QuickEntryForm(EntryDetailsForm):
         ),
         help_text="Codes with modifiers and units, separated by spaces, commas or new lines. "
         "Enter saves; Shift+Enter starts a new line.",
+        required=False,
+    )
+    # The same entry as a form: pick a code, its modifiers and units, and add it as a line.
+    line_code = forms.CharField(label="Code", max_length=40, required=False)
+    line_modifiers = forms.MultipleChoiceField(
+        label="Modifiers",
+        required=False,
+        choices=sorted((code, f"{code}: {label}") for code, label in MODIFIERS.items()),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    line_units = forms.IntegerField(
+        label="Units", min_value=1, max_value=99, initial=1, required=False
     )
     field_order = ["text", "date", "setting", "location", "role", "supervising_attending", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        text = (cleaned.get("text") or "").strip()
+        code = (cleaned.get("line_code") or "").strip().upper()
+        if code and not CODE_RE.match(code):
+            self.add_error("line_code", f"“{code}” is not a code: pick one from the suggestions.")
+            code = ""
+        if code:
+            line = "-".join([code, *cleaned.get("line_modifiers", [])])
+            units = cleaned.get("line_units") or 1
+            text = f"{text} {line}{f' x{units}' if units != 1 else ''}".strip()
+        if not text and "text" not in self.errors:
+            self.add_error("text", "Type a code, or pick one below.")
+        cleaned["text"] = text
+        return cleaned
 
 
 class LogEditForm(BootstrapMixin, forms.ModelForm):

@@ -126,7 +126,7 @@ def preview(request):
     release = current_release()
     form = QuickEntryForm(request.POST, user=request.user)
     form.is_valid()  # the preview reads what it can; saving validates everything
-    text = request.POST.get("text", "")
+    text = form.cleaned_data.get("text", request.POST.get("text", ""))
     result = None
     if text.strip():
         setting = form.cleaned_data.get("setting") or "facility"

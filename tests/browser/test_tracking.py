@@ -73,3 +73,26 @@ def test_a_resident_logs_a_case_with_role_and_attending(page, live_server, resid
         "assisted",
         "Dr. Rivera",
     )
+
+
+def test_the_line_form_finds_a_code_by_words_and_adds_it(page, live_server, attending, release):
+    from codes.models import CodeContent
+
+    CodeContent.objects.update_or_create(
+        code_id=release.rvus.get(code__code="27447", modifier="").code_id,
+        defaults={"synonyms": "knee replacement\nTKA"},
+    )
+    sign_in(page, live_server, attending)
+    page.goto("/track/")
+
+    page.get_by_text("Or pick a code with a form").click()
+    page.get_by_label("Code or words").fill("knee replacement")
+    page.get_by_role("option", name="27447").first.click()
+    expect(page.get_by_label("Code or words")).to_have_value("27447")
+    page.get_by_label("Modifiers").select_option("50")
+    page.get_by_role("button", name="Add line").click()
+
+    expect(page.get_by_label("Procedures")).to_have_value("27447-50 ")
+    expect(page.locator("#preview")).to_contain_text("50: bilateral at 150%")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Saved 1 entry")

@@ -283,3 +283,36 @@ def test_public_calculator_partial_marks_bad_lines(client, release):
 
     assert "99999 is not a code in this fee schedule release." in html
     assert "<html" not in html
+
+
+def test_the_line_form_adds_a_line_without_javascript(client, attending, release):
+    client.force_login(attending)
+
+    response = client.post(
+        reverse("tracking:tracker"),
+        {
+            "text": "99213",
+            "line_code": "27447",
+            "line_modifiers": ["50", "RT"],
+            "line_units": "1",
+            "date": timezone.localdate(),
+            "setting": "facility",
+        },
+    )
+
+    assert response.status_code == 302
+    logs = ProcedureLog.objects.for_user(attending).order_by("pk")
+    assert [(log.code.code, log.modifiers) for log in logs] == [("99213", ""), ("27447", "50-RT")]
+
+
+def test_the_line_form_refuses_words_that_are_not_a_code(client, attending, release):
+    client.force_login(attending)
+
+    response = client.post(
+        reverse("tracking:tracker"),
+        {"line_code": "knee", "date": timezone.localdate(), "setting": "facility"},
+    )
+
+    assert response.status_code == 400
+    assert "is not a code: pick one from the suggestions" in response.content.decode()
+    assert not ProcedureLog.objects.exists()
