@@ -85,13 +85,20 @@ def row_for(rows: dict[tuple[str, str], FeeRow], spec: LineSpec) -> FeeRow | Non
 
 
 def price_lines(
-    *, release, setting: str, specs: list[LineSpec], policy: Policy | None = None
+    *,
+    release,
+    setting: str,
+    specs: list[LineSpec],
+    policy: Policy | None = None,
+    rows: dict[tuple[str, str], FeeRow] | None = None,
 ) -> list[PricedLine]:
     """Credit the lines of one encounter, Medicare-style and under the user's policy.
 
+    `rows` (from fee_rows) lets a caller pricing many encounters read the release once.
     Raises KeyError naming a code the release does not have (callers validate first).
     """
-    rows = fee_rows(release, {spec.code for spec in specs})
+    if rows is None:
+        rows = fee_rows(release, {spec.code for spec in specs})
     inputs = []
     for spec in specs:
         row = row_for(rows, spec)

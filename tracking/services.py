@@ -12,8 +12,6 @@ from django.utils import timezone
 
 from codes.models import Code
 
-from .credit import LineInput, Policy, credit_encounter
-from .credit import Setting as CreditSetting
 from .models import (
     CreditPolicy,
     Encounter,
@@ -26,7 +24,7 @@ from .models import (
     Role,
     Setting,
 )
-from .pricing import LineSpec, PricedLine, fee_rows, price_lines, row_for
+from .pricing import LineSpec, PricedLine, fee_rows, price_lines
 
 MAX_LINES = 50
 AUDITED_FIELDS = (
@@ -329,20 +327,10 @@ def log_template_create(*, user, name: str, lines: list[LineSpec]) -> LogTemplat
 
 
 def _price_from_rows(rows, release, setting: str, specs: list[LineSpec], policy):
-    """pricing.price_lines over rows already read with pricing.fee_rows (same engine calls)."""
-    inputs = []
-    for spec in specs:
-        row = row_for(rows, spec)
-        if row is None:
-            raise ValidationError(f"{spec.code} is not in {release.name}.")
-        base = rows.get((row.endo_base, "")) if row.endo_base else None
-        inputs.append(LineInput(spec.code, row, spec.modifiers, spec.units, base_row=base))
-    medicare = credit_encounter(inputs, CreditSetting(setting), Policy.medicare())
-    employer = credit_encounter(inputs, CreditSetting(setting), policy) if policy else medicare
-    return [
-        PricedLine(spec, line.row, m, p)
-        for spec, line, m, p in zip(specs, inputs, medicare.lines, employer.lines, strict=True)
-    ]
+    try:
+        return price_lines(release=release, setting=setting, specs=specs, policy=policy, rows=rows)
+    except KeyError as exc:
+        raise ValidationError(f"{exc.args[0]}.") from None
 
 
 @dataclass(frozen=True)
