@@ -87,6 +87,30 @@ def export_changes(user):
     ]
 
 
+def export_import_jobs(user):
+    from .models import ImportJob
+
+    return [
+        {
+            "file": job.filename,
+            "status": job.status,
+            "rows_total": job.rows_total,
+            "rows_imported": job.rows_imported,
+            "created_at": job.created_at,
+        }
+        for job in ImportJob.objects.filter(user=user).order_by("created_at")
+    ]
+
+
+def export_import_mapping(user):
+    from .models import ImportMapping
+
+    mapping = ImportMapping.objects.filter(user=user).first()
+    return (
+        [{"field": k, "column": v} for k, v in sorted(mapping.columns.items())] if mapping else []
+    )
+
+
 def delete_tracking(user):
     # Entries protect nothing of the user's, but delete them first so encounters go cleanly.
     ProcedureLog.objects.for_user(user).delete()
@@ -99,3 +123,5 @@ def register():
     register_user_data("log_templates", export=export_templates)
     register_user_data("credit_policy", export=export_credit_policy)
     register_user_data("log_changes", export=export_changes)
+    register_user_data("import_jobs", export=export_import_jobs)
+    register_user_data("import_columns", export=export_import_mapping)

@@ -31,6 +31,7 @@ def test_download_my_data_holds_the_log_and_delete_removes_it(attending, other_u
         {"name": "Main OR", "default_setting": "facility", "dollars_per_wrvu": None}
     ]
     assert [c["action"] for c in sections["log_changes"]] == ["create"]
+    assert sections["import_jobs"] == [] and sections["import_columns"] == []
 
     user_delete(user=attending)
 
