@@ -15,93 +15,13 @@ from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 
-import markdown
-import nh3
-
-HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-ALLOWED_TAGS = HEADINGS | {
-    "p", "br", "hr", "strong", "em", "b", "i", "s", "del", "ins", "sup", "sub", "small", "mark",
-    "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a", "img", "code", "pre", "kbd", "abbr",
-    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "th": {"align", "colspan", "rowspan", "scope"},
-    "td": {"align", "colspan", "rowspan"},
-    "abbr": {"title"},
-    "ol": {"start"},
-    **{heading: {"id"} for heading in HEADINGS},
-}
-ALLOWED_CLASSES = {"a": {"heading-anchor", "code-link"}}
-URL_SCHEMES = {"http", "https", "mailto"}
-
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-_NUMBER = re.compile(r"^\d{1,4}$")
-_ALIGN = {"left", "right", "center"}
-
-
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
-_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
-
-
-def _url_is_allowed(value: str) -> bool:
-    """Stricter than a browser: with every space and control character taken out, the URL
-    must be relative or use an allowed scheme ("java   script:" is refused too)."""
-    scheme = _SCHEME.match(_SPACE_OR_CONTROL.sub("", value).lower())
-    return scheme is None or scheme.group(1) in URL_SCHEMES
-
-
-def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
-    if attribute in {"href", "src"}:
-        return value if _url_is_allowed(value) else None
-    if attribute == "id":
-        return value if _ID.match(value) else None
-    if attribute in {"width", "height", "colspan", "rowspan", "start"}:
-        return value if _NUMBER.match(value) else None
-    if attribute == "align":
-        return value if value in _ALIGN else None
-    return value
-
-
-_cleaner = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    clean_content_tags={"script", "style"},
-    attributes=ALLOWED_ATTRIBUTES,
-    attribute_filter=_attribute_filter,
-    url_schemes=URL_SCHEMES,
-    allowed_classes=ALLOWED_CLASSES,
-    set_tag_attribute_values={"img": {"loading": "lazy"}},
-    strip_comments=True,
-    link_rel="noopener noreferrer",
+from rvuedge.markdown import (  # noqa: F401  (re-exported for the blog's callers and tests)
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    HEADINGS,
+    render_markdown,
+    sanitize,
 )
-
-
-def sanitize(html: str) -> str:
-    return _cleaner.clean(html)
-
-
-def _markdown() -> markdown.Markdown:
-    # A Markdown instance keeps state between documents, so each render gets its own.
-    return markdown.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", "toc"],
-        extension_configs={
-            "tables": {"use_align_attribute": True},
-            "toc": {
-                "permalink": "#",
-                "permalink_class": "heading-anchor",
-                "permalink_title": "Link to this section",
-                "toc_depth": "2-4",
-            },
-        },
-        output_format="html",
-    )
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to sanitized HTML."""
-    return sanitize(_markdown().convert(text))
-
 
 # ---------------------------------------------------------------------------------------------
 # Reading the sanitized HTML back: headings, words and code mentions.

@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from rvuedge.markdown import render_markdown
+
 from . import ratelimit, selectors, services
 from .forms import ContactForm, ReplyForm
-from .markdown import render_markdown
 from .models import Article, Question, Ticket
 
 VOTES_SESSION_KEY = "support_helpful_votes"
@@ -49,7 +50,7 @@ def article_detail(request, slug):
         "support/article.html",
         {
             "article": article,
-            "body_html": render_markdown(article.body),
+            "body_html": mark_safe(render_markdown(article.body)),  # sanitized by nh3
             "related": related,
             "voted": _voted(request, article),
         },

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from rvuedge.markdown import render_markdown
 from support.content import read_help_content
-from support.markdown import render_markdown
 from support.models import Article, Question, Topic
 from support.selectors import article_search
 
@@ -116,7 +116,7 @@ def test_an_article_renders_its_markdown(client, article):
     response = client.get(article.get_absolute_url())
 
     body = str(response.context["body_html"])
-    assert '<h2 id="modifiers">Modifiers</h2>' in body
+    assert '<h2 id="modifiers">Modifiers<a class="heading-anchor" href="#modifiers"' in body
     assert "<code>27447-50</code>" in body
     assert "<table>" in body
     assert "<h1>Quick entry" not in response.content.decode()
