@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
-import tempfile
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import categories, parsing
+from .downloads import DownloadError, downloaded
 from .models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
 
 logger = logging.getLogger(__name__)
@@ -40,8 +38,6 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 2000
 PROGRESS_CACHE_KEY = "codes:release-progress:{pk}"
 CURRENT_RELEASE_CACHE_KEY = "codes:current-release-name"
-DOWNLOAD_MAX_BYTES = 200 * 1024 * 1024
-DOWNLOAD_TIMEOUT_SECONDS = 60
 TOP_WORK_CHANGES = 200  # work RVU changes kept in the summary, largest first
 
 
@@ -94,7 +90,7 @@ def release_import(
     release) with a message naming the file, line and column.
     """
     if _is_url(str(source)):
-        with downloaded(str(source)) as path:
+        with _downloaded(str(source)) as path:
             return release_import(
                 source=path,
                 name=name,
@@ -754,28 +750,10 @@ def _is_url(text: str) -> bool:
 
 
 @contextmanager
-def downloaded(url: str, *, max_bytes: int = DOWNLOAD_MAX_BYTES) -> Iterator[Path]:
-    """Download `url` to a temporary file (kept to `max_bytes`), removed afterwards."""
-    name = Path(urlsplit(url).path).name or "download"
-    folder = Path(tempfile.mkdtemp(prefix="rvuedge-import-"))
-    target = folder / name
+def _downloaded(url: str) -> Iterator[Path]:
+    """The file at url, downloaded with the refresh's limits and retries (codes.downloads)."""
     try:
-        request = urllib.request.Request(url, headers={"User-Agent": "RVU Edge importer"})
-        try:
-            with (
-                urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response,
-                target.open("wb") as out,
-            ):
-                size = 0
-                while chunk := response.read(64 * 1024):
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise FeeScheduleImportError(
-                            f"{url}: larger than {max_bytes // (1024 * 1024)} MB; not downloaded"
-                        )
-                    out.write(chunk)
-        except OSError as exc:  # URLError, HTTPError and timeouts are all OSErrors
-            raise FeeScheduleImportError(f"{url}: download failed: {exc}") from None
-        yield target
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        with downloaded(url) as path:
+            yield path
+    except DownloadError as exc:
+        raise FeeScheduleImportError(str(exc)) from None
