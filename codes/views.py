@@ -117,8 +117,9 @@ def _history_chart(page: selectors.CodePage) -> dict:
         setting, amounts = "facility", [p.facility for p in page.history]
     return {
         "labels": [p.release for p in page.history],
-        "work": [float(p.work_rvu) for p in page.history],
-        "payment": [float(a) if a is not None else None for a in amounts],
+        # Decimal strings: the chart script turns them into numbers for drawing only.
+        "work": [str(p.work_rvu) for p in page.history],
+        "payment": [str(a) if a is not None else None for a in amounts],
         "payment_label": f"National {setting} payment ($)",
     }
 

@@ -16,6 +16,7 @@ import zipfile
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.cache import cache
@@ -304,10 +305,10 @@ def check_row(
     units = _cell_text(values.get("units"))
     if units:
         try:
-            number = float(units)
-        except ValueError:
+            number = Decimal(units)
+        except InvalidOperation:
             number = None
-        if number is None or not number.is_integer():
+        if number is None or not number.is_finite() or number != number.to_integral_value():
             errors.append(f"Units “{units}” must be a whole number.")
         elif not 1 <= number <= MAX_UNITS:
             errors.append(f"Units {int(number)} are out of range (1 to {MAX_UNITS}).")

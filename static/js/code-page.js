@@ -16,8 +16,8 @@
       data: {
         labels: data.labels,
         datasets: [
-          { label: "Work RVU", data: data.work, yAxisID: "rvu", borderColor: "#125e8a", backgroundColor: "#125e8a", tension: 0.2 },
-          { label: data.payment_label, data: data.payment, yAxisID: "usd", borderColor: "#b35c00", backgroundColor: "#b35c00", borderDash: [5, 4], tension: 0.2, spanGaps: true }
+          { label: "Work RVU", data: data.work.map(Number), yAxisID: "rvu", borderColor: "#125e8a", backgroundColor: "#125e8a", tension: 0.2 },
+          { label: data.payment_label, data: data.payment.map(function (v) { return v === null ? null : Number(v); }), yAxisID: "usd", borderColor: "#b35c00", backgroundColor: "#b35c00", borderDash: [5, 4], tension: 0.2, spanGaps: true }
         ]
       },
       options: {
