@@ -98,6 +98,34 @@ def _apply_credit(log: ProcedureLog, priced: PricedLine, release) -> None:
     log.warnings = priced.medicare.warnings
 
 
+def _new_log(
+    *, user, encounter, details, code, priced, release, role, supervising_attending, note
+) -> ProcedureLog:
+    """An unsaved entry for one priced line, checked field by field."""
+    log = ProcedureLog(
+        user=user,
+        encounter=encounter,
+        date=details.date,
+        code=code,
+        modifiers="-".join(priced.spec.modifiers),
+        units=priced.spec.units,
+        setting=details.setting,
+        location=details.location,
+        role=role,
+        supervising_attending=supervising_attending.strip(),
+        note=note.strip(),
+    )
+    _apply_credit(log, priced, release)
+    # The check constraints are the database's to enforce on insert (in the caller's
+    # transaction); validating them here would cost a query per constraint and line.
+    log.full_clean(
+        exclude=["encounter", "code", "release", "user", "location"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    return log
+
+
 @transaction.atomic
 def encounter_create(
     *, user, details: EntryDetails, lines: list[LineSpec], release
@@ -120,22 +148,19 @@ def encounter_create(
     )
     logs = []
     for item in priced:
-        log = ProcedureLog(
-            user=user,
-            encounter=encounter,
-            date=details.date,
-            code=codes[item.spec.code],
-            modifiers="-".join(item.spec.modifiers),
-            units=item.spec.units,
-            setting=details.setting,
-            location=details.location,
-            role=details.role,
-            supervising_attending=details.supervising_attending.strip(),
-            note=details.note.strip(),
+        logs.append(
+            _new_log(
+                user=user,
+                encounter=encounter,
+                details=details,
+                code=codes[item.spec.code],
+                priced=item,
+                release=release,
+                role=details.role,
+                supervising_attending=details.supervising_attending,
+                note=details.note,
+            )
         )
-        _apply_credit(log, item, release)
-        log.full_clean(exclude=["encounter", "code", "release", "user", "location"])
-        logs.append(log)
     ProcedureLog.objects.bulk_create(logs)
     LogChange.objects.bulk_create(
         LogChange(
@@ -391,28 +416,19 @@ def encounters_bulk_create(
                 rows, release, details.setting, [line.spec for line in lines], policy
             )
             for line, item in zip(lines, priced, strict=True):
-                log = ProcedureLog(
-                    user=user,
-                    encounter=encounter,
-                    date=details.date,
-                    code=codes[line.spec.code],
-                    modifiers="-".join(line.spec.modifiers),
-                    units=line.spec.units,
-                    setting=details.setting,
-                    location=details.location,
-                    role=line.role,
-                    supervising_attending=line.supervising_attending.strip(),
-                    note=line.note.strip(),
+                logs.append(
+                    _new_log(
+                        user=user,
+                        encounter=encounter,
+                        details=details,
+                        code=codes[line.spec.code],
+                        priced=item,
+                        release=release,
+                        role=line.role,
+                        supervising_attending=line.supervising_attending,
+                        note=line.note,
+                    )
                 )
-                _apply_credit(log, item, release)
-                # The check constraints are the database's to enforce on insert (in this
-                # transaction); validating them here would cost two queries per line.
-                log.full_clean(
-                    exclude=["encounter", "code", "release", "user", "location"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-                logs.append(log)
         ProcedureLog.objects.bulk_create(logs, batch_size=1000)
         LogChange.objects.bulk_create(
             (
