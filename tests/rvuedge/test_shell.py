@@ -27,15 +27,42 @@ def test_health_reports_database_cache_and_broker(client):
     assert body["checks"]["broker"]["ok"] is True
 
 
-@pytest.mark.parametrize(
-    "url_name", ["home", "privacy", "terms", "account_login", "account_signup"]
-)
-def test_every_page_carries_the_navigation_and_trademark_notice(client, url_name):
-    html = client.get(reverse(url_name)).content.decode()
+PUBLIC_PAGES = [
+    "/", "/privacy/", "/terms/", "/disclaimer/", "/accounts/login/", "/accounts/signup/",
+    "/medical-students/", "/residents/", "/attendings/", "/cpt-codes/", "/cpt-codes/99213/",
+    "/cpt-codes/J3490/", "/cpt-codes/search/?q=knee", "/resources/", "/resources/glossary/",
+    "/resources/wrvu-calculator/", "/resources/medicare-payment-calculator/",
+    "/resources/benchmarks/", "/blog/", "/support/", "/support/faq/", "/support/contact/",
+]  # fmt: skip
+SIGNED_IN_PAGES = [
+    "/track/", "/track/dashboard/", "/track/history/", "/track/templates/", "/track/locations/",
+    "/track/goals/", "/track/policy/", "/track/reprice/", "/track/reports/", "/track/import/",
+    "/track/case-log/", "/accounts/settings/", "/accounts/settings/tokens/", "/support/tickets/",
+]  # fmt: skip
 
+
+def assert_site_shell(html):
     for label in NAV_LABELS:
         assert f">{label}<" in html, label
     assert "CPT® is a registered trademark of the American Medical Association" in html
+    assert "Data: CMS Physician Fee Schedule RVU25D" in html
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_every_page_carries_the_navigation_and_trademark_notice(client, release, path):
+    response = client.get(path)
+
+    assert response.status_code == 200, path
+    assert_site_shell(response.content.decode())
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_PAGES)
+def test_every_signed_in_page_carries_them_too(client, release, attending, path):
+    client.force_login(attending)
+    response = client.get(path)
+
+    assert response.status_code == 200, path
+    assert_site_shell(response.content.decode())
 
 
 def test_unknown_page_is_a_404_in_the_site_look(client):
