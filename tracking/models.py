@@ -28,6 +28,17 @@ class Role(models.TextChoices):
     TEACHING = "teaching", "Teaching"
 
 
+def percent_field(label: str, default: int, help_text: str = "") -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=PERCENT_VALIDATORS,
+        help_text=help_text,
+    )
+
+
 class OwnedQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user=user)
@@ -50,36 +61,15 @@ class CreditPolicy(models.Model):
     assistant = models.BooleanField("assistant-at-surgery percentages", default=True)
     co_surgery = models.BooleanField("co-surgery (62) at 62.5%", default=True)
     split_care = models.BooleanField("split care (54/55/56) shares", default=True)
-    second_procedure_percent = models.DecimalField(
-        "second and later procedures, %",
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("50"),
-        validators=PERCENT_VALIDATORS,
+    second_procedure_percent = percent_field("second and later procedures, %", 50)
+    modifier_22_percent = percent_field(
+        "modifier 22, %", 100, "Increased procedural services. Medicare sets no fixed percentage."
     )
-    modifier_22_percent = models.DecimalField(
-        "modifier 22, %",
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("100"),
-        validators=PERCENT_VALIDATORS,
-        help_text="Increased procedural services. Medicare sets no fixed percentage.",
+    modifier_52_percent = percent_field(
+        "modifier 52, %", 100, "Reduced services. Medicare sets no fixed percentage."
     )
-    modifier_52_percent = models.DecimalField(
-        "modifier 52, %",
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("100"),
-        validators=PERCENT_VALIDATORS,
-        help_text="Reduced services. Medicare sets no fixed percentage.",
-    )
-    modifier_53_percent = models.DecimalField(
-        "modifier 53, %",
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("100"),
-        validators=PERCENT_VALIDATORS,
-        help_text="Discontinued procedure, where the release has no 53 row.",
+    modifier_53_percent = percent_field(
+        "modifier 53, %", 100, "Discontinued procedure, where the release has no 53 row."
     )
     updated_at = models.DateTimeField(auto_now=True)
 
