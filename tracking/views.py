@@ -334,6 +334,9 @@ def reprice(request):
             )
             return redirect("tracking:reprice")
         rows = services.reprice_preview(**arguments)
+        names = dict(Release.objects.values_list("pk", "name"))
+        for row in rows:
+            row["before_release"] = names.get(row["before"]["release_id"], "")
         context["rows"] = rows
         context["changed"] = [r for r in rows if r["before"] != r["after"]]
     return render(request, "tracking/reprice.html", context)

@@ -257,7 +257,8 @@ def test_reprice_page_previews_then_applies(client, attending, entry, newer_rele
     data = {"release": newer_release.pk, "start": today, "end": today}
 
     html = client.post(reverse("tracking:reprice"), data).content.decode()
-    assert "would change" in html or "Nothing would change" in html
+    assert "1 of 1 entry would change" in html
+    assert "RVU25D → RVU26C" in html
     assert not RepriceBatch.objects.exists()
 
     client.post(reverse("tracking:reprice"), data | {"apply": "yes"})
