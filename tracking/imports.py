@@ -529,11 +529,13 @@ def _run(job: ImportJob) -> None:
 
     with transaction.atomic():
         locations = _locations_for(user, good)
-        imported = services.encounters_bulk_create(
-            user=user,
-            encounters=encounters_from_rows(good, locations),
-            release=job.release,
-            progress=progress,
+        imported = len(
+            services.encounters_bulk_create(
+                user=user,
+                encounters=encounters_from_rows(good, locations),
+                release=job.release,
+                progress=progress,
+            )
         )
     parts = [f"Imported {imported} of {len(rows)} rows with {job.release.name}."]
     if bad:

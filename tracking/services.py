@@ -126,49 +126,26 @@ def _new_log(
     return log
 
 
+@dataclass(frozen=True)
+class BulkLine:
+    """One line of an encounter created in bulk; role, attending and note may differ by line."""
+
+    spec: LineSpec
+    role: str = Role.PERFORMED
+    supervising_attending: str = ""
+    note: str = ""
+
+
 @transaction.atomic
 def encounter_create(
     *, user, details: EntryDetails, lines: list[LineSpec], release
 ) -> list[ProcedureLog]:
     """Log the lines of one encounter, priced from the release (ranked together)."""
-    if not lines:
-        raise ValidationError("Add at least one procedure.")
-    if len(lines) > MAX_LINES:
-        raise ValidationError(f"At most {MAX_LINES} lines in one encounter.")
-    validate_details(user, details)
-    codes = {c.code: c for c in Code.objects.filter(code__in={line.code for line in lines})}
-    missing = sorted({line.code for line in lines} - set(codes))
-    if missing:
-        raise ValidationError(f"Not in {release.name}: {', '.join(missing)}.")
-    priced = price_lines(
-        release=release, setting=details.setting, specs=lines, policy=user_policy(user)
-    )
-    encounter = Encounter.objects.create(
-        user=user, date=details.date, setting=details.setting, location=details.location
-    )
-    logs = []
-    for item in priced:
-        logs.append(
-            _new_log(
-                user=user,
-                encounter=encounter,
-                details=details,
-                code=codes[item.spec.code],
-                priced=item,
-                release=release,
-                role=details.role,
-                supervising_attending=details.supervising_attending,
-                note=details.note,
-            )
-        )
-    ProcedureLog.objects.bulk_create(logs)
-    LogChange.objects.bulk_create(
-        LogChange(
-            user=user, log=log, log_pk=log.pk, action=LogChange.Action.CREATE, after=_snapshot(log)
-        )
-        for log in logs
-    )
-    return logs
+    # Every line takes the encounter's role, attending and note.
+    bulk = [
+        BulkLine(spec, details.role, details.supervising_attending, details.note) for spec in lines
+    ]
+    return encounters_bulk_create(user=user, encounters=[(details, bulk)], release=release)
 
 
 def _reprice_encounter(encounter: Encounter, release, policy) -> list[tuple[ProcedureLog, dict]]:
@@ -358,22 +335,12 @@ def _price_from_rows(rows, release, setting: str, specs: list[LineSpec], policy)
         raise ValidationError(f"{exc.args[0]}.") from None
 
 
-@dataclass(frozen=True)
-class BulkLine:
-    """One line of an encounter created in bulk; role, attending and note may differ by line."""
-
-    spec: LineSpec
-    role: str = Role.PERFORMED
-    supervising_attending: str = ""
-    note: str = ""
-
-
 @transaction.atomic
 def encounters_bulk_create(
     *, user, encounters: list[tuple[EntryDetails, list[BulkLine]]], release, progress=None
 ) -> int:
-    """Log many encounters at once (imports), with encounter_create's validation and pricing
-    and its history, in one transaction: all are saved or none. Returns the lines saved.
+    """Log encounters (one from quick entry, thousands from an import), validated, priced and
+    recorded in the history, in one transaction: all are saved or none. Returns the entries.
 
     Encounters and lines are written in batches; `progress(lines_done)` is called after each.
     """
@@ -402,7 +369,7 @@ def encounters_bulk_create(
     # The release's rows of every code, read once: per encounter they would cost a query or two
     # each, most of an import's time when every row is its own encounter.
     rows = fee_rows(release, all_codes)
-    done = 0
+    saved = []
     batch_size = 500
     for start in range(0, len(encounters), batch_size):
         chunk = encounters[start : start + batch_size]
@@ -443,7 +410,7 @@ def encounters_bulk_create(
             ),
             batch_size=1000,
         )
-        done += len(logs)
+        saved += logs
         if progress:
-            progress(done)
-    return done
+            progress(len(saved))
+    return saved
