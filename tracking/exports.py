@@ -17,6 +17,7 @@ from django.utils import timezone
 from .reports import Report
 
 CHUNK_SIZE = 2000
+CHART_STEP = Decimal("0.01")
 CPT_NOTICE = (
     "CPT® is a registered trademark of the American Medical Association. CPT codes and "
     "descriptors are copyright American Medical Association; all rights reserved."
@@ -178,10 +179,11 @@ def _chart(report: Report, width: float):
     chart = VerticalBarChart()
     chart.x, chart.y = 40, 40
     chart.width, chart.height = width - 60, height - 75
-    # reportlab draws floats; these are figures for the eye, the tables carry the exact sums.
+    # reportlab cannot do arithmetic on Decimals: the bars are whole hundredths of a wRVU
+    # (exact for the 2-place figures drawn), and the axis labels divide them back.
     chart.data = [
-        [float(row.medicare) for row in series],
-        [float(row.policy) for row in series],
+        [int(row.medicare.quantize(CHART_STEP) * 100) for row in series],
+        [int(row.policy.quantize(CHART_STEP) * 100) for row in series],
     ]
     label = "%Y-%m-%d" if report.granularity == "week" else "%b %Y"
     step = max(1, len(series) // 14)  # keep the axis labels readable
@@ -193,6 +195,7 @@ def _chart(report: Report, width: float):
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = lambda hundredths: f"{hundredths / 100:g}"
     chart.bars[0].fillColor = colors.HexColor("#0d6efd")
     chart.bars[1].fillColor = colors.HexColor("#20c997")
     chart.barSpacing = 0.5
