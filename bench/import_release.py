@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data" / "cms"
 BUNDLED = ROOT / "data" / "cms"
 
 
@@ -50,7 +49,7 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/rvuedge_bench"
     )
-    parser.add_argument("--data", type=Path, default=SHARED if SHARED.exists() else BUNDLED)
+    parser.add_argument("--data", type=Path, default=BUNDLED)
     args = parser.parse_args()
 
     fresh_database(args.database_url)

@@ -74,8 +74,8 @@ def timed(function, runs: int) -> list[float]:
 def seed_entries(user, release, count: int) -> None:
     """Bulk-create `count` entries over 5 years, credited by the engine per encounter shape."""
     from codes.models import Code
+    from codes.wrvu import LineSpec, price_lines
     from tracking.models import Encounter, ProcedureLog
-    from tracking.pricing import LineSpec, price_lines
 
     shapes = [
         [LineSpec(c, tuple(m for m in mods.split("-") if m)) for c, mods in shape]

@@ -1,7 +1,7 @@
 """Live examples for the career-stage pages, computed from the current release.
 
 Every figure comes from the imported files through codes.pricing (payment) and
-tracking.pricing / tracking.credit (wRVU credit); nothing here is typed in.
+codes.wrvu / codes.credit (wRVU credit); nothing here is typed in.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from codes.credit import Setting
 from codes.models import RelativeValue, Release
 from codes.selectors import current_release, localities_for_release
-from tracking.credit import Setting
-from tracking.pricing import LineSpec, PricedLine, price_lines
+from codes.wrvu import LineSpec, PricedLine, price_lines
 
 from .calculator import Quote, national_amounts, quote_row
 

@@ -4,8 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from blog.views import career
-from tracking import views as tracking_views
-from tracking.dashboard_views import benchmarks_page
+from tracking.views import entry as tracking_views
+from tracking.views.dashboard import benchmarks_page
 
 from . import seo, views
 

@@ -54,7 +54,7 @@ def release(db, tmp_path):
     from codes.services import release_import
     from tests import cms_files
 
-    path = tmp_path / cms_files.PPRRVU_FILES["RVU25D"].name
+    path = tmp_path / cms_files.PPRRVU_FILES["RVU25D"][1]
     return release_import(source=cms_files.write_release_slice(path), make_current=True).release
 
 
@@ -64,7 +64,7 @@ def newer_release(release, tmp_path):
     from codes.services import release_import
     from tests import cms_files
 
-    path = tmp_path / cms_files.PPRRVU_FILES["RVU26C"].name
+    path = tmp_path / cms_files.PPRRVU_FILES["RVU26C"][1]
     return release_import(source=cms_files.write_release_slice(path, "RVU26C")).release
 
 
@@ -97,3 +97,11 @@ def _clear_cache():
     if settings.CACHES["default"].get("LOCATION") != getattr(settings, "CELERY_BROKER_URL", None):
         cache.clear()
     yield
+
+
+@pytest.fixture
+def fee_row():
+    """A real PPRRVU row as the credit engine's FeeRow: fee_row("27447", "", "RVU25D")."""
+    from tests import cms_files
+
+    return cms_files.fee_row

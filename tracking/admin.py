@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from .benchmarks import benchmarks_replace, parse_benchmarks
-from .models import Benchmark, ImportJob, ImportMapping, Location, ProcedureLog
+from tracking.benchmarks import benchmarks_replace, parse_benchmarks
+from tracking.models import Benchmark, ImportJob, ImportMapping, Location, ProcedureLog
 
 MAX_UPLOAD = 2 * 1024 * 1024
 SESSION_KEY = "benchmark_upload"

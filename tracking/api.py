@@ -15,14 +15,13 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from codes.models import Code, Release
-
-from . import dashboard, services
-from .entry import release_codes
-from .forms import HistoryFilterForm
-from .goals import fiscal_year
-from .models import Favorite, LogTemplate, ProcedureLog
-from .pricing import LineSpec, price_lines
-from .serializers import (
+from codes.wrvu import LineSpec, price_lines
+from tracking import selectors, services
+from tracking.entry import release_codes
+from tracking.forms.entry import HistoryFilterForm
+from tracking.goals import fiscal_year
+from tracking.models import Favorite, LogTemplate, ProcedureLog
+from tracking.serializers import (
     CalculateSerializer,
     FavoriteSerializer,
     LogSerializer,
@@ -248,14 +247,14 @@ class StatsView(APIView):
         params = request.query_params
         errors = {}
         today = timezone.localdate()
-        prefs = dashboard.preferences(request.user)
+        prefs = selectors.preferences(request.user)
         start = (
             _date_param(params, "from", errors)
             or fiscal_year(today, prefs.fiscal_year_start_month)[0]
         )
         end = _date_param(params, "to", errors) or today
         group_by = params.get("group_by", "month")
-        if group_by not in dashboard.GROUPS:
+        if group_by not in selectors.GROUPS:
             errors["group_by"] = "Use day, week or month."
         if not errors and start > end:
             errors["from"] = "from must be on or before to."
@@ -263,8 +262,8 @@ class StatsView(APIView):
             errors["group_by"] = "Group by week or month for ranges over three years."
         if errors:
             raise ValidationError(errors)
-        totals = dashboard.totals(request.user, start, end)
-        series = dashboard.series(request.user, start, end, group_by)
+        totals = selectors.totals(request.user, start, end)
+        series = selectors.series(request.user, start, end, group_by)
         return Response(
             {
                 "from": start,
@@ -272,13 +271,13 @@ class StatsView(APIView):
                 "group_by": group_by,
                 "totals": {
                     "entries": totals.entries,
-                    **{name: four(totals.figure(name)) for name in dashboard.FIGURES},
+                    **{name: four(totals.figure(name)) for name in selectors.FIGURES},
                 },
                 "series": [
                     {
                         "period": row["period"],
                         "entries": row["entries"],
-                        **{name: four(row[name]) for name in dashboard.FIGURES},
+                        **{name: four(row[name]) for name in selectors.FIGURES},
                     }
                     for row in series
                 ],

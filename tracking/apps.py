@@ -5,6 +5,6 @@ class TrackingConfig(AppConfig):
     name = "tracking"
 
     def ready(self):
-        from .user_data import register
+        from tracking.user_data import register
 
         register()

@@ -14,8 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from accounts.models import Specialty
-
-from .models import Benchmark
+from tracking.models import Benchmark
 
 REQUIRED = ("specialty", "population", "statistic", "annual_wrvu", "survey_year", "source")
 STATISTICS = {value for value, _ in Benchmark.Statistic.choices}

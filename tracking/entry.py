@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from codes.credit import Policy
 from codes.models import Code, RelativeValue
 from codes.modifiers import VALID_MODIFIERS
-
-from .credit import Policy
-from .pricing import LineSpec, PricedLine, price_lines
-from .quick_entry import Ambiguity, ParsedLine, parse_quick_entry
+from codes.wrvu import LineSpec, PricedLine, price_lines
+from tracking.quick_entry import Ambiguity, ParsedLine, parse_quick_entry
 
 
 @lru_cache(maxsize=8)

@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .credit import ordinal
+from codes.credit import ordinal
 
 ZERO = Decimal(0)
 CENTS = Decimal("0.01")

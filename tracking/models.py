@@ -79,7 +79,7 @@ class CreditPolicy(models.Model):
         return f"Credit policy of {self.user}"
 
     def as_policy(self):
-        from .credit import Policy
+        from codes.credit import Policy
 
         return Policy(
             multiple_procedure=self.multiple_procedure,

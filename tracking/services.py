@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from codes.models import Code
-
-from .models import (
+from codes.wrvu import LineSpec, PricedLine, fee_rows, price_lines
+from tracking.models import (
     CreditPolicy,
     Encounter,
     Location,
@@ -24,7 +24,6 @@ from .models import (
     Role,
     Setting,
 )
-from .pricing import LineSpec, PricedLine, fee_rows, price_lines
 
 MAX_LINES = 50
 AUDITED_FIELDS = (

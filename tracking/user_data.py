@@ -1,8 +1,7 @@
 """tracking's sections of "download my data" (accounts.registry)."""
 
 from accounts.registry import register_user_data
-
-from .models import CreditPolicy, Favorite, Location, LogChange, LogTemplate, ProcedureLog
+from tracking.models import CreditPolicy, Favorite, Location, LogChange, LogTemplate, ProcedureLog
 
 
 def export_procedure_logs(user):
@@ -88,7 +87,7 @@ def export_changes(user):
 
 
 def export_import_jobs(user):
-    from .models import ImportJob
+    from tracking.models import ImportJob
 
     return [
         {
@@ -103,7 +102,7 @@ def export_import_jobs(user):
 
 
 def export_import_mapping(user):
-    from .models import ImportMapping
+    from tracking.models import ImportMapping
 
     mapping = ImportMapping.objects.filter(user=user).first()
     return (

@@ -9,10 +9,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from codes.wrvu import LineSpec
 from tests.browser.test_tracking import sign_in
 from tracking import services
 from tracking.models import Location, ProcedureLog
-from tracking.pricing import LineSpec
 
 pytestmark = pytest.mark.browser
 

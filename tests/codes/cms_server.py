@@ -1,5 +1,5 @@
 """A local stand-in for cms.gov: a real HTTP server in a thread, serving a release page and zips
-built from the real CMS files in ../shared/data/cms. Downloads in tests go over a socket, so the
+built from the real CMS files bundled in data/cms. Downloads in tests go over a socket, so the
 code under test runs exactly as it does against CMS."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.codes.cms_files import RVU25D_FILES, RVU26C_PPRRVU, real_bytes
+from tests.cms_files import RVU25D_FILES, RVU26C_PPRRVU, real_bytes
 
 
 def build_zip(dest: Path, folder: str, names: tuple[str, ...]) -> Path:
     """A zip laid out like CMS's (files at the top level) holding the real files of a release
-    (../shared/data/cms/<folder>, or the bundled copies)."""
+    (the bundled copies in data/cms/<folder>)."""
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in names:
             zf.writestr(name, real_bytes(folder, name))

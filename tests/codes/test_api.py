@@ -16,8 +16,7 @@ from django.core.management import call_command
 
 from codes.serializers import CodePageSerializer
 from codes.services import release_import
-from tests.cms_files import pprrvu_records
-from tests.codes.cms_files import pprrvu_slice, real_bytes
+from tests.cms_files import pprrvu_records, pprrvu_slice, real_bytes
 from tests.codes.test_search import import_search_data, wipe
 from tests.factories import UserFactory
 

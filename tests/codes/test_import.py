@@ -15,7 +15,7 @@ from django.urls import reverse
 from codes import selectors, services
 from codes.models import Code, Locality, RelativeValue, Release, SourceFile
 from codes.services import FeeScheduleImportError, ImportInProgress, release_import
-from tests.codes.cms_files import (
+from tests.cms_files import (
     RVU26C_PPRRVU,
     copy_real,
     hcpcs_slice,

@@ -7,7 +7,7 @@ import pytest
 
 from codes.models import Code, Locality, RelativeValue, Release, SourceFile
 from codes.services import FeeScheduleImportError, release_import
-from tests.codes.cms_files import RVU26C_PPRRVU, column, copy_real, pprrvu_slice
+from tests.cms_files import RVU26C_PPRRVU, column, copy_real, pprrvu_slice
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from codes.models import (
     SourceFile,
 )
 from codes.services import release_import
-from tests.codes.cms_files import RVU26C_PPRRVU, copy_real, hcpcs_slice, pprrvu_slice
+from tests.cms_files import RVU26C_PPRRVU, copy_real, hcpcs_slice, pprrvu_slice
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 
 from codes import categories, parsing
 from codes.changes import summarize
-from tests.codes.cms_files import (
+from tests.cms_files import (
     RVU26C_PPRRVU,
     column,
     pprrvu_slice,

@@ -16,7 +16,7 @@ import pytest
 from codes import selectors
 from codes.models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
 from codes.services import release_import
-from tests.codes.cms_files import (
+from tests.cms_files import (
     HCPCS_XLSX,
     RVU25D_FILES,
     RVU26C_PPRRVU,

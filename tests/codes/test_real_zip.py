@@ -7,7 +7,7 @@ import pytest
 
 from codes.models import Locality, RelativeValue, Release, SourceFile
 from codes.services import release_import
-from tests.codes.cms_files import RVU25D_FILES, SHARED_CMS, real_bytes
+from tests.cms_files import RVU25D_FILES, real_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,7 @@ def test_a_cms_zip_imports_every_file_and_ignores_the_readme(tmp_path):
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in RVU25D_FILES:
             zf.writestr(name, real_bytes("RVU25D", name))
-        readme = SHARED_CMS / "RVU25D" / "RVU25D.pdf"
-        zf.writestr("RVU25D.pdf", readme.read_bytes() if readme.exists() else b"%PDF-1.4")
+        zf.writestr("RVU25D.pdf", b"%PDF-1.4 the CMS readme travels in the zip")
         # CMS zips also carry xlsx copies of the csv files; the csv is the one read.
         zf.writestr("GPCI2025.xlsx", b"not read")
     seen = []

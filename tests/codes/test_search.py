@@ -15,7 +15,7 @@ from django.urls import reverse
 from codes import search
 from codes.models import Code, CodeContent, OppsCap, RelativeValue, Release, SourceFile
 from codes.services import release_import
-from tests.codes.cms_files import copy_real, hcpcs_slice, header_index, pprrvu_slice, real_rows
+from tests.cms_files import copy_real, hcpcs_slice, header_index, pprrvu_slice, real_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from codes.wrvu import LineSpec
 from tracking import services
 from tracking.models import Favorite, LogTemplate, ProcedureLog
-from tracking.pricing import LineSpec
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tracking import backup, services
+from codes.wrvu import LineSpec
+from tracking import services
 from tracking.models import (
     CompensationTier,
     CreditPolicy,
@@ -23,7 +24,7 @@ from tracking.models import (
     Preferences,
     ProcedureLog,
 )
-from tracking.pricing import LineSpec
+from tracking.portability import backup
 
 pytestmark = pytest.mark.django_db
 

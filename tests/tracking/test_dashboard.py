@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from codes.wrvu import LineSpec
 from tracking import services
-from tracking.dashboard import period_totals, standing
 from tracking.models import Benchmark, CompensationTier, DayOff, Location, Preferences
-from tracking.pricing import LineSpec
+from tracking.selectors import period_totals, standing
 
 D = Decimal
 pytestmark = pytest.mark.django_db

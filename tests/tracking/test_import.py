@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from codes.wrvu import LineSpec
 from rvuedge.celery import app
-from tracking import imports, services
+from tracking import services
 from tracking.models import Encounter, ImportJob, ImportMapping, Location, LogChange, ProcedureLog
-from tracking.pricing import LineSpec
+from tracking.portability import imports
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +212,7 @@ def test_columns_are_guessed_from_an_ehr_exports_header_names():
 
 
 def test_our_own_export_headers_map_to_every_field():
-    from tracking.exports import COLUMNS
+    from tracking.portability.exports import COLUMNS
 
     columns = imports.guess_columns([header for header, _ in COLUMNS])
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from codes.wrvu import LineSpec
 from tracking import services
-from tracking.exports import COLUMNS, CPT_NOTICE
 from tracking.models import Location, ProcedureLog
-from tracking.pricing import LineSpec
+from tracking.portability.exports import COLUMNS, CPT_NOTICE
 
 pytestmark = pytest.mark.django_db
 
@@ -283,7 +283,7 @@ def test_an_empty_period_still_gives_a_pdf(client, attending, release):
 
 
 def test_the_series_has_every_month_of_the_period_with_empty_months_as_zero(attending, entries):
-    from tracking.reports import report_build
+    from tracking.portability.reports import report_build
 
     report = report_build(entries)
 

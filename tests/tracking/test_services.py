@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from codes.wrvu import LineSpec
 from tracking import services
 from tracking.models import CreditPolicy, Encounter, LogChange, ProcedureLog
-from tracking.pricing import LineSpec
 
 D = Decimal
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from accounts.services import user_delete
 from accounts.user_data import user_data_json
+from codes.wrvu import LineSpec
 from tracking import services
 from tracking.models import Encounter, Location, LogChange, ProcedureLog
-from tracking.pricing import LineSpec
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from codes.wrvu import LineSpec
 from tracking import services
 from tracking.models import Favorite, Location, LogTemplate, ProcedureLog, RepriceBatch
-from tracking.pricing import LineSpec
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@
 
 from django import forms
 
-from .forms import BootstrapMixin
-from .imports import FIELDS, REQUIRED
-from .models import ImportJob
+from tracking.forms.entry import BootstrapMixin
+from tracking.models import ImportJob
+from tracking.portability.imports import FIELDS, REQUIRED
 
 
 class ImportUploadForm(BootstrapMixin, forms.Form):

@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import dashboard
-from .forms import BootstrapMixin
-from .goals import add_months, fiscal_year, periods
-from .models import CompensationTier, DayOff, Figure, ProcedureLog
+from tracking import selectors
+from tracking.forms.entry import BootstrapMixin
+from tracking.goals import add_months, fiscal_year, periods
+from tracking.models import CompensationTier, DayOff, Figure, ProcedureLog
 
 RANGES = {
     "fiscal": "Fiscal year to date",
@@ -49,7 +49,7 @@ def _default_group(start: dt.date, end: dt.date) -> str:
 def dashboard_page(request):
     user = request.user
     today = timezone.localdate()
-    prefs = dashboard.preferences(user)
+    prefs = selectors.preferences(user)
     if not ProcedureLog.objects.for_user(user).exists():
         return render(request, "tracking/dashboard_empty.html", {})
     range_key = request.GET.get("range") if request.GET.get("range") in RANGES else "fiscal"
@@ -58,10 +58,10 @@ def dashboard_page(request):
     group = group if group in GROUPS else _default_group(start, end)
     figure = prefs.goal_figure
     found = periods(today, prefs.fiscal_year_start_month)
-    days = dashboard.daily(user, min(start, *(p.previous_start for p in found)), today)
-    trend = dashboard.series(user, start, end, group, days=days)
-    codes, categories = dashboard.case_mix(user, start, end, figure)
-    by_location, by_setting = dashboard.splits(user, start, end, figure)
+    days = selectors.daily(user, min(start, *(p.previous_start for p in found)), today)
+    trend = selectors.series(user, start, end, group, days=days)
+    codes, categories = selectors.case_mix(user, start, end, figure)
+    by_location, by_setting = selectors.splits(user, start, end, figure)
     chart = {
         "labels": [row["period"].isoformat() for row in trend],
         "raw": [str(row["raw"]) for row in trend],
@@ -71,10 +71,10 @@ def dashboard_page(request):
         "category_wrvu": [str(c["wrvu"] or 0) for c in categories],
     }
     context = {
-        "periods": dashboard.period_totals(user, today, prefs.fiscal_year_start_month, days),
-        "standing": dashboard.standing(user, today),
+        "periods": selectors.period_totals(user, today, prefs.fiscal_year_start_month, days),
+        "standing": selectors.standing(user, today),
         "figure": figure,
-        "figure_label": dashboard.figure_label(figure),
+        "figure_label": selectors.figure_label(figure),
         "trend": trend,
         "chart": chart,
         "codes": codes,
@@ -128,7 +128,7 @@ class TierForm(BootstrapMixin, forms.ModelForm):
 def goals(request):
     """Target, rate, tiers, fiscal year and days off."""
     user = request.user
-    prefs = dashboard.preferences(user)
+    prefs = selectors.preferences(user)
     initial = {
         "annual_wrvu_target": user.annual_wrvu_target,
         "dollars_per_wrvu": user.dollars_per_wrvu,
@@ -277,7 +277,7 @@ def case_log_csv(request):
 
 def benchmarks_page(request):
     """Every loaded benchmark figure with its source and year (public)."""
-    from .models import Benchmark
+    from tracking.models import Benchmark
 
     rows = Benchmark.objects.order_by("specialty", "survey_year", "population", "annual_wrvu")
     return render(request, "tracking/benchmarks.html", {"rows": rows})

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from codes.models import Code, Release
-
-from . import services
-from .entry import preview as entry_preview
-from .forms import (
+from codes.wrvu import LineSpec
+from tracking import services
+from tracking.entry import preview as entry_preview
+from tracking.forms.entry import (
     CreditPolicyForm,
     HistoryFilterForm,
     LocationForm,
@@ -21,7 +21,7 @@ from .forms import (
     QuickEntryForm,
     RepriceForm,
 )
-from .models import (
+from tracking.models import (
     CreditPolicy,
     Favorite,
     Location,
@@ -30,7 +30,6 @@ from .models import (
     ProcedureLog,
     RepriceBatch,
 )
-from .pricing import LineSpec
 
 HISTORY_PAGE_SIZE = 50
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .goals import (
+from tracking.goals import (
     Pace,
     Pay,
     Period,
@@ -23,7 +23,15 @@ from .goals import (
     percentile,
     periods,
 )
-from .models import Benchmark, CompensationTier, DayOff, Figure, Location, Preferences, ProcedureLog
+from tracking.models import (
+    Benchmark,
+    CompensationTier,
+    DayOff,
+    Figure,
+    Location,
+    Preferences,
+    ProcedureLog,
+)
 
 ZERO = Decimal(0)
 FIGURES = ("raw", "medicare", "policy")

@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import backup
-from .exports import csv_stream, pdf_bytes, xlsx_file
-from .forms import HistoryFilterForm
-from .forms_reports import RestoreForm
-from .models import ProcedureLog
-from .reports import report_build, report_totals
+from tracking.forms.entry import HistoryFilterForm
+from tracking.forms.reports import RestoreForm
+from tracking.models import ProcedureLog
+from tracking.portability import backup
+from tracking.portability.exports import csv_stream, pdf_bytes, xlsx_file
+from tracking.portability.reports import report_build, report_totals
 
 BACKUP_MAX_BYTES = 200 * 1024 * 1024
 CONTENT_TYPES = {

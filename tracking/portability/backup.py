@@ -23,8 +23,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from codes.models import Code, Release
-
-from .models import (
+from tracking.models import (
     CompensationTier,
     CreditPolicy,
     DayOff,

@@ -2,10 +2,9 @@ from django import forms
 from django.utils import timezone
 
 from codes.modifiers import MODIFIERS
-
-from .models import CreditPolicy, Location, LogTemplate, ProcedureLog, Role, Setting
-from .phi import identifier_warnings
-from .quick_entry import CODE_RE
+from tracking.models import CreditPolicy, Location, LogTemplate, ProcedureLog, Role, Setting
+from tracking.phi import identifier_warnings
+from tracking.quick_entry import CODE_RE
 
 NOTE_HELP = "Never enter patient information: no names, MRNs, dates of birth or phone numbers."
 

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from .reports import Report
+from tracking.portability.reports import Report
 
 CHUNK_SIZE = 2000
 CHART_STEP = Decimal("0.01")

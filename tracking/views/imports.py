@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import imports
-from .forms_reports import ImportMappingForm, ImportRunForm, ImportUploadForm
-from .models import ImportJob
-from .views import current_release
+from tracking.forms.reports import ImportMappingForm, ImportRunForm, ImportUploadForm
+from tracking.models import ImportJob
+from tracking.portability import imports
+from tracking.views.entry import current_release
 
 PREVIEW_ERRORS_SHOWN = 500
 PREVIEW_SAMPLE = 20

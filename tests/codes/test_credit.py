@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tracking.credit import LineInput, Policy, Setting, credit_encounter
+from codes.credit import LineInput, Policy, Setting, credit_encounter
 
 D = Decimal
 FAC, OFFICE = Setting.FACILITY, Setting.NON_FACILITY

@@ -1,0 +1,1 @@
+"""Getting a user's log in and out: imports, exports, backups and reports."""

@@ -1,0 +1,1 @@
+"""Pages of the tracker, one module per feature."""
