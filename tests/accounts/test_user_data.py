@@ -10,7 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from accounts.registry import register_user_data, user_data_contributors
+from rvuedge.user_data import register_user_data, user_data_contributors
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
