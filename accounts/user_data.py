@@ -14,6 +14,7 @@ from django.contrib.admin.models import LogEntry
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from rvuedge.spreadsheets import safe_cell
 from rvuedge.user_data import register_user_data, user_data_contributors
 
 from .models import ApiToken, LoginSession, User
@@ -124,6 +125,6 @@ def user_data_csv_zip(*, user):
             if columns:
                 writer.writeheader()
             for row in rows:
-                writer.writerow({key: _csv_value(value) for key, value in row.items()})
+                writer.writerow({key: safe_cell(_csv_value(value)) for key, value in row.items()})
             archive.writestr(f"{name}.csv", text.getvalue())
     return buffer.getvalue()

@@ -293,3 +293,42 @@ def benchmark_standing(specialty: str, annualised: Decimal) -> list[dict]:
 
 def figure_label(figure: str) -> str:
     return Figure(figure).label
+
+
+def academic_year(day: dt.date) -> str:
+    """July to June: 2025-26 for any day from July 2025 to June 2026."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return f"{start}-{str(start + 1)[-2:]}"
+
+
+def case_log_rows(user):
+    """Counts by academic year, code and role, with the supervising attendings."""
+    rows = (
+        ProcedureLog.objects.for_user(user)
+        .values("date__year", "date__month", "code__code", "code__short_descriptor",
+                "code__category", "role", "supervising_attending")
+        .annotate(entries=Count("pk"), units=Sum("units"))
+        .order_by("code__code")
+    )  # fmt: skip
+    merged = {}
+    for row in rows:
+        year = academic_year(dt.date(row["date__year"], row["date__month"], 1))
+        key = (year, row["code__code"], row["role"])
+        item = merged.setdefault(
+            key,
+            {
+                "academic_year": year,
+                "code": row["code__code"],
+                "description": row["code__short_descriptor"],
+                "category": row["code__category"],
+                "role": row["role"],
+                "entries": 0,
+                "units": 0,
+                "attendings": set(),
+            },
+        )
+        item["entries"] += row["entries"]
+        item["units"] += row["units"]
+        if row["supervising_attending"]:
+            item["attendings"].add(row["supervising_attending"])
+    return sorted(merged.values(), key=lambda r: (r["academic_year"], r["code"], r["role"]))

@@ -147,3 +147,15 @@ def test_section_names_must_be_lower_snake_case(name):
 def test_a_section_name_cannot_be_taken_twice():
     with pytest.raises(ImproperlyConfigured):
         register_user_data("profile", export=lambda user: [])
+
+
+def test_the_csv_zip_writes_formula_like_text_as_text(client, attending):
+    attending.program = "=1+2"
+    attending.first_name = "@SUM(A1)"
+    attending.save()
+    client.force_login(attending)
+
+    _, tables = download_zip(client)
+
+    profile = tables["profile.csv"][0]
+    assert (profile["program"], profile["first_name"]) == ("'=1+2", "'@SUM(A1)")

@@ -1,6 +1,8 @@
 """The dashboard's figures against a hand-worked fixture, and who may see what."""
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -301,3 +303,23 @@ def test_stats_api_needs_authentication_and_counts_only_the_users_entries(year_o
     assert api.get(reverse("api-stats")).status_code == 401
     api.force_authenticate(other_user)
     assert api.get(reverse("api-stats"), {"from": "2020-01-01"}).json()["totals"]["entries"] == 0
+
+
+def test_case_log_csv_writes_a_formula_like_attending_as_text(client, resident, release):
+    services.encounter_create(
+        user=resident,
+        details=services.EntryDetails(
+            date=dt.date(2025, 9, 2),
+            setting="facility",
+            role="assisted",
+            supervising_attending='=HYPERLINK("http://x.example","Dr")',
+        ),
+        lines=[LineSpec("47562")],
+        release=release,
+    )
+    client.force_login(resident)
+
+    body = b"".join(client.get(reverse("tracking:case_log_csv")).streaming_content).decode()
+    row = next(csv.DictReader(io.StringIO(body)))
+
+    assert row["supervising_attendings"] == '\'=HYPERLINK("http://x.example","Dr")'

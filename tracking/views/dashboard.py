@@ -1,13 +1,11 @@
 """Dashboard, goals and pay settings, and the trainee case log."""
 
-import csv
 import datetime as dt
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.db.models import Count, Sum
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +15,7 @@ from tracking import selectors
 from tracking.forms.entry import BootstrapMixin
 from tracking.goals import add_months, fiscal_year, periods
 from tracking.models import CompensationTier, DayOff, Figure, ProcedureLog
+from tracking.portability.exports import case_log_csv_stream
 
 RANGES = {
     "fiscal": "Fiscal year to date",
@@ -188,48 +187,9 @@ def tier_delete(request, pk):
     return redirect("tracking:goals")
 
 
-def academic_year(day: dt.date) -> str:
-    """July to June: 2025-26 for any day from July 2025 to June 2026."""
-    start = day.year if day.month >= 7 else day.year - 1
-    return f"{start}-{str(start + 1)[-2:]}"
-
-
-def case_log_rows(user):
-    """Counts by academic year, code and role, with the supervising attendings."""
-    rows = (
-        ProcedureLog.objects.for_user(user)
-        .values("date__year", "date__month", "code__code", "code__short_descriptor",
-                "code__category", "role", "supervising_attending")
-        .annotate(entries=Count("pk"), units=Sum("units"))
-        .order_by("code__code")
-    )  # fmt: skip
-    merged = {}
-    for row in rows:
-        year = academic_year(dt.date(row["date__year"], row["date__month"], 1))
-        key = (year, row["code__code"], row["role"])
-        item = merged.setdefault(
-            key,
-            {
-                "academic_year": year,
-                "code": row["code__code"],
-                "description": row["code__short_descriptor"],
-                "category": row["code__category"],
-                "role": row["role"],
-                "entries": 0,
-                "units": 0,
-                "attendings": set(),
-            },
-        )
-        item["entries"] += row["entries"]
-        item["units"] += row["units"]
-        if row["supervising_attending"]:
-            item["attendings"].add(row["supervising_attending"])
-    return sorted(merged.values(), key=lambda r: (r["academic_year"], r["code"], r["role"]))
-
-
 @login_required
 def case_log(request):
-    rows = case_log_rows(request.user)
+    rows = selectors.case_log_rows(request.user)
     years = sorted({row["academic_year"] for row in rows}, reverse=True)
     chosen = request.GET.get("year")
     shown = [row for row in rows if not chosen or row["academic_year"] == chosen]
@@ -249,26 +209,10 @@ def case_log(request):
     return render(request, "tracking/case_log.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def case_log_csv(request):
-    writer = csv.writer(_Echo())
-    header = ["academic_year", "code", "description", "category", "role", "entries", "units",
-              "supervising_attendings"]  # fmt: skip
-
-    def lines():
-        yield writer.writerow(header)
-        for row in case_log_rows(request.user):
-            yield writer.writerow(
-                [row["academic_year"], row["code"], row["description"], row["category"],
-                 row["role"], row["entries"], row["units"], "; ".join(sorted(row["attendings"]))]
-            )  # fmt: skip
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv")
+    rows = selectors.case_log_rows(request.user)
+    response = StreamingHttpResponse(case_log_csv_stream(rows), content_type="text/csv")
     response["Content-Disposition"] = (
         f'attachment; filename="case-log-{timezone.localdate():%Y-%m-%d}.csv"'
     )
