@@ -2,8 +2,9 @@
 
 The cache only ever saves work: when Redis is down, a page is computed instead of read, and a
 write is dropped, so every page still answers. Rate limits and locks kept in the cache let
-requests through while it is down (they fail open, and the outage is logged). After a failure the cache is skipped for a few
-seconds (no request waits on a dead server more than once per pause), and each outage is logged.
+requests through while it is down (they fail open). After a failure the cache is skipped for a
+few seconds (no request waits on a dead server more than once per pause), and each outage is
+logged.
 """
 
 import logging

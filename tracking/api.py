@@ -285,12 +285,20 @@ class StatsView(APIView):
         )
 
 
+# Dates of service the stats can be asked about (a period's arithmetic stays inside datetime's).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
 def _date_param(params, name, errors):
     value = params.get(name)
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         errors[name] = f"{value!r} is not a date (YYYY-MM-DD)."
         return None
+    if not EARLIEST <= day <= LATEST:
+        errors[name] = f"{value} is outside {EARLIEST.year}-{LATEST.year}."
+        return None
+    return day
