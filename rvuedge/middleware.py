@@ -1,6 +1,8 @@
 """Requests that no page can serve are refused before any view runs."""
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
+
+MESSAGE = "The request holds a NUL character (\\x00), which no address or field may contain."
 
 
 class RejectNulBytesMiddleware:
@@ -12,10 +14,9 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request):
         if _has_nul(request):
-            return HttpResponseBadRequest(
-                "The request holds a NUL character (\\x00), which no address or field may contain.",
-                content_type="text/plain; charset=utf-8",
-            )
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": MESSAGE}, status=400)
+            return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

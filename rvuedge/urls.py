@@ -46,3 +46,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "rvuedge.views.not_found"
+handler500 = "rvuedge.views.server_error"

@@ -291,7 +291,7 @@ EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 def _date_param(params, name, errors):
     value = params.get(name)
-    if not value:
+    if value is None:
         return None
     try:
         day = dt.date.fromisoformat(value)
