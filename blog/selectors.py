@@ -1,4 +1,5 @@
-"""Read-side queries for posts: the rendered body (cached), related posts and the list filters."""
+"""Read-side queries for articles (posts, and resources' guides): the rendered body (cached) and
+related articles."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""In a real browser: the Medicare payment calculator updates in place."""
+"""In a real browser: the Medicare payment and wRVU calculators update in place."""
 
 import pytest
+from playwright.sync_api import expect
 
 from codes.services import release_import
 from tests.cms_files import copy_real, pprrvu_slice
@@ -29,4 +30,17 @@ def test_the_payment_calculator_updates_in_place(page, live_server, transactiona
     page.wait_for_function(
         "document.querySelector('[data-testid=amount-non_facility]').innerText === '$112.20'"
     )
+    assert page.evaluate("window.__same_page") is True
+
+
+def test_the_wrvu_calculator_credits_as_you_type(page, live_server, release):
+    page.goto("/resources/wrvu-calculator/")
+    page.evaluate("window.__same_page = true")
+
+    page.get_by_label("Codes", exact=True).fill("99213 27447-50")
+
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("50: bilateral at 150%")
+    expect(preview).to_contain_text("29.40")
+    expect(preview).not_to_contain_text("Ready: press Enter to save.")  # nothing is saved here
     assert page.evaluate("window.__same_page") is True

@@ -1,5 +1,6 @@
 """Benchmarks now live in the benchmarks app (resources' public page and the dashboard both read
-them). Copy every row of every uploaded table there, then drop tracking's table."""
+them). Move every row of every uploaded table there, then drop tracking's table; reversed, the
+rows move back."""
 
 from django.db import migrations
 
@@ -9,7 +10,7 @@ FIELDS = (
 )
 
 
-def copy_rows(source, target):
+def move_rows(source, target):
     rows = list(source.objects.order_by("pk"))
     copies = target.objects.bulk_create(
         target(**{name: getattr(row, name) for name in FIELDS}) for row in rows
@@ -17,14 +18,15 @@ def copy_rows(source, target):
     # created_at is auto_now_add: saving stamps it with now, so put the upload time back.
     for row, copy in zip(rows, copies, strict=True):
         target.objects.filter(pk=copy.pk).update(created_at=row.created_at)
+    source.objects.all().delete()
 
 
 def forwards(apps, schema_editor):
-    copy_rows(apps.get_model("tracking", "Benchmark"), apps.get_model("benchmarks", "Benchmark"))
+    move_rows(apps.get_model("tracking", "Benchmark"), apps.get_model("benchmarks", "Benchmark"))
 
 
 def backwards(apps, schema_editor):
-    copy_rows(apps.get_model("benchmarks", "Benchmark"), apps.get_model("tracking", "Benchmark"))
+    move_rows(apps.get_model("benchmarks", "Benchmark"), apps.get_model("tracking", "Benchmark"))
 
 
 class Migration(migrations.Migration):
