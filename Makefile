@@ -34,6 +34,7 @@ data: install
 	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
 	DJANGO_DEBUG=true $(MANAGE) load_bundled_data
 	DJANGO_DEBUG=true $(MANAGE) load_blog_content
+	DJANGO_DEBUG=true $(MANAGE) load_resources_content
 	DJANGO_DEBUG=true $(MANAGE) load_help_content
 	DJANGO_DEBUG=true $(MANAGE) load_benchmarks
 

@@ -19,7 +19,6 @@ def export_author_profile(user):
 def export_posts(user):
     return [
         {
-            "kind": post.kind,
             "title": post.title,
             "slug": post.slug,
             "status": post.status,

@@ -14,10 +14,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from codes.entry import release_codes
 from codes.models import Code, Release
 from codes.wrvu import LineSpec, price_lines
 from tracking import selectors, services
-from tracking.entry import release_codes
 from tracking.forms.entry import HistoryFilterForm
 from tracking.goals import fiscal_year
 from tracking.models import Favorite, LogTemplate, ProcedureLog

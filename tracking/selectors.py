@@ -11,6 +11,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from benchmarks.models import Benchmark
 from tracking.goals import (
     Pace,
     Pay,
@@ -24,7 +25,6 @@ from tracking.goals import (
     periods,
 )
 from tracking.models import (
-    Benchmark,
     CompensationTier,
     DayOff,
     Figure,

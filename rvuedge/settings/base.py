@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "accounts",
     "codes",
+    "benchmarks",
     "tracking",
     "blog",
+    "resources",
     "support",
 ]
 

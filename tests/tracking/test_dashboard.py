@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from benchmarks.models import Benchmark
 from codes.wrvu import LineSpec
 from tracking import services
-from tracking.models import Benchmark, CompensationTier, DayOff, Location, Preferences
+from tracking.models import CompensationTier, DayOff, Location, Preferences
 from tracking.selectors import period_totals, standing
 
 D = Decimal

@@ -23,12 +23,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from codes.modifiers import VALID_MODIFIERS
+from codes.quick_entry import MAX_MODIFIERS, MAX_UNITS
 from codes.wrvu import LineSpec
 from tracking import services
 from tracking.models import ImportJob, ImportMapping, Location, ProcedureLog, Role, Setting
 from tracking.phi import identifier_warnings
 from tracking.portability.tables import cell_text, read_table, table_records
-from tracking.quick_entry import MAX_MODIFIERS, MAX_UNITS
 
 MAX_BYTES = 10 * 1024 * 1024
 ASYNC_ROWS = 2_000
@@ -279,7 +279,7 @@ def check_row(
 def check_rows(user, job: ImportJob) -> list[RowCheck]:
     """Every row of the job's file checked against the release and the user's log; rows like an
     existing entry (same date, code and modifiers) are flagged as likely duplicates."""
-    from tracking.entry import release_codes
+    from codes.entry import release_codes
 
     codes = release_codes(job.release)
     location_settings = {

@@ -217,11 +217,3 @@ def case_log_csv(request):
         f'attachment; filename="case-log-{timezone.localdate():%Y-%m-%d}.csv"'
     )
     return response
-
-
-def benchmarks_page(request):
-    """Every loaded benchmark figure with its source and year (public)."""
-    from tracking.models import Benchmark
-
-    rows = Benchmark.objects.order_by("specialty", "survey_year", "population", "annual_wrvu")
-    return render(request, "tracking/benchmarks.html", {"rows": rows})

@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from codes.entry import preview as entry_preview
 from codes.models import Code, Release
 from codes.wrvu import LineSpec
 from tracking import services
-from tracking.entry import preview as entry_preview
 from tracking.forms.entry import (
     CreditPolicyForm,
     HistoryFilterForm,
@@ -134,7 +134,7 @@ def preview(request):
         )
     return render(
         request,
-        "tracking/_preview.html",
+        "codes/_entry_preview.html",
         {"preview": result, "release": release, "note_warnings": form.note_warnings},
     )
 
@@ -366,28 +366,3 @@ def template_log(request, pk):
     if not text:
         return HttpResponseBadRequest("This template has no lines.")
     return redirect(f"{reverse('tracking:tracker')}?codes={text}")
-
-
-def calculator(request):
-    """Public wRVU calculator: the quick-entry reader and credit engine, without saving."""
-    releases = list(Release.objects.loaded().filter(is_qp=False))
-    if not releases:
-        raise Http404("No fee schedule release has been imported yet.")
-    chosen = request.GET.get("release") or request.POST.get("release")
-    release = next((r for r in releases if r.name == chosen), None) or current_release()
-    text = (request.POST.get("text") or request.GET.get("codes") or "").strip()
-    setting = request.POST.get("setting") or request.GET.get("setting") or "facility"
-    if setting not in ("facility", "non_facility"):
-        setting = "facility"
-    result = entry_preview(text, release=release, setting=setting) if text else None
-    context = {
-        "preview": result,
-        "release": release,
-        "releases": releases,
-        "text": text,
-        "setting": setting,
-        "show_policy": False,
-    }
-    if request.headers.get("HX-Request"):
-        return render(request, "tracking/_preview.html", context)
-    return render(request, "tracking/calculator.html", context)
