@@ -4,7 +4,14 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from tracking.benchmarks import benchmarks_replace, parse_benchmarks
-from tracking.models import Benchmark, ImportJob, ImportMapping, Location, ProcedureLog
+from tracking.models import (
+    Benchmark,
+    ImportJob,
+    ImportMapping,
+    Location,
+    Preferences,
+    ProcedureLog,
+)
 
 MAX_UPLOAD = 2 * 1024 * 1024
 SESSION_KEY = "benchmark_upload"
@@ -76,6 +83,19 @@ class BenchmarkAdmin(admin.ModelAdmin):
 class LocationAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "default_setting", "dollars_per_wrvu"]
     search_fields = ["name", "user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Preferences)
+class PreferencesAdmin(admin.ModelAdmin):
+    """A user's goal and pay settings (they were on the user's admin page before)."""
+
+    list_display = [
+        "user", "annual_wrvu_target", "dollars_per_wrvu", "fiscal_year_start_month", "goal_figure",
+    ]  # fmt: skip
+    list_filter = ["goal_figure", "fiscal_year_start_month"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
     raw_id_fields = ["user"]
 
 
