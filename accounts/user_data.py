@@ -28,8 +28,6 @@ PROFILE_EXPORT_FIELDS = (
     "pgy_year",
     "program",
     "practice_setting",
-    "dollars_per_wrvu",
-    "annual_wrvu_target",
     "date_joined",
     "last_login",
 )

@@ -1,12 +1,25 @@
 from django.contrib import admin
 
-from tracking.models import ImportJob, ImportMapping, Location, ProcedureLog
+from tracking.models import ImportJob, ImportMapping, Location, Preferences, ProcedureLog
 
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "default_setting", "dollars_per_wrvu"]
     search_fields = ["name", "user__email"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Preferences)
+class PreferencesAdmin(admin.ModelAdmin):
+    """A user's goal and pay settings (they were on the user's admin page before)."""
+
+    list_display = [
+        "user", "annual_wrvu_target", "dollars_per_wrvu", "fiscal_year_start_month", "goal_figure",
+    ]  # fmt: skip
+    list_filter = ["goal_figure", "fiscal_year_start_month"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
     raw_id_fields = ["user"]
 
 

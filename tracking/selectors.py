@@ -11,6 +11,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import CareerStage
 from benchmarks.models import Benchmark
 from tracking.goals import (
     Pace,
@@ -220,6 +221,21 @@ def preferences(user) -> Preferences:
     return Preferences.objects.filter(user=user).first() or Preferences(user=user)
 
 
+def pay_prompt_due(user) -> bool:
+    """Whether the tracker asks for target and pay: attendings only, once they have saved an
+    entry, while they have neither a target nor a rate (nor tiers) and have not said not now."""
+    if user.career_stage != CareerStage.ATTENDING:
+        return False
+    prefs = preferences(user)
+    answered = prefs.annual_wrvu_target is not None or prefs.dollars_per_wrvu is not None
+    if answered or prefs.pay_prompt_dismissed:
+        return False
+    return (
+        ProcedureLog.objects.for_user(user).exists()
+        and not CompensationTier.objects.for_user(user).exists()
+    )
+
+
 def standing(user, today: dt.date | None = None) -> Standing:
     today = today or timezone.localdate()
     prefs = preferences(user)
@@ -235,15 +251,16 @@ def standing(user, today: dt.date | None = None) -> Standing:
     done = sum(by_location.values(), ZERO)
     result = Standing(year=year, figure=figure, done=done)
 
-    year_pace = pace(user.annual_wrvu_target or ZERO, done, today, year, days_off)
-    result.pace = year_pace if user.annual_wrvu_target else None
+    target, rate = prefs.annual_wrvu_target, prefs.dollars_per_wrvu
+    year_pace = pace(target or ZERO, done, today, year, days_off)
+    result.pace = year_pace if target else None
     result.annualised = year_pace.projection
-    if user.annual_wrvu_target:
-        result.target = user.annual_wrvu_target
-        result.split = goal_split(user.annual_wrvu_target, today, year, days_off)
+    if target:
+        result.target = target
+        result.split = goal_split(target, today, year, days_off)
 
     tiers = list(CompensationTier.objects.for_user(user).values_list("starts_at", "rate"))
-    if tiers or user.dollars_per_wrvu is not None:
+    if tiers or rate is not None:
         rated = {
             loc.pk: loc
             for loc in Location.objects.for_user(user).filter(dollars_per_wrvu__isnull=False)
@@ -254,12 +271,12 @@ def standing(user, today: dt.date | None = None) -> Standing:
             if pk in rated
         }
         rest = done - sum((amount for amount, _ in located.values()), ZERO)
-        result.pay_to_date = pay(rest, tiers, user.dollars_per_wrvu, located)
+        result.pay_to_date = pay(rest, tiers, rate, located)
         factor = year_pace.projection / done if done else ZERO
         result.pay_projected = pay(
             rest * factor,
             tiers,
-            user.dollars_per_wrvu,
+            rate,
             {name: (amount * factor, rate) for name, (amount, rate) in located.items()},
         )
     result.benchmarks = benchmark_standing(user.specialty, year_pace.projection)

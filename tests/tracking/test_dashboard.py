@@ -38,9 +38,12 @@ def year_of_work(attending, release):
         log(attending, release, dt.date(2026, 3, 10), "47562")
         log(attending, release, dt.date(2025, 12, 1), "99213")
         log(attending, release, dt.date(2025, 4, 22), "99214")
-    Preferences.objects.create(user=attending, fiscal_year_start_month=7)
-    attending.annual_wrvu_target = D("5220")
-    attending.dollars_per_wrvu = D("50")
+    Preferences.objects.create(
+        user=attending,
+        fiscal_year_start_month=7,
+        annual_wrvu_target=D("5220"),
+        dollars_per_wrvu=D("50"),
+    )
     attending.specialty = "internal_medicine"
     attending.save()
     return attending
@@ -197,9 +200,8 @@ def test_goals_are_saved(client, attending):
         reverse("tracking:goals"), {"add_day": "1", "date": "2026-12-25", "label": "Holiday"}
     )
 
-    attending.refresh_from_db()
-    assert (attending.annual_wrvu_target, attending.dollars_per_wrvu) == (D("6000"), D("51.5"))
     prefs = Preferences.objects.get(user=attending)
+    assert (prefs.annual_wrvu_target, prefs.dollars_per_wrvu) == (D("6000"), D("51.5"))
     assert (prefs.fiscal_year_start_month, prefs.goal_figure) == (7, "medicare")
     assert CompensationTier.objects.get(user=attending).rate == D("52")
     assert DayOff.objects.get(user=attending).label == "Holiday"

@@ -268,11 +268,23 @@ def backup_restore(*, user, data: dict, replace: bool = False) -> dict[str, int]
         raise ValidationError(f"The backup holds conflicting rows: {exc}") from exc
 
 
+def _restore_preferences(user, source: dict, current: Preferences | None) -> None:
+    """The backup's preferences over the account's own: a backup made before target and pay
+    moved into preferences does not hold them, and the account keeps its values of those. The
+    account's row, if it still has one (restore without replace), is updated in place."""
+    merged = {**_values(current or Preferences(), PREFERENCES_FIELDS), **source}
+    prefs = _from_values(Preferences, merged, PREFERENCES_FIELDS, user=user)
+    prefs.pk = Preferences.objects.filter(user=user).values_list("pk", flat=True).first()
+    _clean(prefs, ["user"])
+    prefs.save()
+
+
 def _restore(user, data, replace) -> dict[str, int]:
     codes, releases = _references(data)
+    current_preferences = Preferences.objects.filter(user=user).first()
     if replace:
         tracking_data_delete(user)
-    counts = _restore_settings(user, data)
+    counts = _restore_settings(user, data, current_preferences)
     locations = _restore_locations(user, data["locations"])
     counts["locations"] = len(locations)
     for key, model, fields in (
@@ -342,12 +354,10 @@ def _references(data) -> tuple[dict, dict]:
     return codes, releases
 
 
-def _restore_settings(user, data) -> dict[str, int]:
+def _restore_settings(user, data, current_preferences) -> dict[str, int]:
     counts = {}
     if data["preferences"] is not None:
-        prefs = _from_values(Preferences, data["preferences"], PREFERENCES_FIELDS, user=user)
-        _clean(prefs, ["user"])
-        prefs.save()
+        _restore_preferences(user, data["preferences"], current_preferences)
         counts["preferences"] = 1
     if data["credit_policy"] is not None:
         policy = _from_values(CreditPolicy, data["credit_policy"], POLICY_FIELDS, user=user)

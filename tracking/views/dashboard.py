@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
@@ -11,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tracking import selectors
-from tracking.forms.entry import BootstrapMixin
+from tracking import selectors, services
+from tracking.forms.goals import DayOffForm, PreferencesForm, TierForm
 from tracking.goals import add_months, fiscal_year, periods
-from tracking.models import CompensationTier, DayOff, Figure, ProcedureLog
+from tracking.models import CompensationTier, DayOff, ProcedureLog
 from tracking.portability.exports import case_log_csv_stream
 
 RANGES = {
@@ -90,62 +89,19 @@ def dashboard_page(request):
     return render(request, "tracking/dashboard.html", context)
 
 
-class GoalsForm(BootstrapMixin, forms.Form):
-    annual_wrvu_target = forms.DecimalField(
-        label="Annual wRVU target", min_value=0, max_value=100000, decimal_places=2, required=False
-    )
-    dollars_per_wrvu = forms.DecimalField(
-        label="$ per wRVU",
-        min_value=0,
-        max_value=1000,
-        decimal_places=2,
-        required=False,
-        help_text="Used when you have no tiers below.",
-    )
-    fiscal_year_start_month = forms.TypedChoiceField(
-        label="Fiscal year starts in",
-        coerce=int,
-        choices=[(m, dt.date(2000, m, 1).strftime("%B")) for m in range(1, 13)],
-    )
-    goal_figure = forms.ChoiceField(label="Count toward goal and pay", choices=Figure.choices)
-
-
-class DayOffForm(BootstrapMixin, forms.ModelForm):
-    class Meta:
-        model = DayOff
-        fields = ["date", "label"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
-
-
-class TierForm(BootstrapMixin, forms.ModelForm):
-    class Meta:
-        model = CompensationTier
-        fields = ["starts_at", "rate"]
-
-
 @login_required
 def goals(request):
     """Target, rate, tiers, fiscal year and days off."""
     user = request.user
-    prefs = selectors.preferences(user)
-    initial = {
-        "annual_wrvu_target": user.annual_wrvu_target,
-        "dollars_per_wrvu": user.dollars_per_wrvu,
-        "fiscal_year_start_month": prefs.fiscal_year_start_month,
-        "goal_figure": prefs.goal_figure,
-    }
-    form = GoalsForm(request.POST if "save_goals" in request.POST else None, initial=initial)
+    form = PreferencesForm(
+        request.POST if "save_goals" in request.POST else None,
+        instance=selectors.preferences(user),
+    )
     day_form = DayOffForm(request.POST if "add_day" in request.POST else None)
     tier_form = TierForm(request.POST if "add_tier" in request.POST else None)
     if request.method == "POST":
         if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-            user.annual_wrvu_target = data["annual_wrvu_target"]
-            user.dollars_per_wrvu = data["dollars_per_wrvu"]
-            user.save(update_fields=["annual_wrvu_target", "dollars_per_wrvu"])
-            prefs.fiscal_year_start_month = data["fiscal_year_start_month"]
-            prefs.goal_figure = data["goal_figure"]
-            prefs.save()
+            services.preferences_update(user=user, data=form.cleaned_data)
             messages.success(request, "Goals saved.")
             return redirect("tracking:goals")
         for bound, what in ((day_form, "Day off"), (tier_form, "Tier")):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from codes.entry import preview as entry_preview
 from codes.models import Code, Release
 from codes.wrvu import LineSpec
-from tracking import services
+from tracking import selectors, services
 from tracking.forms.entry import (
     CreditPolicyForm,
     HistoryFilterForm,
@@ -21,6 +21,7 @@ from tracking.forms.entry import (
     QuickEntryForm,
     RepriceForm,
 )
+from tracking.forms.goals import PayPromptForm
 from tracking.models import (
     CreditPolicy,
     Favorite,
@@ -41,12 +42,15 @@ def current_release():
     return release
 
 
-def _entry_context(request, form, release, result=None):
+def _entry_context(request, form, release, result=None, pay_form=None):
     user = request.user
+    if pay_form is None and selectors.pay_prompt_due(user):
+        pay_form = PayPromptForm()
     return {
         "form": form,
         "release": release,
         "preview": result,
+        "pay_form": pay_form,
         "favorites": Favorite.objects.for_user(user).select_related("code"),
         "templates": LogTemplate.objects.for_user(user).prefetch_related("lines__code"),
         "recent": ProcedureLog.objects.for_user(user).with_related()[:10],
@@ -116,6 +120,25 @@ def tracker(request):
         _entry_context(request, form, release, result),
         status=status,
     )
+
+
+@login_required
+@require_POST
+def pay_prompt(request):
+    """The tracker's first-entry card: save target and rate, or "Not now" to stop asking."""
+    if "dismiss" in request.POST:
+        services.preferences_update(user=request.user, data={"pay_prompt_dismissed": True})
+        messages.info(request, "You can set your target and $ per wRVU on Goals & pay any time.")
+        return redirect("tracking:tracker")
+    pay_form = PayPromptForm(request.POST, instance=selectors.preferences(request.user))
+    if pay_form.is_valid():
+        services.preferences_update(user=request.user, data=pay_form.cleaned_data)
+        messages.success(request, "Saved. Change them any time on Goals & pay.")
+        return redirect("tracking:tracker")
+    release = current_release()
+    form = QuickEntryForm(user=request.user)
+    context = _entry_context(request, form, release, pay_form=pay_form)
+    return render(request, "tracking/tracker.html", context, status=400)
 
 
 @login_required
