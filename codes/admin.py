@@ -121,7 +121,11 @@ class ReleaseAdmin(admin.ModelAdmin):
     @admin.display(description="localities")
     def localities_note(self, release):
         locality_set = selectors.localities_for_release(release)
-        return locality_set.note or f"{release.locality_count} localities from its own GPCI file"
+        if locality_set.note:
+            return locality_set.note
+        if locality_set.source == release:
+            return f"{release.locality_count} localities from its own GPCI file"
+        return f"Localities of {locality_set.origin.label}: the year's locality files"
 
     @admin.display(description="changes from the previous current release")
     def changes(self, release):

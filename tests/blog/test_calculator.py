@@ -2,7 +2,8 @@
 
 Expected values worked by hand from PPRRVU2025_Oct.csv and GPCI2025.csv:
   99213 non-facility national: (1.30 + 1.35 + 0.10) x 32.3465 = 88.952875 -> 88.95;
-    non-par 88.952875 x 0.95 = 84.50523125 -> 84.51; limiting 84.50523125 x 1.15 -> 97.18.
+    non-par and limiting charge from the rounded amount: 88.95 x 0.95 = 84.5025 -> 84.50;
+    88.95 x 1.0925 = 97.177875 -> 97.18.
   99213 facility national: (1.30 + 0.57 + 0.10) x 32.3465 = 63.722605 -> 63.72.
   99213 non-facility, Alaska (1.5, 1.081, 0.592):
     1.30 x 1.5 + 1.35 x 1.081 + 0.10 x 0.592 = 3.46855; x 32.3465 = 112.195452575 -> 112.20.
@@ -28,9 +29,10 @@ ALASKA = Gpci(D("1.5"), D("1.081"), D("0.592"))
 @pytest.mark.parametrize(
     ("pe_rvu", "gpci", "adjusted", "amount", "non_par", "limiting"),
     [
-        (D("1.35"), NATIONAL, "2.75", "88.95", "84.51", "97.18"),
-        (D("0.57"), NATIONAL, "1.97", "63.72", "60.54", "69.62"),
-        (D("1.35"), ALASKA, "3.46855", "112.20", "106.59", "122.57"),
+        # non-par = rounded x 0.95, limiting = rounded x 1.0925, each rounded half up:
+        (D("1.35"), NATIONAL, "2.75", "88.95", "84.50", "97.18"),  # 84.5025, 97.177875
+        (D("0.57"), NATIONAL, "1.97", "63.72", "60.53", "69.61"),  # 60.534, 69.6141
+        (D("1.35"), ALASKA, "3.46855", "112.20", "106.59", "122.58"),  # 106.59, 122.5785
     ],
 )
 def test_breakdown_shows_each_term_and_rounds_once(
@@ -83,7 +85,7 @@ def test_99213_national(client, rvu25d):
     assert quote.non_facility.amount.amount == D("88.95")
     assert quote.facility.amount.amount == D("63.72")
     assert 'data-testid="amount-non_facility">$88.95<' in text
-    assert "$84.51" in text and "$97.18" in text  # non-par and limiting charge
+    assert "$84.50" in text and "$97.18" in text  # 88.95 x 0.95 = 84.5025; x 1.0925 = 97.177875
     assert "$63.72" in text
     assert "88.952875" in text  # the exact amount before rounding, in the arithmetic
     assert "32.3465" in text and "National (GPCIs of 1.000)" in text
@@ -175,9 +177,10 @@ def test_localities_are_borrowed_when_the_current_release_has_no_gpci_file(clien
     quote = response.context["quote"]
     assert quote.release == rvu26c
     assert quote.non_facility.amount.exact == expected
-    assert "RVU26C has no GPCI file of its own; localities are borrowed from RVU25D." in (
-        response.text
-    )
+    assert (
+        "No CY2026 locality files have been imported: RVU26C is priced with the CY2025 GPCIs "
+        "and anesthesia conversion factors of RVU25D."
+    ) in response.text
     assert len(response.context["form"].fields["locality"].choices) == 110  # national + 109
 
 

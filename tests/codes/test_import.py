@@ -134,7 +134,8 @@ def test_a_release_without_gpci_borrows_the_newest_localities_and_says_so(rvu25d
     assert not own.borrowed and own.note == ""
     assert borrowed.borrowed and borrowed.source == old
     assert borrowed.note == (
-        "RVU26C has no GPCI file of its own; localities are borrowed from RVU25D."
+        "No CY2026 locality files have been imported: RVU26C is priced with the CY2025 GPCIs "
+        "and anesthesia conversion factors of RVU25D."
     )
     assert borrowed.localities.count() == own.localities.count() == 109
 
@@ -347,7 +348,9 @@ def test_admin_lists_releases_with_progress_and_shows_the_change_summary(
     assert f"{new.rows_total:,} / {new.rows_total:,} rows (100%)" in listing.text
     assert detail.status_code == 200
     assert "Versus RVU25D: 1 codes added, 1 removed" in detail.text
-    assert "localities are borrowed from RVU25D" in detail.text
+    assert "priced with the CY2025 GPCIs and anesthesia conversion factors of RVU25D" in (
+        detail.text
+    )
 
 
 def test_admin_action_makes_an_older_release_current(

@@ -40,11 +40,11 @@ def test_amount_follows_the_formula_rounded_once(code, modifier, setting, gpci, 
     assert price(code, setting, gpci, modifier).amount == D(expected)
 
 
-def test_non_participating_and_limiting_charge_round_from_the_exact_amount():
-    amount = price("99213", "non_facility")
+def test_non_participating_and_limiting_charge_are_worked_from_the_rounded_amount():
+    amount = price("99213", "non_facility")  # 88.952875 -> 88.95
 
-    assert amount.non_participating == D("84.51")  # 88.952875 x 0.95 = 84.50523
-    assert amount.limiting_charge == D("97.18")  # 88.952875 x 1.0925 = 97.18102
+    assert amount.non_participating == D("84.50")  # 88.95 x 0.95 = 84.5025 (not 84.50523 -> .51)
+    assert amount.limiting_charge == D("97.18")  # 88.95 x 1.0925 = 97.177875
 
 
 def test_na_means_not_payable_never_zero():
