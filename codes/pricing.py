@@ -85,17 +85,17 @@ class Amount:
 
     @property
     def amount(self) -> Decimal | None:
-        return _cents(self.exact) if self.payable else None
+        return cents(self.exact) if self.payable else None
 
     @property
     def non_participating(self) -> Decimal | None:
         """95% of the rounded par amount."""
-        return _cents(self.amount * NON_PAR_SHARE) if self.payable else None
+        return cents(self.amount * NON_PAR_SHARE) if self.payable else None
 
     @property
     def limiting_charge(self) -> Decimal | None:
         """109.25% of the rounded par amount (115% of the non-participating amount)."""
-        return _cents(self.amount * LIMITING_CHARGE_SHARE) if self.payable else None
+        return cents(self.amount * LIMITING_CHARGE_SHARE) if self.payable else None
 
     @property
     def capped(self) -> bool:
@@ -106,7 +106,7 @@ class Amount:
         """The fee schedule amount before any OPPS cap (the amount itself when none applied)."""
         if not self.payable:
             return None
-        return _cents(self.fee_schedule_exact) if self.capped else self.amount
+        return cents(self.fee_schedule_exact) if self.capped else self.amount
 
     @property
     def cap_line(self) -> str:
@@ -119,7 +119,8 @@ class Amount:
         )
 
 
-def _cents(value: Decimal) -> Decimal:
+def cents(value: Decimal) -> Decimal:
+    """Rounded to the cent, half up: once, where a person reads the figure."""
     return value.quantize(CENTS, rounding=ROUND_HALF_UP)
 
 
@@ -175,4 +176,30 @@ def row_payment(row, setting: str, gpci: Gpci = NATIONAL) -> Amount:
         gpci=gpci,
         opps_pe_rvu=row.opps_non_facility_pe_rvu if capped else ZERO,
         opps_mp_rvu=row.opps_mp_rvu if capped else ZERO,
+    )
+
+
+def opps_amount(
+    row, gpci: Gpci = NATIONAL, *, professional_work_rvu: Decimal | None = None
+) -> Decimal | None:
+    """The OPPS amount of a global or TC row in the non-facility setting, unrounded; None when
+    the row has no OPPS RVUs. It is what the imaging cap compares with, and for a carrier-priced
+    (status C) row the most the contractor may pay (the OPPSCAP file lists it).
+
+    A carrier-priced global row carries no work RVU of its own: CMS works its cap with the
+    professional component's, which the caller passes as `professional_work_rvu`.
+    """
+    if row.modifier not in OPPS_CAPPED_MODIFIERS:
+        return None
+    if not (row.opps_non_facility_pe_rvu or row.opps_mp_rvu):
+        return None
+    work = row.work_rvu
+    if row.modifier == "" and not work and professional_work_rvu is not None:
+        work = professional_work_rvu
+    return rvu_amount(
+        work_rvu=work,
+        pe_rvu=row.opps_non_facility_pe_rvu,
+        mp_rvu=row.opps_mp_rvu,
+        conversion_factor=row.conversion_factor,
+        gpci=gpci,
     )

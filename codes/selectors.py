@@ -300,6 +300,8 @@ class CodePage:
     locality_note: str
     localities: list[LocalityChoice]
     locality_origin: IndexSource | None
+    # Status C imaging: the OPPS cap on the contractor's office price (national, locality).
+    carrier_price_cap: tuple[Decimal | None, Decimal | None] | None
     history: list[HistoryPoint]
     comparison: Comparison | None
     related: list[RelatedCode]
@@ -365,6 +367,11 @@ class CodePage:
                 "how_paid_instead": self.how_paid_instead or None,
                 "locality": _locality_dict(self.locality, self.locality_origin),
                 "locality_note": self.locality_note or None,
+                "carrier_price_cap": (
+                    {"national": self.carrier_price_cap[0], "locality": self.carrier_price_cap[1]}
+                    if self.carrier_price_cap
+                    else None
+                ),
                 "history": [vars(p) for p in self.history],
                 "comparison": vars(self.comparison) if self.comparison else None,
                 "related": [vars(r) for r in self.related],
@@ -638,12 +645,27 @@ def code_page(
         locality_note=locality_note(release, state) if release else "",
         localities=localities,
         locality_origin=index_origin(release, state) if release else None,
+        carrier_price_cap=_carrier_price_cap(main, current_rows, locality),
         history=history,
         comparison=comparison,
         related=_related(found, release, main.endoscopic_base if main else ""),
         text=text,
         terminated_on=found.hcpcs_terminated_on,
     )
+
+
+def _carrier_price_cap(main, rows, locality: LocalityChoice | None):
+    """For a carrier-priced imaging row, the OPPS amounts its price may not exceed."""
+    if main is None or main.status != "C":
+        return None
+    professional = next((r.work_rvu for r in rows if r.modifier == "26"), None)
+    caps = [
+        pricing.opps_amount(main, gpci, professional_work_rvu=professional) if gpci else None
+        for gpci in (pricing.NATIONAL, locality.gpci if locality else None)
+    ]
+    if caps[0] is None:
+        return None
+    return tuple(pricing.cents(cap) if cap is not None else None for cap in caps)
 
 
 def _category_default(code: Code, by_category: dict):

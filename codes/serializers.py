@@ -269,6 +269,11 @@ class CodePageSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Said when the release's localities are another year's (or there are none).",
     )
+    carrier_price_cap = serializers.DictField(
+        allow_null=True,
+        help_text="Carrier-priced (status C) imaging: the OPPS amounts the contractor's office "
+        "price may not exceed, {national, locality}.",
+    )
     history = serializers.ListField(
         child=serializers.DictField(), help_text="Work RVU and payment in every release."
     )
