@@ -318,7 +318,7 @@ def indicator_rows(row) -> list[Indicator]:
     rows.append(
         Indicator(
             "Endoscopic base code",
-            row.endoscopic_base or "None",
+            row.endoscopic_base or "n/a",
             "Base endoscopy of its family" if row.endoscopic_base else "Not an endoscopy family",
             (
                 f"{row.endoscopic_base} is the diagnostic endoscopy this code builds on; it is "
