@@ -19,6 +19,8 @@ from django.urls import reverse
 from blog.calculator import breakdown
 from codes.models import Locality
 from codes.pricing import NATIONAL, Gpci
+from codes.services import release_import
+from tests.cms_files import RVU26C_PPRRVU, copy_real, locality_folder, pprrvu_slice
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +190,72 @@ def test_before_any_import_the_page_says_so(client, db):
     response = client.get(URL)
 
     assert "No CMS fee schedule has been imported yet" in response.text
+
+
+# --- Issue 11: the OPPS imaging cap, status R, the year's localities -----------------------------
+
+
+@pytest.fixture
+def rvu25d_issue11(db, tmp_path):
+    """RVU25D, current: the real rows of an imaging, a status R and an anesthesia code, with the
+    real GPCI and ANES files."""
+    folder = tmp_path / "RVU25D"
+    folder.mkdir()
+    pprrvu_slice(folder / "PPRRVU2025_Oct.csv", codes={"74261", "11055", "00100", "99213"})
+    for name in ("GPCI2025.csv", "ANES2025.csv"):
+        copy_real(folder, "RVU25D", name)
+    return release_import(source=folder, make_current=True).release
+
+
+def test_the_imaging_cap_is_applied_with_both_amounts_and_its_arithmetic(client, rvu25d_issue11):
+    response = client.get(URL, {"code": "74261"})
+    text = response.text
+
+    office = response.context["quote"].non_facility
+    # fee schedule (2.40 + 9.94 + 0.16) x 32.3465 = 404.33125; OPPS (2.40 + 4.15 + 0.14) x
+    # 32.3465 = 216.398085: the lower is paid.
+    assert (office.amount.amount, office.amount.fee_schedule_amount) == (D("216.40"), D("404.33"))
+    assert office.opps_adjusted_rvus == D("6.69")
+    assert 'data-testid="amount-non_facility">$216.40<' in text
+    assert "OPPS imaging cap; fee schedule amount $404.33" in text
+    assert "the fee schedule amount $404.33 is capped at the OPPS amount $216.40" in text
+    assert "404.33125" in text and "216.398085" in text  # both exact amounts in the arithmetic
+    assert "$205.58" in text  # non-participating: 216.40 x 0.95 = 205.58
+
+
+def test_status_r_is_priced_with_its_note(client, rvu25d_issue11):
+    response = client.get(URL, {"code": "11055"})
+
+    quote = response.context["quote"]
+    assert quote.non_facility.amount.amount == D("67.93")  # 2.10 x 32.3465 = 67.92765
+    assert quote.facility.amount.amount == D("14.88")  # 0.46 x 32.3465 = 14.87939
+    assert "Restricted coverage (status R)" in response.text
+    assert "No national fee schedule amount" not in response.text
+
+
+def test_an_anesthesia_code_shows_the_localitys_anesthesia_factor(client, rvu25d_issue11):
+    alabama = Locality.objects.get(release=rvu25d_issue11, mac="10112")
+
+    response = client.get(URL, {"code": "00100", "locality": alabama.pk})
+
+    assert "Anesthesia conversion factor in ALABAMA (CY2025 (RVU25D)): 19.31." in response.text
+
+
+def test_rvu26c_uses_the_cy2026_localities_without_a_borrowed_note(
+    client, rvu25d_issue11, tmp_path
+):
+    release_import(source=locality_folder(tmp_path / "RVU26A"))
+    release_import(
+        source=pprrvu_slice(
+            tmp_path / RVU26C_PPRRVU, source=("RVU26C", RVU26C_PPRRVU), codes={"99213"}
+        ),
+        make_current=True,
+    )
+    alabama = Locality.objects.get(release__name="RVU26A", mac="10112")
+
+    response = client.get(URL, {"code": "99213", "locality": alabama.pk})
+
+    # 1.30 x 1.000 + 1.46 x 0.875 + 0.09 x 0.566 = 2.62844 x 33.4009 = 87.792261596
+    assert response.context["quote"].non_facility.amount.amount == D("87.79")
+    assert "CY2026 (RVU26A) GPCIs" in response.text
+    assert 'data-testid="gpci-note"' not in response.text
