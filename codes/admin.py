@@ -78,6 +78,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         "released_on",
         "conversion_factor",
         "anesthesia_conversion_factor",
+        "qp_anesthesia_conversion_factor",
         "source",
         "source_sha256",
         "rvu_count",
@@ -250,9 +251,11 @@ class LocalityAdmin(ReadOnlyAdmin):
         "mac",
         "locality_number",
         "work_gpci",
+        "work_gpci_without_floor",
         "pe_gpci",
         "mp_gpci",
         "anesthesia_conversion_factor",
+        "qp_anesthesia_conversion_factor",
         "release",
     ]
     list_filter = ["release", "state"]

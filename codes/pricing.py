@@ -30,8 +30,9 @@ PRICED_STATUSES = frozenset({"A", "R", "T"})
 OPPS_CAPPED_MODIFIERS = frozenset({"", "TC"})
 
 RESTRICTED_COVERAGE = (
-    "Restricted coverage (status R): Medicare pays this amount only in the circumstances its "
-    "coverage policy allows; check the national or local coverage determination."
+    "Restricted coverage (status R): special coverage instructions apply, so Medicare covers it "
+    "only in the circumstances they allow (check the national or local coverage determination), "
+    "and the contractor may set its own price. The amount shown is what its RVUs give."
 )
 
 NO_NATIONAL_AMOUNT = {
