@@ -126,7 +126,7 @@ class ReleaseAdmin(admin.ModelAdmin):
             return locality_set.note
         if locality_set.source == release:
             return f"{release.locality_count} localities from its own GPCI file"
-        return f"Localities of {locality_set.origin.label}: the year's locality files"
+        return f"Localities of {locality_set.origin.label} (the year's locality files)"
 
     @admin.display(description="changes from the previous current release")
     def changes(self, release):

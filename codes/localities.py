@@ -41,8 +41,8 @@ class IndexSource:
 
     @property
     def label(self) -> str:
-        """ "CY2026 (RVU26A)": the year of the indices and the release whose files they are."""
-        return f"CY{self.source.year} ({self.source.name})" if self.source else ""
+        """ "CY2026 from RVU26A": the year of the indices and the release whose files they are."""
+        return f"CY{self.source.year} from {self.source.name}" if self.source else ""
 
     @property
     def note(self) -> str:

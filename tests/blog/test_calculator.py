@@ -238,7 +238,7 @@ def test_an_anesthesia_code_shows_the_localitys_anesthesia_factor(client, rvu25d
 
     response = client.get(URL, {"code": "00100", "locality": alabama.pk})
 
-    assert "Anesthesia conversion factor in ALABAMA (CY2025 (RVU25D)): 19.31." in response.text
+    assert "Anesthesia conversion factor in ALABAMA (CY2025 from RVU25D): 19.31." in response.text
 
 
 def test_rvu26c_uses_the_cy2026_localities_without_a_borrowed_note(
@@ -257,5 +257,5 @@ def test_rvu26c_uses_the_cy2026_localities_without_a_borrowed_note(
 
     # 1.30 x 1.000 + 1.46 x 0.875 + 0.09 x 0.566 = 2.62844 x 33.4009 = 87.792261596
     assert response.context["quote"].non_facility.amount.amount == D("87.79")
-    assert "CY2026 (RVU26A) GPCIs" in response.text
+    assert "GPCIs of CY2026 from RVU26A" in response.text
     assert 'data-testid="gpci-note"' not in response.text

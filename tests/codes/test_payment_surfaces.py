@@ -237,16 +237,16 @@ def test_the_code_page_names_the_year_of_the_indices(client):
     text = page_text(client, "99213", locality=ALABAMA)
 
     assert "$87.79" in text
-    assert "GPCIs 1.000 / 0.875 / 0.566 (CY2026 (RVU26A))" in text
+    assert "GPCIs 1.000 / 0.875 / 0.566 (CY2026 from RVU26A)" in text
     assert "locality files have been imported" not in text
 
 
 def test_anesthesia_uses_the_years_conversion_factor_of_the_locality(client):
     text = page_text(client, "00100", locality=ALABAMA)
 
-    assert "Anesthesia conversion factor (CY2026 (RVU26A)): national 20.49754; Alabama 19.53." in (
-        text
-    )
+    assert (
+        "Anesthesia conversion factor (CY2026 from RVU26A): national 20.49754; Alabama 19.53."
+    ) in text
 
 
 BORROWED = (
@@ -282,4 +282,4 @@ def test_without_the_years_files_the_code_page_says_so(client):
     text = page_text(client, "99213", locality=ALABAMA)
 
     assert BORROWED in text
-    assert "(CY2025 (RVU25D))" in text
+    assert "(CY2025 from RVU25D)" in text
