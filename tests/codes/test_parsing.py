@@ -250,6 +250,22 @@ def test_anes2025_has_one_factor_and_no_qp_one(tmp_path):
     assert "qp_national_conversion_factor" not in parsed.extra
 
 
+def test_the_later_2026_layout_with_only_the_floored_column_reads_the_same_indices(tmp_path):
+    """RVU26B/C/D ship GPCI2026.csv with the floored work column alone."""
+    rows = real_rows("RVU26A", "GPCI2026.csv")
+    for row in rows:
+        del row[4]  # "2026 PW GPCI (without 1.0 Floor)"
+    path = write_rows(tmp_path / "GPCI2026.csv", rows)
+    expected = gpci_records("RVU26A", "GPCI2026.csv")
+
+    parsed = parsing.parse_gpci(member(path)).dicts()
+
+    assert {r["work_gpci_without_floor"] for r in parsed} == {None}
+    assert {(r["mac"], r["locality_number"]): r["work_gpci"] for r in parsed} == {
+        key: Decimal(record["2026 PW GPCI (with 1.0 Floor)"]) for key, record in expected.items()
+    }
+
+
 def test_a_gpci_file_without_a_work_column_is_refused_naming_it(tmp_path):
     rows = real_rows("RVU26A", "GPCI2026.csv")
     for row in rows:  # drop both work columns
