@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from . import browse, categories, content, pricing
+from .localities import IndexSource, index_source
 from .models import CategoryContent, Code, Locality, RelativeValue, Release
 from .services import CURRENT_RELEASE_CACHE_KEY, PROGRESS_CACHE_KEY
 
@@ -47,35 +48,25 @@ class LocalitySet:
     localities: QuerySet[Locality]
 
     @property
+    def origin(self) -> IndexSource:
+        return IndexSource(self.release, self.source)
+
+    @property
     def borrowed(self) -> bool:
-        return self.source is not None and self.source.pk != self.release.pk
+        """The indices are another calendar year's (no locality file of the year imported)."""
+        return self.origin.borrowed
 
     @property
     def note(self) -> str:
-        if self.source is None:
-            return "No GPCI file has been imported; only national amounts can be shown."
-        if self.borrowed:
-            return (
-                f"{self.release} has no GPCI file of its own; localities are borrowed from "
-                f"{self.source}."
-            )
-        return ""
+        return self.origin.note
 
 
 def localities_for_release(release: Release) -> LocalitySet:
-    """The release's own localities, or else those of the newest release that has a GPCI file.
-
-    The newest release not newer than `release` is preferred (an old release is priced with the
-    indices of its time); when there is none, the newest of all.
-    """
-    if release.locality_count or release.localities.exists():
-        return LocalitySet(release, release, release.localities.all())
-    with_gpci = Release.objects.loaded().filter(locality_count__gt=0)
-    candidates = list(with_gpci)
-    older = [r for r in candidates if r.sort_key() <= release.sort_key()]
-    source = (older or candidates or [None])[0]
-    localities = source.localities.all() if source else Locality.objects.none()
-    return LocalitySet(release, source, localities)
+    """The localities of the release's own files, else of its calendar year's, else borrowed
+    from another year (codes.localities.index_source)."""
+    source = index_source(release, Release.objects.locality_sources()).source
+    found = source.localities.all() if source else Locality.objects.none()
+    return LocalitySet(release, source, found)
 
 
 def release_progress(release: Release) -> tuple[int, int]:
@@ -111,7 +102,9 @@ class PageState:
 
     version: str  # "<current release pk>.<token>": a new token on every data change
     current: Release | None
-    loaded: tuple[Release, ...]  # ready or current releases, newest first
+    loaded: tuple[Release, ...]  # the releases of Release.objects.loaded(), newest first
+    # Releases holding locality files (Release.objects.locality_sources()), newest first.
+    locality_sources: tuple[Release, ...] = ()
 
 
 def invalidate_code_pages() -> None:
@@ -122,12 +115,14 @@ def invalidate_code_pages() -> None:
 def page_state() -> PageState:
     state = cache.get(PAGE_STATE_KEY)
     if state is None:
-        loaded = tuple(Release.objects.loaded())
+        imported = tuple(Release.objects.imported())  # one query for both lists below
+        loaded = tuple(r for r in imported if r.prices_codes)
         current = next(
             (r for r in loaded if r.status == Release.Status.CURRENT and not r.is_qp), None
         )
         version = f"{current.pk if current else 0}.{uuid.uuid4().hex[:10]}"
-        state = PageState(version, current, loaded)
+        sources = tuple(r for r in imported if r.locality_count)
+        state = PageState(version, current, loaded, sources)
         # Every page's footer names the current release: store it too, saving its query.
         cache.set_many(
             {PAGE_STATE_KEY: state, CURRENT_RELEASE_CACHE_KEY: current.name if current else _NONE},
@@ -153,6 +148,7 @@ class LocalityChoice:
     name: str
     area: str
     gpci: pricing.Gpci
+    anesthesia_cf: Decimal | None = None
 
     @property
     def label(self) -> str:
@@ -165,19 +161,15 @@ def _title(text: str) -> str:
     )
 
 
-def _gpci_source(release: Release, loaded: tuple[Release, ...]) -> Release | None:
-    """The release whose GPCI file prices `release` (the rule of localities_for_release)."""
-    if release.locality_count:
-        return release
-    with_gpci = [r for r in loaded if r.locality_count]
-    older = [r for r in with_gpci if r.sort_key() <= release.sort_key()]
-    return (older or with_gpci or [None])[0]
+def index_origin(release: Release, state: PageState | None = None) -> IndexSource:
+    """Where `release`'s locality indices come from (the rule of localities_for_release)."""
+    return index_source(release, (state or page_state()).locality_sources)
 
 
 def locality_choices(release: Release, state: PageState | None = None) -> list[LocalityChoice]:
     """All localities `release` is priced with, by state and name (cached per data version)."""
     state = state or page_state()
-    source = _gpci_source(release, state.loaded)
+    source = index_origin(release, state).source
     if source is None:
         return []
 
@@ -189,6 +181,7 @@ def locality_choices(release: Release, state: PageState | None = None) -> list[L
                 name=_title(loc.name.rstrip("* ")),
                 area=_title(loc.fee_schedule_area),
                 gpci=pricing.Gpci(loc.work_gpci, loc.pe_gpci, loc.mp_gpci),
+                anesthesia_cf=loc.anesthesia_conversion_factor,
             )
             for loc in Locality.objects.filter(release=source).order_by("state", "name")
         ]
@@ -197,13 +190,7 @@ def locality_choices(release: Release, state: PageState | None = None) -> list[L
 
 
 def locality_note(release: Release, state: PageState | None = None) -> str:
-    state = state or page_state()
-    source = _gpci_source(release, state.loaded)
-    if source is None:
-        return "No GPCI file has been imported; only national amounts can be shown."
-    if source.pk != release.pk:
-        return f"{release} has no GPCI file of its own; locality indices come from {source}."
-    return ""
+    return index_origin(release, state).note
 
 
 def work_rvu_distribution(release: Release, state: PageState | None = None) -> dict[str, list]:
@@ -249,6 +236,8 @@ class RvuLine:
     non_facility_total: Decimal
     facility_total: Decimal
     conversion_factor: Decimal
+    opps_non_facility_pe_rvu: Decimal  # non-zero: the OPPS imaging cap applies
+    opps_mp_rvu: Decimal
     national_non_facility: pricing.Amount
     national_facility: pricing.Amount
     local_non_facility: pricing.Amount | None
@@ -263,6 +252,12 @@ class HistoryPoint:
     conversion_factor: Decimal
     non_facility: Decimal | None  # national amount; None when not payable
     facility: Decimal | None
+    # The national office fee schedule amount the OPPS imaging cap lowered `non_facility` from.
+    non_facility_before_cap: Decimal | None = None
+
+    @property
+    def priced(self) -> bool:
+        return self.status in PRICED
 
 
 @dataclass(frozen=True)
@@ -304,6 +299,9 @@ class CodePage:
     locality: LocalityChoice | None
     locality_note: str
     localities: list[LocalityChoice]
+    locality_origin: IndexSource | None
+    # Status C imaging: the OPPS cap on the contractor's office price (national, locality).
+    carrier_price_cap: tuple[Decimal | None, Decimal | None] | None
     history: list[HistoryPoint]
     comparison: Comparison | None
     related: list[RelatedCode]
@@ -329,6 +327,17 @@ class CodePage:
     @property
     def has_national_amount(self) -> bool:
         return self.status in PRICED
+
+    @property
+    def coverage_note(self) -> str:
+        """Status R: priced like A, with a note that coverage is restricted."""
+        return pricing.RESTRICTED_COVERAGE if self.status == "R" else ""
+
+    @property
+    def national_anesthesia_cf(self) -> Decimal | None:
+        """The national anesthesia CF of the year whose locality files price the release."""
+        source = self.locality_origin.source if self.locality_origin else None
+        return source.anesthesia_conversion_factor if source else None
 
     def to_dict(self) -> dict:
         """Everything on the page as JSON-ready values (Decimals as strings), for the API."""
@@ -356,7 +365,13 @@ class CodePage:
                 ],
                 "no_amount_reason": self.no_amount_reason or None,
                 "how_paid_instead": self.how_paid_instead or None,
-                "locality": _locality_dict(self.locality),
+                "locality": _locality_dict(self.locality, self.locality_origin),
+                "locality_note": self.locality_note or None,
+                "carrier_price_cap": (
+                    {"national": self.carrier_price_cap[0], "locality": self.carrier_price_cap[1]}
+                    if self.carrier_price_cap
+                    else None
+                ),
                 "history": [vars(p) for p in self.history],
                 "comparison": vars(self.comparison) if self.comparison else None,
                 "related": [vars(r) for r in self.related],
@@ -373,7 +388,8 @@ class CodePage:
         )
 
 
-def _amount_dict(amount: pricing.Amount | None):
+def amount_dict(amount: pricing.Amount | None) -> dict | None:
+    """An amount as the API shows it (the price and detail endpoints share it)."""
     if amount is None:
         return None
     return {
@@ -382,6 +398,20 @@ def _amount_dict(amount: pricing.Amount | None):
         "reason": amount.reason,
         "non_participating": amount.non_participating,
         "limiting_charge": amount.limiting_charge,
+        "fee_schedule_amount": amount.fee_schedule_amount,
+        "opps_cap_applied": amount.capped,
+        "notes": [line for line in (amount.cap_line, amount.note) if line],
+    }
+
+
+def origin_dict(origin: IndexSource | None) -> dict:
+    """Where locality indices come from, as the API shows it beside a locality."""
+    source = origin.source if origin else None
+    return {
+        "gpci_release": source.name if source else None,
+        "gpci_year": source.year if source else None,
+        "gpci_borrowed": bool(origin and origin.borrowed),
+        "gpci_note": (origin.note if origin else "") or None,
     }
 
 
@@ -393,11 +423,11 @@ def _line_dict(line: RvuLine) -> dict:
         "local_non_facility",
         "local_facility",
     ):
-        data[name] = _amount_dict(getattr(line, name))
+        data[name] = amount_dict(getattr(line, name))
     return data
 
 
-def _locality_dict(locality: LocalityChoice | None):
+def _locality_dict(locality: LocalityChoice | None, origin: IndexSource | None):
     if locality is None:
         return None
     return {
@@ -407,6 +437,8 @@ def _locality_dict(locality: LocalityChoice | None):
         "work_gpci": locality.gpci.work,
         "pe_gpci": locality.gpci.pe,
         "mp_gpci": locality.gpci.mp,
+        "anesthesia_conversion_factor": locality.anesthesia_cf,
+        **origin_dict(origin),
     }
 
 
@@ -420,19 +452,8 @@ def _jsonable(value):
     return value
 
 
-def _amount(row, setting: str, gpci: pricing.Gpci) -> pricing.Amount:
-    return pricing.payment(
-        status=row.status,
-        work_rvu=row.work_rvu,
-        pe_rvu=getattr(row, f"{setting}_pe_rvu"),
-        mp_rvu=row.mp_rvu,
-        pe_na=getattr(row, f"{setting}_na"),
-        conversion_factor=row.conversion_factor,
-        gpci=gpci,
-    )
-
-
 def _line(row, locality: LocalityChoice | None) -> RvuLine:
+    local = locality.gpci if locality else None
     return RvuLine(
         modifier=row.modifier,
         label=MODIFIER_LABELS.get(row.modifier, f"Modifier {row.modifier}"),
@@ -446,10 +467,12 @@ def _line(row, locality: LocalityChoice | None) -> RvuLine:
         non_facility_total=row.non_facility_total,
         facility_total=row.facility_total,
         conversion_factor=row.conversion_factor,
-        national_non_facility=_amount(row, "non_facility", pricing.NATIONAL),
-        national_facility=_amount(row, "facility", pricing.NATIONAL),
-        local_non_facility=_amount(row, "non_facility", locality.gpci) if locality else None,
-        local_facility=_amount(row, "facility", locality.gpci) if locality else None,
+        opps_non_facility_pe_rvu=row.opps_non_facility_pe_rvu,
+        opps_mp_rvu=row.opps_mp_rvu,
+        national_non_facility=pricing.row_payment(row, "non_facility", pricing.NATIONAL),
+        national_facility=pricing.row_payment(row, "facility", pricing.NATIONAL),
+        local_non_facility=pricing.row_payment(row, "non_facility", local) if local else None,
+        local_facility=pricing.row_payment(row, "facility", local) if local else None,
     )
 
 
@@ -550,8 +573,8 @@ def code_page(
         (r for r in rows if r.modifier == ""), key=lambda r: names[r.release_id].sort_key()
     ):
         nf, f = (
-            _amount(row, "non_facility", pricing.NATIONAL),
-            _amount(row, "facility", pricing.NATIONAL),
+            pricing.row_payment(row, "non_facility", pricing.NATIONAL),
+            pricing.row_payment(row, "facility", pricing.NATIONAL),
         )
         history.append(
             HistoryPoint(
@@ -561,6 +584,7 @@ def code_page(
                 conversion_factor=row.conversion_factor,
                 non_facility=nf.amount,
                 facility=f.amount,
+                non_facility_before_cap=nf.fee_schedule_amount if nf.capped else None,
             )
         )
 
@@ -620,12 +644,28 @@ def code_page(
         locality=locality,
         locality_note=locality_note(release, state) if release else "",
         localities=localities,
+        locality_origin=index_origin(release, state) if release else None,
+        carrier_price_cap=_carrier_price_cap(main, current_rows, locality),
         history=history,
         comparison=comparison,
         related=_related(found, release, main.endoscopic_base if main else ""),
         text=text,
         terminated_on=found.hcpcs_terminated_on,
     )
+
+
+def _carrier_price_cap(main, rows, locality: LocalityChoice | None):
+    """For a carrier-priced imaging row, the OPPS amounts its price may not exceed."""
+    if main is None or main.status != "C":
+        return None
+    professional = next((r.work_rvu for r in rows if r.modifier == "26"), None)
+    caps = [
+        pricing.opps_amount(main, gpci, professional_work_rvu=professional) if gpci else None
+        for gpci in (pricing.NATIONAL, locality.gpci if locality else None)
+    ]
+    if caps[0] is None:
+        return None
+    return tuple(pricing.cents(cap) if cap is not None else None for cap in caps)
 
 
 def _category_default(code: Code, by_category: dict):

@@ -138,7 +138,7 @@ def release_import(
     primary = releases[0] if releases else None
     parts = [f"Imported {', '.join(m.file_name for m in todo)}"]
     if primary:
-        counts = f"{primary.rvu_count:,} RVU rows"
+        counts = f"{primary.rvu_count:,} RVU rows" if primary.rvu_count else "locality files only"
         if primary.locality_count:
             counts += f", {primary.locality_count} localities"
         parts.append(f"into {', '.join(str(r) for r in releases)} ({counts}).")
@@ -554,8 +554,12 @@ def _load_anes(release, member, parsed: parsing.ParsedTable, counter) -> None:
                 f"{member.name}, line {line}: locality {key[0]}-{key[1]} is not in the GPCI file"
             )
         localities[key].anesthesia_conversion_factor = row["anesthesia_conversion_factor"]
-    Locality.objects.bulk_update(localities.values(), ["anesthesia_conversion_factor"])
+        localities[key].qp_anesthesia_conversion_factor = row["qp_anesthesia_conversion_factor"]
+    Locality.objects.bulk_update(
+        localities.values(), ["anesthesia_conversion_factor", "qp_anesthesia_conversion_factor"]
+    )
     release.anesthesia_conversion_factor = parsed.extra.get("national_conversion_factor")
+    release.qp_anesthesia_conversion_factor = parsed.extra.get("qp_national_conversion_factor")
     counter.tick(len(parsed.rows))
     _record_source(release, member, parsing.ANES, len(parsed.rows))
 

@@ -12,9 +12,10 @@ from codes.models import Release
 
 class Command(BaseCommand):
     help = (
-        "Import the bundled CMS files (settings.CMS_DATA_DIR: one folder per release plus the "
-        "HCPCS file) and make the newest bundled release current. Files already imported are "
-        "skipped, so running it again is quick and changes nothing."
+        "Import the bundled CMS files (settings.CMS_DATA_DIR: one folder per release, or per "
+        "year's locality files such as RVU26A, plus the HCPCS files) and make the newest bundled "
+        "release current. Files already imported are skipped, so running it again is quick and "
+        "changes nothing."
     )
 
     def handle(self, *args, verbosity, **options):
@@ -33,7 +34,8 @@ class Command(BaseCommand):
             for *_, folder in releases:
                 outcome = services.release_import(source=folder)
                 self._say(outcome, verbosity)
-                if outcome.imported and outcome.release:
+                # A locality-only release (RVU26A's GPCI, LOCCO, ANES) prices nothing itself.
+                if outcome.imported and outcome.release and outcome.release.rvu_count:
                     newest_imported = outcome.release
             for folder in others:
                 self._say(services.release_import(source=folder), verbosity)
