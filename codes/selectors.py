@@ -8,15 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from . import browse, categories, content, pricing
+from . import cache as codes_cache
 from .models import CategoryContent, Code, Locality, RelativeValue, Release
-from .services import CURRENT_RELEASE_CACHE_KEY, PROGRESS_CACHE_KEY
-
-CACHE_SECONDS = 3600
-_NONE = ""  # cached for "no current release" so that state is cached too
 
 
 def current_release(*, qp: bool = False) -> Release | None:
@@ -30,11 +26,11 @@ def current_release_name() -> str | None:
     Every page shows it, so it is cached; codes.services.release_make_current clears the cache
     when the current release changes.
     """
-    name = cache.get(CURRENT_RELEASE_CACHE_KEY)
+    name = codes_cache.current_release_name_get()
     if name is None:
         release = current_release()
-        name = release.name if release else _NONE
-        cache.set(CURRENT_RELEASE_CACHE_KEY, name, CACHE_SECONDS)
+        name = release.name if release else None
+        codes_cache.current_release_name_set(name)
     return name or None
 
 
@@ -81,7 +77,7 @@ def localities_for_release(release: Release) -> LocalitySet:
 def release_progress(release: Release) -> tuple[int, int]:
     """Rows loaded and rows to load: live from the cache while an import runs."""
     if release.status == Release.Status.LOADING:
-        live = cache.get(PROGRESS_CACHE_KEY.format(pk=release.pk))
+        live = codes_cache.progress_get(release.pk)
         if live:
             return live
     return release.rows_loaded, release.rows_total
@@ -91,10 +87,8 @@ def release_progress(release: Release) -> tuple[int, int]:
 # Everything one code page (or GET /api/v1/codes/<code>/) shows, assembled by code_page() in a
 # fixed number of queries whatever the code: the per-release pieces every page shares (release
 # list, localities, category distributions, category content) are cached under a data version
-# that changes whenever a release or editorial content is saved (codes.models signals).
+# that changes whenever a release or editorial content is saved (codes.cache).
 
-PAGE_STATE_KEY = "codes:page-state"
-SHARED_SECONDS = 24 * 3600
 RELATED_LIMIT = 8
 PRICED = pricing.PRICED_STATUSES
 MODIFIER_LABELS = {
@@ -114,13 +108,8 @@ class PageState:
     loaded: tuple[Release, ...]  # ready or current releases, newest first
 
 
-def invalidate_code_pages() -> None:
-    """Start a new data version: cached code pages and their shared pieces are not used again."""
-    cache.delete(PAGE_STATE_KEY)
-
-
 def page_state() -> PageState:
-    state = cache.get(PAGE_STATE_KEY)
+    state = codes_cache.page_state_get()
     if state is None:
         loaded = tuple(Release.objects.loaded())
         current = next(
@@ -128,22 +117,8 @@ def page_state() -> PageState:
         )
         version = f"{current.pk if current else 0}.{uuid.uuid4().hex[:10]}"
         state = PageState(version, current, loaded)
-        # Every page's footer names the current release: store it too, saving its query.
-        cache.set_many(
-            {PAGE_STATE_KEY: state, CURRENT_RELEASE_CACHE_KEY: current.name if current else _NONE},
-            SHARED_SECONDS,
-        )
+        codes_cache.page_state_set(state, current.name if current else None)
     return state
-
-
-def _shared(name: str, state: PageState, compute):
-    """A per-data-version value shared by every page (one query when it is not cached yet)."""
-    key = f"codes:shared:{state.version}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, SHARED_SECONDS)
-    return value
 
 
 @dataclass(frozen=True)
@@ -193,7 +168,7 @@ def locality_choices(release: Release, state: PageState | None = None) -> list[L
             for loc in Locality.objects.filter(release=source).order_by("state", "name")
         ]
 
-    return _shared(f"localities:{source.pk}", state, compute)
+    return codes_cache.shared(state.version, f"localities:{source.pk}", compute)
 
 
 def locality_note(release: Release, state: PageState | None = None) -> str:
@@ -221,14 +196,14 @@ def work_rvu_distribution(release: Release, state: PageState | None = None) -> d
             values.sort()
         return by_category
 
-    return _shared(f"work-distribution:{release.pk}", state, compute)
+    return codes_cache.shared(state.version, f"work-distribution:{release.pk}", compute)
 
 
 def category_content(state: PageState | None = None) -> dict:
     state = state or page_state()
-    return _shared(
+    return codes_cache.shared(
+        state.version,
         "category-content",
-        state,
         lambda: {c.category: c for c in CategoryContent.objects.all()},
     )
 
@@ -676,4 +651,4 @@ def section_counts(state: PageState | None = None) -> dict[str, int]:
             counts[section.slug] = len(codes)
         return counts
 
-    return _shared("section-counts", state, compute)
+    return codes_cache.shared(state.version, "section-counts", compute)

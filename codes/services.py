@@ -25,19 +25,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import cache as codes_cache
 from . import categories, parsing
+from .changes import summarize
 from .downloads import DownloadError, downloaded
 from .models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-PROGRESS_CACHE_KEY = "codes:release-progress:{pk}"
-CURRENT_RELEASE_CACHE_KEY = "codes:current-release-name"
 TOP_WORK_CHANGES = 200  # work RVU changes kept in the summary, largest first
 
 
@@ -337,7 +336,7 @@ def _import_release(key, info, members, hcpcs, *, make_current, progress, source
         _record_failure(release, f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        cache.delete(PROGRESS_CACHE_KEY.format(pk=release.pk))
+        codes_cache.progress_clear(release.pk)
     _analyze()
     release.refresh_from_db()
     return release
@@ -407,9 +406,7 @@ class _Progress:
     def tick(self, rows: int) -> None:
         self.done += rows
         if self.release is not None:
-            # The release row is inside the import's transaction, invisible to other
-            # connections until the end; the cache is how the admin sees the count move.
-            cache.set(PROGRESS_CACHE_KEY.format(pk=self.release.pk), (self.done, self.total), 3600)
+            codes_cache.progress_set(self.release.pk, self.done, self.total)
         if self.callback:
             self.callback(self.done, self.total)
 
@@ -702,13 +699,12 @@ def release_make_current(*, release: Release) -> Release:
     release.status = Release.Status.CURRENT
     release.made_current_at = timezone.now()
     release.save(update_fields=["status", "made_current_at", "change_summary", "updated_at"])
-    transaction.on_commit(lambda: cache.delete(CURRENT_RELEASE_CACHE_KEY))
+    transaction.on_commit(codes_cache.current_release_name_clear)
     return release
 
 
 def change_summary(*, previous: Release, release: Release) -> dict:
     """Codes added and removed, and work RVU changes, from `previous` to `release`."""
-    from .changes import summarize
 
     def rows(r):
         return RelativeValue.objects.filter(release=r).values_list(

@@ -24,9 +24,9 @@ from django.utils.html import _json_script_escapes
 from django.views.decorators.http import require_GET
 
 from . import browse, selectors
+from . import cache as codes_cache
 from .models import Code, LocalityPreference, RelativeValue
 
-PAGE_SECONDS = 24 * 3600
 SESSION_LOCALITY = "codes_locality"
 NATIONAL = "national"
 BROWSE_PAGE_SIZE = 100
@@ -146,22 +146,20 @@ def _render_fragments(page: selectors.CodePage) -> dict:
     }
 
 
-def page_cache_key(code: str, locality: str | None) -> str:
-    """Cache key of a code page's fragments: data version (current release pk), code, locality."""
+def page_cache_key(code: str, locality: str | None, *, anonymous: bool = False) -> str:
+    """Cache key of a code page's fragments (or, anonymous, of the whole page for visitors who
+    are not signed in): data version, code, locality."""
     version = selectors.page_state().version
-    return f"codes:page:{version}:{code}:{locality or '-'}:{int(settings.SHOW_AMA_DESCRIPTORS)}"
+    key = codes_cache.anonymous_page_key if anonymous else codes_cache.page_key
+    return key(version, code, locality, settings.SHOW_AMA_DESCRIPTORS)
 
 
 def _fragments(code: str, locality: str | None) -> dict | None:
-    key = page_cache_key(code, locality)
-    fragments = cache.get(key)
-    if fragments is None:
+    def render():
         page = selectors.code_page(code, locality_key=locality)
-        if page is None:
-            return None
-        fragments = _render_fragments(page)
-        cache.set(key, fragments, PAGE_SECONDS)
-    return fragments
+        return _render_fragments(page) if page is not None else None
+
+    return codes_cache.remember(page_cache_key(code, locality), codes_cache.PAGE_SECONDS, render)
 
 
 def _not_found(request, code: str):
@@ -188,7 +186,7 @@ def code_detail(request, code):
     # other such visitor: the whole response is cached, not only its body.
     shared = not request.user.is_authenticated and "messages" not in request.COOKIES
     if shared:
-        whole_key = f"{page_cache_key(upper, locality)}:anonymous"
+        whole_key = page_cache_key(upper, locality, anonymous=True)
         html = cache.get(whole_key)
         if html is not None:
             return HttpResponse(html)
@@ -205,7 +203,7 @@ def code_detail(request, code):
     }
     response = render(request, "codes/code_detail.html", context)
     if shared:
-        cache.set(whole_key, response.content, PAGE_SECONDS)
+        cache.set(whole_key, response.content, codes_cache.PAGE_SECONDS)
     return response
 
 

@@ -23,10 +23,11 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.utils import timezone
 
+from codes import cache as codes_cache
 from codes import refresh, services, tasks
 from codes.models import RelativeValue, Release
 from codes.refresh import DownloadError, DownloadTooLarge, ReleaseLink
-from codes.services import PROGRESS_CACHE_KEY, release_import
+from codes.services import release_import
 from rvuedge.celery import app
 from tests.codes.cms_server import release_page, running_cms_server, rvu25d_zip, rvu26c_zip
 
@@ -607,7 +608,7 @@ def test_a_worker_killed_mid_import_leaves_the_old_release_current_and_the_next_
         if release is None:
             return None
         assert release.status == Release.Status.LOADING, "finished before it could be killed"
-        done, total = progress_cache.get(PROGRESS_CACHE_KEY.format(pk=release.pk), (0, 0))
+        done, total = progress_cache.get(codes_cache.PROGRESS_KEY.format(pk=release.pk), (0, 0))
         return (release, done, total) if done > 0 else None
 
     try:
