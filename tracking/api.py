@@ -16,10 +16,10 @@ from rest_framework.views import APIView
 
 from codes.models import Code, Release
 from codes.wrvu import LineSpec, price_lines
+from rvuedge import periods
 from tracking import selectors, services
 from tracking.entry import release_codes
 from tracking.forms.entry import HistoryFilterForm
-from tracking.goals import fiscal_year
 from tracking.models import Favorite, LogTemplate, ProcedureLog
 from tracking.serializers import (
     CalculateSerializer,
@@ -250,11 +250,11 @@ class StatsView(APIView):
         prefs = selectors.preferences(request.user)
         start = (
             _date_param(params, "from", errors)
-            or fiscal_year(today, prefs.fiscal_year_start_month)[0]
+            or periods.fiscal_year(today, prefs.fiscal_year_start_month)[0]
         )
         end = _date_param(params, "to", errors) or today
         group_by = params.get("group_by", "month")
-        if group_by not in selectors.GROUPS:
+        if group_by not in periods.GROUPS:
             errors["group_by"] = "Use day, week or month."
         if not errors and start > end:
             errors["from"] = "from must be on or before to."

@@ -1,4 +1,4 @@
-"""Periods, goals, pace, pay and benchmark placement: pure functions, no ORM.
+"""Goals, pace, pay and benchmark placement: pure functions, no ORM (periods: rvuedge.periods).
 
 Working days are Monday to Friday minus the user's days off. A goal is spread over working days,
 so a month with a holiday asks for less. Pay is marginal by tier (first 5,000 wRVU at one rate,
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from codes.credit import ordinal
+from rvuedge import periods
 
 ZERO = Decimal(0)
 CENTS = Decimal("0.01")
@@ -25,77 +26,6 @@ def money(value: Decimal) -> Decimal:
 def wrvu(value: Decimal) -> Decimal:
     """wRVUs as shown: two places."""
     return value.quantize(CENTS, rounding=ROUND_HALF_UP)
-
-
-# Periods ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    key: str
-    label: str
-    start: dt.date
-    end: dt.date  # inclusive
-    previous_start: dt.date
-    previous_end: dt.date
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    last = _month_end(dt.date(year, month, 1)).day
-    return dt.date(year, month, min(day.day, last))
-
-
-def _month_end(day: dt.date) -> dt.date:
-    first_next = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return first_next - dt.timedelta(days=1)
-
-
-def fiscal_year(today: dt.date, start_month: int) -> tuple[dt.date, dt.date]:
-    """The fiscal year holding `today` (start_month 1 = calendar year)."""
-    year = today.year if today.month >= start_month else today.year - 1
-    start = dt.date(year, start_month, 1)
-    return start, add_months(start, 12) - dt.timedelta(days=1)
-
-
-def periods(today: dt.date, fiscal_start_month: int = 1) -> list[Period]:
-    """Today, this week (Monday first), month, quarter, year to date and fiscal year to date,
-    each with the period before it cut at the same point (so the comparison is fair)."""
-    week = today - dt.timedelta(days=today.weekday())
-    month = today.replace(day=1)
-    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    year = dt.date(today.year, 1, 1)
-    fy_start, _fy_end = fiscal_year(today, fiscal_start_month)
-    elapsed = lambda start: (today - start).days  # noqa: E731
-
-    def back(start, months):
-        previous = add_months(start, -months)
-        return previous, min(previous + dt.timedelta(days=elapsed(start)), start - dt.timedelta(1))
-
-    yesterday = today - dt.timedelta(days=1)
-    return [
-        Period("today", "Today", today, today, yesterday, yesterday),
-        Period(
-            "week",
-            "This week",
-            week,
-            today,
-            week - dt.timedelta(days=7),
-            today - dt.timedelta(days=7),
-        ),
-        Period("month", "This month", month, today, *back(month, 1)),
-        Period("quarter", "This quarter", quarter, today, *back(quarter, 3)),
-        Period("year", "Year to date", year, today, *back(year, 12)),
-        Period(
-            "fiscal",
-            f"Fiscal year to date (from {fy_start:%b %Y})",
-            fy_start,
-            today,
-            *back(fy_start, 12),
-        ),
-    ]
 
 
 def change(current: Decimal, previous: Decimal) -> Decimal | None:
@@ -138,9 +68,9 @@ def goal_split(
     """The annual target spread over the year's working days: this month's and week's share."""
     year_days = working_days(*year, days_off)
     per_day = annual / year_days if year_days else ZERO
-    month_start = max(today.replace(day=1), year[0])
-    month_end = min(_month_end(today), year[1])
-    week_start = max(today - dt.timedelta(days=today.weekday()), year[0])
+    month_start = max(periods.month_start(today), year[0])
+    month_end = min(periods.month_end(today), year[1])
+    week_start = max(periods.week_start(today), year[0])
     week_end = min(week_start + dt.timedelta(days=6 - week_start.weekday()), year[1])
     month_days = working_days(month_start, month_end, days_off)
     week_days = working_days(week_start, week_end, days_off)
