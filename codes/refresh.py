@@ -25,6 +25,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from django.conf import settings
 from django.db import DatabaseError, connection
 
+from . import releases
 from .downloads import (  # noqa: F401  (download and the errors are part of this module's API)
     DownloadError,
     DownloadTooLarge,
@@ -32,6 +33,8 @@ from .downloads import (  # noqa: F401  (download and the errors are part of thi
     downloaded,
     fetch_text,
 )
+from .models import Release
+from .services import FeeScheduleImportError, ImportInProgress, release_import
 
 logger = logging.getLogger(__name__)
 
@@ -293,15 +296,11 @@ REFRESH_LOCK = "codes.refresh"
 def _imported_release_names() -> set[str]:
     """Names of the releases imported to the end (ready or current). A release still "loading"
     (its worker was killed) or "failed" is not among them, so the refresh tries it again."""
-    from codes.models import Release
-
     return set(Release.objects.loaded().values_list("name", flat=True))
 
 
 def release_link_import(link: ReleaseLink, *, make_current: bool, **download_kwargs):
     """Download one release zip and import it; returns the importer's ImportOutcome."""
-    from codes.services import release_import
-
     with downloaded(link.url, **download_kwargs) as path:
         return release_import(
             source=path, name=link.name, make_current=make_current, source_url=link.url
@@ -317,9 +316,6 @@ def refresh_fee_schedules(*, page_url: str | None = None, **download_kwargs) -> 
     or failed is tried again. Only one refresh runs at a time (the others return at once), and
     the importer's own lock keeps a concurrent `import_fee_schedule` off the same release.
     """
-    from codes.models import Release
-    from codes.services import FeeScheduleImportError, ImportInProgress
-
     result = RefreshResult()
     with exclusive(REFRESH_LOCK) as acquired:
         if not acquired:
@@ -346,7 +342,7 @@ def refresh_fee_schedules(*, page_url: str | None = None, **download_kwargs) -> 
                 logger.error("Refresh of %s from %s failed: %s", link.name, link.url, exc)
             else:
                 (result.imported if outcome.imported else result.unchanged).append(link.name)
-        current = Release.objects.current()
+        current = releases.current()
         result.current = current.name if current else None
     logger.info(result.message)
     return result

@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
 from . import cache as codes_cache
-from . import categories, selectors
+from . import categories, releases
 from .models import Code, RelativeValue, Release
 
 SUGGEST_LIMIT = 10
@@ -141,7 +141,7 @@ def search(
     `total` counts every match (up to MAX_RESULTS); `hits` holds `limit` of them from `offset`.
     """
     query = parse_query(raw)
-    release = release or Release.objects.current()
+    release = release or releases.current()
     if query.empty or release is None or offset >= MAX_RESULTS:
         return Results(query, release)
     limit = max(0, min(limit, MAX_RESULTS - offset))
@@ -180,7 +180,7 @@ def suggest(raw: str | None, *, release: Release | None = None) -> list[Hit]:
     query = parse_query(raw)
     if query.empty:
         return []
-    scope = release.pk if release else selectors.current_release_name()
+    scope = release.pk if release else releases.current_name()
     if scope is None:
         return []
     typed = f"{query.text}|{query.code}|{query.prefix}"

@@ -10,28 +10,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from . import browse, categories, content, pricing
+from . import browse, categories, content, pricing, releases
 from . import cache as codes_cache
 from .models import CategoryContent, Code, Locality, RelativeValue, Release
 
-
-def current_release(*, qp: bool = False) -> Release | None:
-    """The release pages price from (the non-QP one unless asked), or None before any import."""
-    return Release.objects.current(qp=qp)
-
-
-def current_release_name() -> str | None:
-    """Name of the current release (e.g. "RVU26C"), or None before any import.
-
-    Every page shows it, so it is cached; codes.services.release_make_current clears the cache
-    when the current release changes.
-    """
-    name = codes_cache.current_release_name_get()
-    if name is None:
-        release = current_release()
-        name = release.name if release else None
-        codes_cache.current_release_name_set(name)
-    return name or None
+# The old names of codes.releases.current and current_name, kept only because blog/ (moving to
+# resources/ on another branch) still imports them; new code asks codes.releases.
+current_release = releases.current
+current_release_name = releases.current_name
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from codes.models import Code, Release
+from codes import releases
+from codes.models import Code
 from codes.wrvu import LineSpec, price_lines
 from rvuedge import periods
 from tracking import selectors, services
@@ -30,8 +31,8 @@ from tracking.serializers import (
 )
 
 
-def _current_release():
-    release = Release.objects.current()
+def _current_release_or_400():
+    release = releases.current()
     if release is None:
         raise ValidationError({"release": "No fee schedule release has been imported yet."})
     return release
@@ -68,7 +69,7 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.request.method in ("POST", "PUT", "PATCH"):
-            release = _current_release()
+            release = _current_release_or_400()
             context |= {"release": release, "release_codes": release_codes(release)}
         return context
 
@@ -150,7 +151,7 @@ class TemplateViewSet(
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.request.method == "POST":
-            release = _current_release()
+            release = _current_release_or_400()
             context |= {"release": release, "release_codes": release_codes(release)}
         return context
 
@@ -221,8 +222,8 @@ class WrvuCalculateView(APIView):
     def _release(data):
         name = data.get("release") if isinstance(data, dict) else None
         if not name:
-            return _current_release()
-        release = Release.objects.loaded().filter(name=str(name).upper(), is_qp=False).first()
+            return _current_release_or_400()
+        release = releases.by_name(str(name))
         if release is None:
             raise ValidationError({"release": f"Unknown release {name}."})
         return release

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from codes import selectors, services
+from codes import releases, selectors, services
 from codes.models import Code, Locality, RelativeValue, Release, SourceFile
 from codes.services import FeeScheduleImportError, ImportInProgress, release_import
 from tests.cms_files import (
@@ -110,18 +110,18 @@ def test_making_a_release_current_stores_what_changed_and_older_ones_stay_querya
 def test_the_current_release_name_is_cached_and_cleared_when_it_changes(
     rvu25d_dir, rvu26c_file, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    assert selectors.current_release_name() is None
+    assert releases.current_name() is None
     with django_capture_on_commit_callbacks(execute=True):
         release_import(source=rvu25d_dir)
-    assert selectors.current_release_name() == "RVU25D"
+    assert releases.current_name() == "RVU25D"
     with django_assert_num_queries(0):
-        assert selectors.current_release_name() == "RVU25D"
+        assert releases.current_name() == "RVU25D"
 
     new = release_import(source=rvu26c_file).release
     with django_capture_on_commit_callbacks(execute=True):
         services.release_make_current(release=new)
 
-    assert selectors.current_release_name() == "RVU26C"
+    assert releases.current_name() == "RVU26C"
 
 
 def test_a_release_without_gpci_borrows_the_newest_localities_and_says_so(rvu25d_dir, rvu26c_file):
@@ -253,7 +253,7 @@ def test_a_qp_and_a_non_qp_file_make_two_releases_of_one_name(tmp_path, rvu26c_f
 
     names = sorted((str(r), r.is_qp, r.status) for r in outcome.releases)
     assert names == [("RVU26C", False, "current"), ("RVU26C (QP)", True, "current")]
-    assert selectors.current_release().is_qp is False
+    assert releases.current().is_qp is False
 
 
 # Commands -------------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def test_load_bundled_data_imports_once_and_makes_the_newest_release_current(
     files = SourceFile.objects.count()
     call_command("load_bundled_data", verbosity=0)
 
-    assert selectors.current_release().name == "RVU26C"
+    assert releases.current().name == "RVU26C"
     assert Release.objects.get(name="RVU25D").status == "ready"
     assert SourceFile.objects.count() == files == 6
     assert Code.objects.get(code="J3490").long_descriptor == "Unclassified drugs"
@@ -364,7 +364,7 @@ def test_admin_action_makes_an_older_release_current(
 
     old.refresh_from_db()
     assert old.status == "current"
-    assert selectors.current_release_name() == "RVU25D"
+    assert releases.current_name() == "RVU25D"
 
 
 def test_admin_action_reruns_a_failed_import_from_its_source(staff_client, tmp_path):

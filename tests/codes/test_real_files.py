@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from codes import selectors
+from codes import releases, selectors
 from codes.models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
 from codes.services import release_import
 from tests.cms_files import (
@@ -173,7 +173,7 @@ def test_hcpcs_file_describes_all_its_codes(imported):
 
 
 def test_rvu26c_borrows_rvu25d_localities(imported):
-    locality_set = selectors.localities_for_release(selectors.current_release())
+    locality_set = selectors.localities_for_release(releases.current())
 
     assert locality_set.borrowed
     assert locality_set.source.name == "RVU25D"

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from codes import releases
 from codes.models import Code, Release
 from codes.wrvu import LineSpec
 from tracking import services
@@ -34,8 +35,9 @@ from tracking.models import (
 HISTORY_PAGE_SIZE = 50
 
 
-def current_release():
-    release = Release.objects.current()
+def current_release_or_404():
+    """The release quick entry prices with; a 404 before any import."""
+    release = releases.current()
     if release is None:
         raise Http404("No fee schedule release has been imported yet.")
     return release
@@ -56,7 +58,7 @@ def _entry_context(request, form, release, result=None):
 @login_required
 def tracker(request):
     """Quick entry: type codes, see each line's credit, save with Enter."""
-    release = current_release()
+    release = current_release_or_404()
     if request.method != "POST":
         initial = {"text": request.GET.get("codes", "")}
         form = QuickEntryForm(user=request.user, initial=initial)
@@ -122,7 +124,7 @@ def tracker(request):
 @require_POST
 def preview(request):
     """The quick-entry preview as an HTML fragment (htmx, as the user types)."""
-    release = current_release()
+    release = current_release_or_404()
     form = QuickEntryForm(request.POST, user=request.user)
     form.is_valid()  # the preview reads what it can; saving validates everything
     text = form.cleaned_data.get("text", request.POST.get("text", ""))
@@ -227,7 +229,7 @@ def favorite_toggle(request, code):
 def templates_list(request):
     form = LogTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        release = current_release()
+        release = current_release_or_404()
         result = entry_preview(form.cleaned_data["lines"], release=release, setting="facility")
         if not result.ok:
             form.add_error(
@@ -370,11 +372,11 @@ def template_log(request, pk):
 
 def calculator(request):
     """Public wRVU calculator: the quick-entry reader and credit engine, without saving."""
-    releases = list(Release.objects.loaded().filter(is_qp=False))
-    if not releases:
+    choices = list(Release.objects.loaded().filter(is_qp=False))
+    if not choices:
         raise Http404("No fee schedule release has been imported yet.")
     chosen = request.GET.get("release") or request.POST.get("release")
-    release = next((r for r in releases if r.name == chosen), None) or current_release()
+    release = (chosen and releases.by_name(chosen)) or current_release_or_404()
     text = (request.POST.get("text") or request.GET.get("codes") or "").strip()
     setting = request.POST.get("setting") or request.GET.get("setting") or "facility"
     if setting not in ("facility", "non_facility"):
@@ -383,7 +385,7 @@ def calculator(request):
     context = {
         "preview": result,
         "release": release,
-        "releases": releases,
+        "releases": choices,
         "text": text,
         "setting": setting,
         "show_policy": False,
