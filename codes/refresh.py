@@ -11,11 +11,8 @@ to that page when the release is wanted.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -23,7 +20,8 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+
+from rvuedge import locks
 
 from . import releases
 from .downloads import (  # noqa: F401  (download and the errors are part of this module's API)
@@ -247,49 +245,6 @@ class RefreshResult:
         }
 
 
-_process_locks: dict[str, threading.Lock] = {}
-_process_locks_guard = threading.Lock()
-
-
-def _advisory_lock_id(key: str) -> int:
-    digest = hashlib.sha256(f"rvuedge:{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-@contextlib.contextmanager
-def exclusive(key: str) -> Iterator[bool]:
-    """Run the body while holding the lock named key; yields False at once if it is taken.
-
-    On PostgreSQL this is a session advisory lock: it is released when the connection goes,
-    so a worker killed with SIGKILL never leaves it behind (a Redis lock would outlive the
-    worker until its timeout and block the next run). Elsewhere (SQLite, tasks in-process)
-    a lock inside this process is all that is needed.
-    """
-    if connection.vendor == "postgresql":
-        lock_id = _advisory_lock_id(key)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
-            acquired = cursor.fetchone()[0]
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                try:
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
-                except DatabaseError:  # the connection is gone, and the lock with it
-                    logger.warning("Could not release lock %s: connection lost", key)
-        return
-    with _process_locks_guard:
-        lock = _process_locks.setdefault(key, threading.Lock())
-    acquired = lock.acquire(blocking=False)
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            lock.release()
-
-
 REFRESH_LOCK = "codes.refresh"
 
 
@@ -317,7 +272,7 @@ def refresh_fee_schedules(*, page_url: str | None = None, **download_kwargs) -> 
     the importer's own lock keeps a concurrent `import_fee_schedule` off the same release.
     """
     result = RefreshResult()
-    with exclusive(REFRESH_LOCK) as acquired:
+    with locks.try_lock(REFRESH_LOCK) as acquired:
         if not acquired:
             result.skipped_run = True
             logger.info(result.message)

@@ -4,7 +4,7 @@
 `manage.py load_bundled_data`, the admin and the Celery refresh. How it keeps data safe:
 
 - Files are read and checked (codes.parsing) before anything is written.
-- A lock per release (a PostgreSQL advisory lock; nothing on SQLite) keeps two processes from
+- A lock per release (rvuedge.locks: a PostgreSQL advisory lock) keeps two processes from
   importing the same release at once. The lock dies with its connection, so a release left in
   "loading" by a killed process is simply loaded again by the next run.
 - Everything is written in one transaction: the rows, the checks on them, the source file records
@@ -16,10 +16,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,6 +26,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+
+from rvuedge import locks
 
 from . import cache as codes_cache
 from . import categories, parsing
@@ -117,7 +118,7 @@ def release_import(
 
     releases = []
     lock_keys = plan.release_keys or [(parsing.HCPCS, False)]
-    with _locks(lock_keys):
+    with release_locks(lock_keys):
         for index, key in enumerate(plan.release_keys):
             releases.append(
                 _import_release(
@@ -634,39 +635,22 @@ def _finish(release: Release, counter: _Progress) -> None:
 # --- Locks ------------------------------------------------------------------------------------
 
 
-def _lock_id(name: str, is_qp: bool) -> int:
-    digest = hashlib.sha256(f"codes.release:{name}:{is_qp}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+def release_lock_key(name: str, is_qp: bool) -> str:
+    """The name of the lock (rvuedge.locks) a process holds while it imports a release."""
+    return f"codes.release:{name}:{is_qp}"
 
 
 @contextmanager
-def _locks(keys) -> Iterator[None]:
-    """Hold the import lock of each release, or raise ImportInProgress.
-
-    PostgreSQL session advisory locks: released on exit, or by the server when the process
-    holding them dies. SQLite runs one writer at a time anyway, so it needs none.
-    """
-    if connection.vendor != "postgresql":
+def release_locks(keys) -> Iterator[None]:
+    """Hold the import lock of each (name, is_qp) release, or raise ImportInProgress."""
+    with ExitStack() as held:
+        for name, is_qp in keys:
+            if not held.enter_context(locks.try_lock(release_lock_key(name, is_qp))):
+                raise ImportInProgress(
+                    f"{name}{' (QP)' if is_qp else ''} is being imported by another process; "
+                    "try again when it has finished"
+                )
         yield
-        return
-    held = []
-    try:
-        with connection.cursor() as cursor:
-            for name, is_qp in keys:
-                lock = _lock_id(name, is_qp)
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock])
-                if not cursor.fetchone()[0]:
-                    raise ImportInProgress(
-                        f"{name}{' (QP)' if is_qp else ''} is being imported by another process; "
-                        "try again when it has finished"
-                    )
-                held.append(lock)
-        yield
-    finally:
-        if held and connection.connection is not None:
-            with connection.cursor() as cursor:
-                for lock in held:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
 
 
 # --- Current release and change summary -------------------------------------------------------

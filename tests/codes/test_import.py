@@ -15,6 +15,7 @@ from django.urls import reverse
 from codes import releases, selectors, services
 from codes.models import Code, Locality, RelativeValue, Release, SourceFile
 from codes.services import FeeScheduleImportError, ImportInProgress, release_import
+from rvuedge import locks
 from tests.cms_files import (
     RVU26C_PPRRVU,
     copy_real,
@@ -215,7 +216,7 @@ def test_a_release_locked_by_another_process_is_not_imported(rvu25d_dir):
         autocommit=True,
     )
     try:
-        lock = services._lock_id("RVU25D", False)
+        lock = locks.lock_id(services.release_lock_key("RVU25D", False))
         other.execute("SELECT pg_advisory_lock(%s)", [lock])
 
         with pytest.raises(ImportInProgress, match="RVU25D is being imported by another process"):
