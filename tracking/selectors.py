@@ -11,6 +11,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from codes.models import Code
 from rvuedge.periods import Period, bucket_start, buckets, fiscal_year, periods
 from tracking.goals import Pace, Pay, change, goal_split, pace, pay, percentile
 from tracking.models import (
@@ -114,8 +115,6 @@ def series(
 def case_mix(user, start: dt.date, end: dt.date, figure: str, limit: int = 10):
     """Top codes and categories by the goal figure: grouped by code id (no join), then the few
     codes used are looked up once."""
-    from codes.models import Code
-
     per_code = list(
         ProcedureLog.objects.for_user(user)
         .filter(date__range=(start, end))

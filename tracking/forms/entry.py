@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from codes.models import Release
 from codes.modifiers import MODIFIERS
 from tracking.models import CreditPolicy, Location, LogTemplate, ProcedureLog, Role, Setting
 from tracking.phi import identifier_warnings
@@ -196,8 +197,6 @@ class RepriceForm(BootstrapMixin, forms.Form):
     end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
-        from codes.models import Release
-
         super().__init__(*args, **kwargs)
         self.fields["release"].queryset = Release.objects.loaded()
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from rvuedge import periods
 from tracking import selectors
 from tracking.forms.entry import BootstrapMixin
-from tracking.models import CompensationTier, DayOff, Figure, ProcedureLog
+from tracking.models import Benchmark, CompensationTier, DayOff, Figure, ProcedureLog
 
 RANGES = {
     "fiscal": "Fiscal year to date",
@@ -277,7 +277,5 @@ def case_log_csv(request):
 
 def benchmarks_page(request):
     """Every loaded benchmark figure with its source and year (public)."""
-    from tracking.models import Benchmark
-
     rows = Benchmark.objects.order_by("specialty", "survey_year", "population", "annual_wrvu")
     return render(request, "tracking/benchmarks.html", {"rows": rows})
