@@ -10,9 +10,10 @@ is not payable in that setting: the amount is None with a reason, never $0.00.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENTS = Decimal("0.01")
+from rvuedge import rounding
+
 NON_PAR_SHARE = Decimal("0.95")
 LIMITING_CHARGE_SHARE = Decimal("1.15")
 
@@ -83,7 +84,7 @@ class Amount:
 
 
 def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
+    return rounding.cents(value)
 
 
 def payment(

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from rvuedge import rounding
+
 from . import browse, categories, content, pricing, releases
 from . import cache as codes_cache
 from .models import CategoryContent, Code, Locality, RelativeValue, Release
@@ -421,7 +423,7 @@ def _comparison(category: str, work: Decimal, distribution: dict) -> Comparison 
     below = bisect.bisect_left(values, work)
     return Comparison(
         category=category,
-        percentile=round(below * 100 / len(values)),
+        percentile=rounding.whole(Decimal(below * 100) / len(values)),
         count=len(values),
         median=values[len(values) // 2],
         highest=values[-1],

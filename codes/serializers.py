@@ -3,6 +3,8 @@ decimal places ("88.95"), never floats."""
 
 from rest_framework import serializers
 
+from rvuedge import rounding
+
 from .models import Locality, Release
 
 
@@ -84,10 +86,15 @@ class SearchResultSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request else path
 
 
-def _money(help_text: str):
+def _decimal(max_digits: int, decimal_places: int, **kwargs):
+    """A decimal sent as a string; any rounding to its places is half up."""
     return serializers.DecimalField(
-        max_digits=12, decimal_places=2, allow_null=True, help_text=help_text
+        max_digits=max_digits, decimal_places=decimal_places, rounding=rounding.HALF_UP, **kwargs
     )
+
+
+def _money(help_text: str):
+    return _decimal(12, 2, allow_null=True, help_text=help_text)
 
 
 class AmountSerializer(serializers.Serializer):
@@ -104,9 +111,9 @@ class PriceLocalitySerializer(serializers.Serializer):
     locality_number = serializers.CharField()
     state = serializers.CharField()
     name = serializers.CharField()
-    work_gpci = serializers.DecimalField(max_digits=6, decimal_places=3)
-    pe_gpci = serializers.DecimalField(max_digits=6, decimal_places=3)
-    mp_gpci = serializers.DecimalField(max_digits=6, decimal_places=3)
+    work_gpci = _decimal(6, 3)
+    pe_gpci = _decimal(6, 3)
+    mp_gpci = _decimal(6, 3)
     gpci_release = serializers.CharField(
         help_text="Release whose GPCI file the indices come from (an older one when the priced "
         "release has none of its own)."
@@ -114,12 +121,12 @@ class PriceLocalitySerializer(serializers.Serializer):
 
 
 class RvusSerializer(serializers.Serializer):
-    work = serializers.DecimalField(max_digits=8, decimal_places=2)
-    non_facility_pe = serializers.DecimalField(max_digits=8, decimal_places=2)
+    work = _decimal(8, 2)
+    non_facility_pe = _decimal(8, 2)
     non_facility_na = serializers.BooleanField()
-    facility_pe = serializers.DecimalField(max_digits=8, decimal_places=2)
+    facility_pe = _decimal(8, 2)
     facility_na = serializers.BooleanField()
-    mp = serializers.DecimalField(max_digits=8, decimal_places=2)
+    mp = _decimal(8, 2)
 
 
 class PriceSerializer(serializers.Serializer):
@@ -127,7 +134,7 @@ class PriceSerializer(serializers.Serializer):
     modifier = serializers.CharField(allow_null=True, help_text="26, TC or null (global).")
     release = serializers.CharField()
     status = serializers.CharField(help_text="PPRRVU status code (A active, E excluded, ...).")
-    conversion_factor = serializers.DecimalField(max_digits=9, decimal_places=4)
+    conversion_factor = _decimal(9, 4)
     locality = PriceLocalitySerializer(allow_null=True, help_text="null for national amounts.")
     rvus = RvusSerializer()
     non_facility = AmountSerializer(help_text="Office and other non-facility settings.")

@@ -10,29 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from codes.credit import ordinal
-from rvuedge import periods
+from rvuedge import periods, rounding
 
 ZERO = Decimal(0)
-CENTS = Decimal("0.01")
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
-
-
-def wrvu(value: Decimal) -> Decimal:
-    """wRVUs as shown: two places."""
-    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
 
 
 def change(current: Decimal, previous: Decimal) -> Decimal | None:
     """Percentage change, None when there is nothing to compare with."""
     if not previous:
         return None
-    return ((current - previous) / previous * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return rounding.to_places((current - previous) / previous * 100, 1)
 
 
 # Working days and goals -------------------------------------------------------------------------
@@ -76,9 +66,9 @@ def goal_split(
     week_days = working_days(week_start, week_end, days_off)
     return GoalSplit(
         annual=annual,
-        per_day=wrvu(per_day),
-        month=wrvu(per_day * month_days),
-        week=wrvu(per_day * week_days),
+        per_day=rounding.hundredths(per_day),
+        month=rounding.hundredths(per_day * month_days),
+        week=rounding.hundredths(per_day * week_days),
         working_days_year=year_days,
         working_days_month=month_days,
         working_days_week=week_days,
@@ -101,8 +91,8 @@ class Pace:
     @property
     def summary(self) -> str:
         if self.on_track:
-            return f"On track: {self.difference:,.2f} wRVUs ahead"
-        return f"{-self.difference:,.2f} wRVUs behind"
+            return f"On track: {rounding.fixed(self.difference, grouped=True)} wRVUs ahead"
+        return f"{rounding.fixed(-self.difference, grouped=True)} wRVUs behind"
 
 
 def pace(
@@ -118,16 +108,21 @@ def pace(
     expected = annual * elapsed / total if total else ZERO
     projection = done * total / elapsed if elapsed else ZERO
     return Pace(
-        done=wrvu(done),
-        expected=wrvu(expected),
-        difference=wrvu(done - expected),
-        projection=wrvu(projection),
+        done=rounding.hundredths(done),
+        expected=rounding.hundredths(expected),
+        difference=rounding.hundredths(done - expected),
+        projection=rounding.hundredths(projection),
         working_days_elapsed=elapsed,
         working_days_year=total,
     )
 
 
 # Pay --------------------------------------------------------------------------------------------
+
+
+def _whole(value: Decimal) -> str:
+    """A tier threshold as its label shows it: 5,000."""
+    return rounding.fixed(value, 0, grouped=True)
 
 
 @dataclass(frozen=True)
@@ -167,7 +162,7 @@ def pay(
     for name, (amount, rate) in sorted((located or {}).items()):
         if amount:
             result.lines.append(
-                PayLine(f"{name} at its own rate", amount, rate, money(amount * rate))
+                PayLine(f"{name} at its own rate", amount, rate, rounding.cents(amount * rate))
             )
     if tiers:
         ordered = sorted(tiers)
@@ -177,12 +172,14 @@ def pay(
                 break
             portion = (min(wrvu_by_rate, end) if end is not None else wrvu_by_rate) - start
             label = (
-                f"{start:,.0f}-{end:,.0f} wRVU" if end is not None else f"above {start:,.0f} wRVU"
+                f"{_whole(start)}-{_whole(end)} wRVU"
+                if end is not None
+                else f"above {_whole(start)} wRVU"
             )
-            result.lines.append(PayLine(label, portion, rate, money(portion * rate)))
+            result.lines.append(PayLine(label, portion, rate, rounding.cents(portion * rate)))
     elif flat_rate is not None and wrvu_by_rate:
         result.lines.append(
-            PayLine("all wRVU", wrvu_by_rate, flat_rate, money(wrvu_by_rate * flat_rate))
+            PayLine("all wRVU", wrvu_by_rate, flat_rate, rounding.cents(wrvu_by_rate * flat_rate))
         )
     return result
 
@@ -206,5 +203,5 @@ def percentile(value: Decimal, table: dict[str, Decimal]) -> str | None:
         if low <= value <= high:
             share = (value - low) / (high - low) if high > low else ZERO
             rank = low_rank + share * (high_rank - low_rank)
-            return f"about the {ordinal(int(rank.quantize(Decimal(1), ROUND_HALF_UP)))} percentile"
+            return f"about the {ordinal(rounding.whole(rank))} percentile"
     return None

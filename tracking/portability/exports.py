@@ -10,14 +10,14 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
+from rvuedge import rounding
 from tracking.portability.reports import Report
 
 CHUNK_SIZE = 2000
-CHART_STEP = Decimal("0.01")
 CPT_NOTICE = (
     "CPT® is a registered trademark of the American Medical Association. CPT codes and "
     "descriptors are copyright American Medical Association; all rights reserved."
@@ -160,7 +160,7 @@ def data_line(releases: list[str]) -> str:
 
 
 def _two(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    return rounding.fixed(value, 2, grouped=True)
 
 
 def _chart(report: Report, width: float):
@@ -182,8 +182,8 @@ def _chart(report: Report, width: float):
     # reportlab cannot do arithmetic on Decimals: the bars are whole hundredths of a wRVU
     # (exact for the 2-place figures drawn), and the axis labels divide them back.
     chart.data = [
-        [int(row.medicare.quantize(CHART_STEP) * 100) for row in series],
-        [int(row.policy.quantize(CHART_STEP) * 100) for row in series],
+        [int(rounding.cents(row.medicare) * 100) for row in series],
+        [int(rounding.cents(row.policy) * 100) for row in series],
     ]
     label = "%Y-%m-%d" if report.granularity == "week" else "%b %Y"
     step = max(1, len(series) // 14)  # keep the axis labels readable

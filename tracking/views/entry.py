@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from codes import releases
 from codes.models import Code, Release
 from codes.wrvu import LineSpec
+from rvuedge import rounding
 from tracking import services
 from tracking.entry import preview as entry_preview
 from tracking.forms.entry import (
@@ -106,7 +107,7 @@ def tracker(request):
                 messages.success(
                     request,
                     f"Saved {len(logs)} {'entry' if len(logs) == 1 else 'entries'}: "
-                    f"{total:.2f} wRVU (Medicare-style, {release.name}).",
+                    f"{rounding.fixed(total)} wRVU (Medicare-style, {release.name}).",
                 )
                 return redirect("tracking:tracker")
         else:
