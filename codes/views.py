@@ -10,8 +10,6 @@ each request.
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -20,8 +18,9 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import _json_script_escapes
 from django.views.decorators.http import require_GET
+
+from rvuedge.json_ld import json_ld
 
 from . import browse, selectors
 from . import cache as codes_cache
@@ -74,10 +73,6 @@ def _canonical(code: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{reverse('codes:detail', args=[code])}"
 
 
-def _ld_json(data) -> str:
-    return json.dumps(data, separators=(",", ":")).translate(_json_script_escapes)
-
-
 def _structured_data(page: selectors.CodePage, url: str) -> str:
     system = "HCPCS" if page.kind == "hcpcs2" else "CPT"
     items = [
@@ -106,7 +101,7 @@ def _structured_data(page: selectors.CodePage, url: str) -> str:
                 ],
             }
         )
-    return _ld_json(items)
+    return json_ld(items)
 
 
 def _history_chart(page: selectors.CodePage) -> dict:
