@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from rvuedge import periods
 from tracking import selectors
-from tracking.forms.entry import BootstrapMixin
 from tracking.models import Benchmark, CompensationTier, DayOff, Figure, ProcedureLog
 
 RANGES = {
@@ -91,7 +90,7 @@ def dashboard_page(request):
     return render(request, "tracking/dashboard.html", context)
 
 
-class GoalsForm(BootstrapMixin, forms.Form):
+class GoalsForm(forms.Form):
     annual_wrvu_target = forms.DecimalField(
         label="Annual wRVU target", min_value=0, max_value=100000, decimal_places=2, required=False
     )
@@ -111,14 +110,14 @@ class GoalsForm(BootstrapMixin, forms.Form):
     goal_figure = forms.ChoiceField(label="Count toward goal and pay", choices=Figure.choices)
 
 
-class DayOffForm(BootstrapMixin, forms.ModelForm):
+class DayOffForm(forms.ModelForm):
     class Meta:
         model = DayOff
         fields = ["date", "label"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
 
-class TierForm(BootstrapMixin, forms.ModelForm):
+class TierForm(forms.ModelForm):
     class Meta:
         model = CompensationTier
         fields = ["starts_at", "rate"]
