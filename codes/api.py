@@ -22,7 +22,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from rvuedge.api_schema import StrictPageNumberPagination
 
-from . import pricing, search, selectors
+from . import pricing, releases, search, selectors
 from .models import Code, RelativeValue, Release
 from .serializers import (
     CodePageSerializer,
@@ -83,13 +83,13 @@ def _release(request) -> Release:
     """The release named by ?release= (its non-QP file when there are both), or the current."""
     name = (request.query_params.get("release") or "").strip().upper()
     if not name:
-        release = selectors.current_release()
+        release = releases.current()
         if release is None:
             raise NotFound("No fee schedule release has been imported yet.")
         return release
-    release = Release.objects.loaded().filter(name=name).order_by("is_qp").first()
+    release = releases.by_name(name)
     if release is None:
-        loaded = ", ".join(sorted({r.name for r in Release.objects.loaded()}, reverse=True))
+        loaded = ", ".join(releases.loaded_names())
         raise BadParameter(f"Unknown release: {name}. Releases available: {loaded or 'none'}.")
     return release
 

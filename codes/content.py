@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rvuedge import rounding
+
 from . import categories, indicators
 from .pricing import PRICED_STATUSES, RESTRICTED_COVERAGE
 
@@ -243,8 +245,7 @@ _PCTC_SENTENCES = {
 
 
 def _pct(share: Decimal) -> str:
-    value = (share * 100).quantize(Decimal(1)) if share <= 1 else share.quantize(Decimal(1))
-    return f"{value}%"
+    return f"{rounding.whole(share * 100 if share <= 1 else share)}%"
 
 
 def indicator_rows(row) -> list[Indicator]:
@@ -337,7 +338,7 @@ def indicator_rows(row) -> list[Indicator]:
 
 
 def _money(value: Decimal | None) -> str:
-    return f"${value:,.2f}" if value is not None else ""
+    return rounding.money(value) if value is not None else ""
 
 
 def computed_summary(facts: Facts) -> str:

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import Q, signals
 
 from . import categories, indicators
+from .cache import invalidate_code_pages
 
 RVU_DIGITS = {"max_digits": 8, "decimal_places": 2}
 SHARE_DIGITS = {"max_digits": 5, "decimal_places": 2}  # pre/intra/post-op shares, 0.00-1.00
@@ -487,8 +488,6 @@ class LocalityPreference(models.Model):
 
 def _page_data_changed(**kwargs):
     """Code pages are cached per data version: a release or editorial change starts a new one."""
-    from .selectors import invalidate_code_pages
-
     transaction.on_commit(invalidate_code_pages)
 
 

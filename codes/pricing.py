@@ -15,9 +15,10 @@ with each release lists the results per carrier and locality; this formula repro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENTS = Decimal("0.01")
+from rvuedge import rounding
+
 ZERO = Decimal(0)
 NON_PAR_SHARE = Decimal("0.95")
 # The limiting charge is 115% of the non-participating amount, i.e. 109.25% of the par amount.
@@ -120,9 +121,8 @@ class Amount:
         )
 
 
-def cents(value: Decimal) -> Decimal:
-    """Rounded to the cent, half up: once, where a person reads the figure."""
-    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
+# Rounded to the cent, half up: once, where a person reads the figure.
+cents = rounding.cents
 
 
 def rvu_amount(

@@ -8,35 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from rvuedge import rounding
+
 from . import browse, categories, content, pricing
+from . import cache as codes_cache
 from .localities import IndexSource, index_source
 from .models import CategoryContent, Code, Locality, RelativeValue, Release
-from .services import CURRENT_RELEASE_CACHE_KEY, PROGRESS_CACHE_KEY
-
-CACHE_SECONDS = 3600
-_NONE = ""  # cached for "no current release" so that state is cached too
-
-
-def current_release(*, qp: bool = False) -> Release | None:
-    """The release pages price from (the non-QP one unless asked), or None before any import."""
-    return Release.objects.current(qp=qp)
-
-
-def current_release_name() -> str | None:
-    """Name of the current release (e.g. "RVU26C"), or None before any import.
-
-    Every page shows it, so it is cached; codes.services.release_make_current clears the cache
-    when the current release changes.
-    """
-    name = cache.get(CURRENT_RELEASE_CACHE_KEY)
-    if name is None:
-        release = current_release()
-        name = release.name if release else _NONE
-        cache.set(CURRENT_RELEASE_CACHE_KEY, name, CACHE_SECONDS)
-    return name or None
 
 
 @dataclass(frozen=True)
@@ -72,7 +51,7 @@ def localities_for_release(release: Release) -> LocalitySet:
 def release_progress(release: Release) -> tuple[int, int]:
     """Rows loaded and rows to load: live from the cache while an import runs."""
     if release.status == Release.Status.LOADING:
-        live = cache.get(PROGRESS_CACHE_KEY.format(pk=release.pk))
+        live = codes_cache.progress_get(release.pk)
         if live:
             return live
     return release.rows_loaded, release.rows_total
@@ -82,10 +61,8 @@ def release_progress(release: Release) -> tuple[int, int]:
 # Everything one code page (or GET /api/v1/codes/<code>/) shows, assembled by code_page() in a
 # fixed number of queries whatever the code: the per-release pieces every page shares (release
 # list, localities, category distributions, category content) are cached under a data version
-# that changes whenever a release or editorial content is saved (codes.models signals).
+# that changes whenever a release or editorial content is saved (codes.cache).
 
-PAGE_STATE_KEY = "codes:page-state"
-SHARED_SECONDS = 24 * 3600
 RELATED_LIMIT = 8
 PRICED = pricing.PRICED_STATUSES
 MODIFIER_LABELS = {
@@ -107,13 +84,8 @@ class PageState:
     locality_sources: tuple[Release, ...] = ()
 
 
-def invalidate_code_pages() -> None:
-    """Start a new data version: cached code pages and their shared pieces are not used again."""
-    cache.delete(PAGE_STATE_KEY)
-
-
 def page_state() -> PageState:
-    state = cache.get(PAGE_STATE_KEY)
+    state = codes_cache.page_state_get()
     if state is None:
         imported = tuple(Release.objects.imported())  # one query for both lists below
         loaded = tuple(r for r in imported if r.prices_codes)
@@ -123,22 +95,8 @@ def page_state() -> PageState:
         version = f"{current.pk if current else 0}.{uuid.uuid4().hex[:10]}"
         sources = tuple(r for r in imported if r.locality_count)
         state = PageState(version, current, loaded, sources)
-        # Every page's footer names the current release: store it too, saving its query.
-        cache.set_many(
-            {PAGE_STATE_KEY: state, CURRENT_RELEASE_CACHE_KEY: current.name if current else _NONE},
-            SHARED_SECONDS,
-        )
+        codes_cache.page_state_set(state, current.name if current else None)
     return state
-
-
-def _shared(name: str, state: PageState, compute):
-    """A per-data-version value shared by every page (one query when it is not cached yet)."""
-    key = f"codes:shared:{state.version}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, SHARED_SECONDS)
-    return value
 
 
 @dataclass(frozen=True)
@@ -186,7 +144,7 @@ def locality_choices(release: Release, state: PageState | None = None) -> list[L
             for loc in Locality.objects.filter(release=source).order_by("state", "name")
         ]
 
-    return _shared(f"localities:{source.pk}", state, compute)
+    return codes_cache.shared(state.version, f"localities:{source.pk}", compute)
 
 
 def locality_note(release: Release, state: PageState | None = None) -> str:
@@ -208,14 +166,14 @@ def work_rvu_distribution(release: Release, state: PageState | None = None) -> d
             values.sort()
         return by_category
 
-    return _shared(f"work-distribution:{release.pk}", state, compute)
+    return codes_cache.shared(state.version, f"work-distribution:{release.pk}", compute)
 
 
 def category_content(state: PageState | None = None) -> dict:
     state = state or page_state()
-    return _shared(
+    return codes_cache.shared(
+        state.version,
         "category-content",
-        state,
         lambda: {c.category: c for c in CategoryContent.objects.all()},
     )
 
@@ -483,7 +441,7 @@ def _comparison(category: str, work: Decimal, distribution: dict) -> Comparison 
     below = bisect.bisect_left(values, work)
     return Comparison(
         category=category,
-        percentile=round(below * 100 / len(values)),
+        percentile=rounding.whole(Decimal(below * 100) / len(values)),
         count=len(values),
         median=values[len(values) // 2],
         highest=values[-1],
@@ -716,4 +674,4 @@ def section_counts(state: PageState | None = None) -> dict[str, int]:
             counts[section.slug] = len(codes)
         return counts
 
-    return _shared("section-counts", state, compute)
+    return codes_cache.shared(state.version, "section-counts", compute)

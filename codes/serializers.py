@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from rvuedge import rounding
+
 from .localities import IndexSource, index_source
 from .models import Locality, Release
 
@@ -160,10 +162,15 @@ class SearchResultSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request else path
 
 
-def _money(help_text: str):
+def _decimal(max_digits: int, decimal_places: int, **kwargs):
+    """A decimal sent as a string; any rounding to its places is half up."""
     return serializers.DecimalField(
-        max_digits=12, decimal_places=2, allow_null=True, help_text=help_text
+        max_digits=max_digits, decimal_places=decimal_places, rounding=rounding.HALF_UP, **kwargs
     )
+
+
+def _money(help_text: str):
+    return _decimal(12, 2, allow_null=True, help_text=help_text)
 
 
 class AmountSerializer(serializers.Serializer):
@@ -192,12 +199,12 @@ class PriceLocalitySerializer(serializers.Serializer):
     locality_number = serializers.CharField()
     state = serializers.CharField()
     name = serializers.CharField()
-    work_gpci = serializers.DecimalField(max_digits=6, decimal_places=3)
-    pe_gpci = serializers.DecimalField(max_digits=6, decimal_places=3)
-    mp_gpci = serializers.DecimalField(max_digits=6, decimal_places=3)
-    work_gpci_without_floor = serializers.DecimalField(
-        max_digits=6,
-        decimal_places=3,
+    work_gpci = _decimal(6, 3)
+    pe_gpci = _decimal(6, 3)
+    mp_gpci = _decimal(6, 3)
+    work_gpci_without_floor = _decimal(
+        6,
+        3,
         allow_null=True,
         help_text="CY2026 January file only: the work GPCI without the 1.0 floor (not in force).",
     )
@@ -211,18 +218,14 @@ class PriceLocalitySerializer(serializers.Serializer):
 
 
 class RvusSerializer(serializers.Serializer):
-    work = serializers.DecimalField(max_digits=8, decimal_places=2)
-    non_facility_pe = serializers.DecimalField(max_digits=8, decimal_places=2)
+    work = _decimal(8, 2)
+    non_facility_pe = _decimal(8, 2)
     non_facility_na = serializers.BooleanField()
-    facility_pe = serializers.DecimalField(max_digits=8, decimal_places=2)
+    facility_pe = _decimal(8, 2)
     facility_na = serializers.BooleanField()
-    mp = serializers.DecimalField(max_digits=8, decimal_places=2)
-    opps_non_facility_pe = serializers.DecimalField(
-        max_digits=8, decimal_places=2, help_text="PE used for the OPPS payment amount."
-    )
-    opps_mp = serializers.DecimalField(
-        max_digits=8, decimal_places=2, help_text="MP used for the OPPS payment amount."
-    )
+    mp = _decimal(8, 2)
+    opps_non_facility_pe = _decimal(8, 2, help_text="PE used for the OPPS payment amount.")
+    opps_mp = _decimal(8, 2, help_text="MP used for the OPPS payment amount.")
 
 
 class PriceSerializer(serializers.Serializer):
@@ -230,7 +233,7 @@ class PriceSerializer(serializers.Serializer):
     modifier = serializers.CharField(allow_null=True, help_text="26, TC or null (global).")
     release = serializers.CharField()
     status = serializers.CharField(help_text="PPRRVU status code (A active, E excluded, ...).")
-    conversion_factor = serializers.DecimalField(max_digits=9, decimal_places=4)
+    conversion_factor = _decimal(9, 4)
     locality = PriceLocalitySerializer(allow_null=True, help_text="null for national amounts.")
     rvus = RvusSerializer()
     non_facility = AmountSerializer(help_text="Office and other non-facility settings.")

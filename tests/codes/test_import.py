@@ -13,9 +13,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from codes import selectors, services
+from codes import releases, selectors, services
 from codes.models import Code, Locality, RelativeValue, Release, SourceFile
 from codes.services import FeeScheduleImportError, ImportInProgress, release_import
+from rvuedge import locks
 from tests.cms_files import (
     RVU26A_FILES,
     RVU26C_PPRRVU,
@@ -115,18 +116,18 @@ def test_making_a_release_current_stores_what_changed_and_older_ones_stay_querya
 def test_the_current_release_name_is_cached_and_cleared_when_it_changes(
     rvu25d_dir, rvu26c_file, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    assert selectors.current_release_name() is None
+    assert releases.current_name() is None
     with django_capture_on_commit_callbacks(execute=True):
         release_import(source=rvu25d_dir)
-    assert selectors.current_release_name() == "RVU25D"
+    assert releases.current_name() == "RVU25D"
     with django_assert_num_queries(0):
-        assert selectors.current_release_name() == "RVU25D"
+        assert releases.current_name() == "RVU25D"
 
     new = release_import(source=rvu26c_file).release
     with django_capture_on_commit_callbacks(execute=True):
         services.release_make_current(release=new)
 
-    assert selectors.current_release_name() == "RVU26C"
+    assert releases.current_name() == "RVU26C"
 
 
 # Localities by calendar year ----------------------------------------------------------------
@@ -151,7 +152,7 @@ def test_a_locality_only_folder_is_a_release_that_prices_nothing(rvu26a_dir):
     assert (release.year, release.quarter, str(release.effective_on)) == (2026, "A", "2026-01-01")
     assert not Release.objects.loaded().exists()  # nothing to price from, never current
     assert list(Release.objects.locality_sources()) == [release]
-    assert selectors.current_release() is None
+    assert releases.current() is None
     assert not Locality.objects.filter(release=release, counties="").exists()
 
 
@@ -209,7 +210,7 @@ def test_every_2026_release_is_priced_with_the_cy2026_localities(
         Decimal("1.000"),
         Decimal("19.53"),
     )
-    assert selectors.current_release() == rvu26c
+    assert releases.current() == rvu26c
 
 
 def test_a_locality_only_release_cannot_be_made_current(rvu26a_dir):
@@ -311,7 +312,7 @@ def test_a_release_locked_by_another_process_is_not_imported(rvu25d_dir):
         autocommit=True,
     )
     try:
-        lock = services._lock_id("RVU25D", False)
+        lock = locks.lock_id(services.release_lock_key("RVU25D", False))
         other.execute("SELECT pg_advisory_lock(%s)", [lock])
 
         with pytest.raises(ImportInProgress, match="RVU25D is being imported by another process"):
@@ -349,7 +350,7 @@ def test_a_qp_and_a_non_qp_file_make_two_releases_of_one_name(tmp_path, rvu26c_f
 
     names = sorted((str(r), r.is_qp, r.status) for r in outcome.releases)
     assert names == [("RVU26C", False, "current"), ("RVU26C (QP)", True, "current")]
-    assert selectors.current_release().is_qp is False
+    assert releases.current().is_qp is False
 
 
 # Commands -------------------------------------------------------------------------------------
@@ -422,7 +423,7 @@ def test_load_bundled_data_imports_once_and_makes_the_newest_release_current(
     files = SourceFile.objects.count()
     call_command("load_bundled_data", verbosity=0)
 
-    current = selectors.current_release()
+    current = releases.current()
     assert current.name == "RVU26C"
     assert selectors.localities_for_release(current).source.name == "RVU26A"
     assert Release.objects.get(name="RVU25D").status == "ready"
@@ -480,7 +481,7 @@ def test_admin_action_makes_an_older_release_current(
 
     old.refresh_from_db()
     assert old.status == "current"
-    assert selectors.current_release_name() == "RVU25D"
+    assert releases.current_name() == "RVU25D"
 
 
 def test_admin_action_reruns_a_failed_import_from_its_source(staff_client, tmp_path):

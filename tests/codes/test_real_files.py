@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from codes import pricing, selectors
+from codes import pricing, releases, selectors
 from codes.models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
 from codes.services import release_import
 from tests.cms_files import (
@@ -176,7 +176,7 @@ def test_hcpcs_file_describes_all_its_codes(imported):
 
 
 def test_rvu26c_is_priced_with_the_cy2026_localities_of_rvu26a(imported):
-    locality_set = selectors.localities_for_release(selectors.current_release())
+    locality_set = selectors.localities_for_release(releases.current())
 
     assert not locality_set.borrowed and locality_set.note == ""
     assert locality_set.source.name == "RVU26A"

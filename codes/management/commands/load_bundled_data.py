@@ -6,8 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from codes import parsing, services
-from codes.models import Release
+from codes import parsing, releases, services
 
 
 class Command(BaseCommand):
@@ -23,7 +22,7 @@ class Command(BaseCommand):
         if not root.is_dir():
             raise CommandError(f"{root} does not exist (settings.CMS_DATA_DIR)")
         folders = [p for p in root.iterdir() if p.is_dir()]
-        releases = sorted(
+        release_folders = sorted(
             (info.year, info.quarter, info.revised, folder)
             for folder in folders
             if (info := parsing.release_from_name(folder.name))
@@ -31,7 +30,7 @@ class Command(BaseCommand):
         others = sorted(f for f in folders if not parsing.release_from_name(f.name))
         newest_imported = None
         try:
-            for *_, folder in releases:
+            for *_, folder in release_folders:
                 outcome = services.release_import(source=folder)
                 self._say(outcome, verbosity)
                 # A locality-only release (RVU26A's GPCI, LOCCO, ANES) prices nothing itself.
@@ -40,7 +39,7 @@ class Command(BaseCommand):
             for folder in others:
                 self._say(services.release_import(source=folder), verbosity)
             if newest_imported:
-                current = Release.objects.current()
+                current = releases.current()
                 if current is None or current.sort_key() < newest_imported.sort_key():
                     services.release_make_current(release=newest_imported)
                     if verbosity >= 1:
