@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from codes.models import Code, Release
 from codes.wrvu import LineSpec
+from rvuedge.redirects import safe_next
 from tracking import services
 from tracking.entry import preview as entry_preview
 from tracking.forms.entry import (
@@ -220,7 +221,7 @@ def favorite_toggle(request, code):
     starred = created
     if request.headers.get("HX-Request"):
         return render(request, "tracking/_star.html", {"code": code, "starred": starred})
-    return redirect(request.POST.get("next") or "tracking:tracker")
+    return redirect(safe_next(request, "tracking:tracker"))
 
 
 @login_required
