@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 
 from .models import CareerStage, PracticeSetting, Specialty, User
 
@@ -126,6 +127,14 @@ class SignupForm(CareerProfileForm, AllauthSignupForm):
             ("password2", "Type the same password again."),
         ):
             self.fields[name].error_messages["required"] = message
+
+    def try_save(self, request):
+        """Sign up, or, for a registered address, send that address an "already registered"
+        email. Both answers must take as long, or the time tells who has an account: saving a
+        new user hashes the password (the slow part), so the other path hashes it too."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
 
 class ProfileForm(CareerProfileForm, forms.ModelForm):
