@@ -1,10 +1,14 @@
+from datetime import timedelta
 from decimal import Decimal
 
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
 
-from .models import CareerStage, PracticeSetting, Specialty, User
+from .models import ApiToken, CareerStage, PracticeSetting, Specialty, User
+from .services import api_tokens_revoke_all
 
 # What each career stage must tell us. Fields of the other stages are cleared on save, so a
 # profile never mixes a PGY year with a $ per wRVU rate.
@@ -171,6 +175,10 @@ class DeleteAccountForm(forms.Form):
         return typed
 
 
+# How long a new API token lasts: the choices offered, in days ("" never expires).
+TOKEN_EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", "Never")]
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=60,
@@ -178,3 +186,46 @@ class ApiTokenForm(forms.Form):
         help_text='Where you will use it, e.g. "iPhone" or "spreadsheet script".',
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+    expires_in = forms.TypedChoiceField(
+        label="Expires after",
+        choices=TOKEN_EXPIRY_CHOICES,
+        initial="90",
+        required=False,
+        coerce=lambda days: timedelta(days=int(days)),
+        empty_value=None,
+        help_text="After this the token stops working; create a new one then.",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class RevokeApiTokensMixin:
+    """Offers, ticked, to revoke the user's API tokens along with a new password: a password
+    is often changed because it leaked, and a token made with it would outlive it."""
+
+    def offer_token_revocation(self):
+        count = ApiToken.objects.filter(user=self.user).count() if self.user else 0
+        if count:
+            self.fields["revoke_api_tokens"] = forms.BooleanField(
+                label=f"Also revoke my {count} API token{'s' if count > 1 else ''}",
+                help_text="Apps and scripts using them stop working until you give them a "
+                "new token. Untick to keep them.",
+                required=False,
+                initial=True,
+            )
+
+    def save(self):
+        super().save()
+        if self.cleaned_data.get("revoke_api_tokens"):
+            api_tokens_revoke_all(user=self.user)
+
+
+class ChangePasswordForm(RevokeApiTokensMixin, AllauthChangePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_token_revocation()
+
+
+class ResetPasswordKeyForm(RevokeApiTokensMixin, AllauthResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_token_revocation()
