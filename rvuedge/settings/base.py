@@ -156,8 +156,14 @@ ACCOUNT_FORMS = {
     "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Failed sign-ins (accounts.adapter): a client the account has not signed in on counts per
+# address (10 a minute) and per account and address (5 in 5 minutes), with a ceiling per
+# account across all addresses; a browser that has signed in to the account before counts
+# against itself only, so no one else's failures lock its owner out.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+    "login_failed_account": env("LOGIN_FAILED_ACCOUNT_RATE_LIMIT", default="30/h/key"),
+    "login_failed_known_device": env("LOGIN_FAILED_DEVICE_RATE_LIMIT", default="5/5m/key"),
 }
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
