@@ -263,13 +263,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-# Browser features no page uses, turned off (rvuedge.middleware.permissions_policy).
+# Browser features no page uses, turned off (rvuedge.middleware.permissions_policy). Passkeys
+# (publickey-credentials-*) stay allowed, for allauth's WebAuthn should two-factor offer it.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
         "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
-        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
-        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking", "browsing-topics",
+        "magnetometer", "microphone", "midi", "payment", "screen-wake-lock", "serial", "usb",
+        "xr-spatial-tracking", "browsing-topics",
     )
 )  # fmt: skip
 SECURE_REFERRER_POLICY = "same-origin"
