@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 ADMIN_PAGES = [
     "/admin/", "/admin/accounts/user/", "/admin/codes/release/", "/admin/blog/post/add/",
-    "/admin/support/ticket/", "/admin/tracking/benchmark/", "/admin/tracking/benchmark/upload/",
+    "/admin/support/ticket/", "/admin/benchmarks/benchmark/", "/admin/benchmarks/benchmark/upload/",
 ]  # fmt: skip
 
 

@@ -143,8 +143,13 @@ def test_for_date_returns_the_imported_release_and_why_it_is_flagged(release, ne
 
 
 def test_for_date_gives_the_qp_file_when_asked_and_there_is_one(release, newer_release):
-    qp = Release.objects.create(
-        name="RVU26C", year=2026, quarter="C", is_qp=True, status=Release.Status.READY
+    qp = Release.objects.create(  # a release prices codes once it holds RVU rows
+        name="RVU26C",
+        year=2026,
+        quarter="C",
+        is_qp=True,
+        status=Release.Status.READY,
+        rvu_count=1,
     )
 
     assert releases.for_date(D(2026, 8, 1), qp=True).release == qp
@@ -167,8 +172,13 @@ def test_before_any_import_there_is_no_release(db):
 
 
 def test_by_name_prefers_the_file_asked_for(release, newer_release):
-    qp = Release.objects.create(
-        name="RVU26C", year=2026, quarter="C", is_qp=True, status=Release.Status.READY
+    qp = Release.objects.create(  # a release prices codes once it holds RVU rows
+        name="RVU26C",
+        year=2026,
+        quarter="C",
+        is_qp=True,
+        status=Release.Status.READY,
+        rvu_count=1,
     )
 
     assert releases.by_name("rvu26c ") == newer_release

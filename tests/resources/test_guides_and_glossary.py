@@ -123,12 +123,8 @@ def test_a_scheduled_guide_is_not_listed_until_its_time(client, make_guide):
     assert titles == ["Live guide"]
 
 
-def test_the_admin_guide_form_has_the_preview_panel_and_the_order(client, author):
-    from tests.factories import UserFactory
-
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-
-    response = client.get(reverse("admin:resources_guide_add"))
+def test_the_admin_guide_form_has_the_preview_panel_and_the_order(admin_client, author):
+    response = admin_client.get(reverse("admin:resources_guide_add"))
 
     assert response.status_code == 200
     assert 'id="post-preview" data-preview-url="/blog/preview/"' in response.text

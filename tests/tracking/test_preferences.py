@@ -196,13 +196,12 @@ def test_clearing_target_and_rate_on_the_goals_page(client, attending):
 
 
 @pytest.mark.django_db
-def test_staff_find_a_users_target_and_rate_in_the_admin(client, attending):
+def test_staff_find_a_users_target_and_rate_in_the_admin(admin_client, attending):
     services.preferences_update(
         user=attending, data={"annual_wrvu_target": D("6200"), "dollars_per_wrvu": D("49.75")}
     )
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
-    html = client.get(
+    html = admin_client.get(
         reverse("admin:tracking_preferences_changelist"), {"q": attending.email}
     ).content.decode()
 
