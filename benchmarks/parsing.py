@@ -36,6 +36,26 @@ class ParsedTable:
     errors: list[str] = field(default_factory=list)
 
 
+def _row_problems(row: dict, statistic: str) -> tuple[Decimal | None, list[str]]:
+    """The row's annual wRVU (None when not a positive number) and what is wrong with it."""
+    problems = []
+    if statistic not in STATISTICS:
+        problems.append(f"column statistic: {row['statistic']!r} is not one of "
+                        f"{', '.join(sorted(STATISTICS))}")  # fmt: skip
+    try:
+        annual = Decimal(row["annual_wrvu"].replace(",", ""))
+        if annual <= 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        problems.append(f"column annual_wrvu: {row['annual_wrvu']!r} is not a positive number")
+        annual = None
+    year = row["survey_year"]
+    if not (year.isdigit() and 1990 <= int(year) <= 2100):
+        problems.append(f"column survey_year: {year!r} is not a year")
+    problems += [f"column {name}: empty" for name in ("specialty", "source") if not row[name]]
+    return annual, problems
+
+
 def parse_benchmarks(data: bytes, *, file_name: str = "benchmarks.csv") -> ParsedTable:
     """Rows ready for Benchmark(**row), or errors naming the file, line and column."""
     result = ParsedTable()
@@ -54,27 +74,12 @@ def parse_benchmarks(data: bytes, *, file_name: str = "benchmarks.csv") -> Parse
     for line, raw in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         where = f"{file_name}, line {line}"
-        problems = []
         statistic = ALIASES.get(row["statistic"].lower(), row["statistic"].lower())
-        if statistic not in STATISTICS:
-            problems.append(f"column statistic: {row['statistic']!r} is not one of "
-                            f"{', '.join(sorted(STATISTICS))}")  # fmt: skip
-        try:
-            annual = Decimal(row["annual_wrvu"].replace(",", ""))
-            if annual <= 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(f"column annual_wrvu: {row['annual_wrvu']!r} is not a positive number")
-            annual = None
-        year = row["survey_year"]
-        if not (year.isdigit() and 1990 <= int(year) <= 2100):
-            problems.append(f"column survey_year: {year!r} is not a year")
-        for name in ("specialty", "source"):
-            if not row[name]:
-                problems.append(f"column {name}: empty")
+        annual, problems = _row_problems(row, statistic)
         key = row.get("specialty_key") or specialty_key(row["specialty"])
         if key and key not in Specialty.values:
             problems.append(f"column specialty_key: {key!r} is not a specialty of RVU Edge")
+        year = row["survey_year"]
         identity = (row["specialty"], row["population"], statistic, year)
         if not problems and identity in seen:
             problems.append("the same specialty, population, statistic and year appear twice")

@@ -7,6 +7,7 @@ posts pass to the editorial team and only the author profile goes.
 from rvuedge.user_data import register_user_data
 
 from .models import AuthorProfile, Post
+from .services import editorial_author_get_or_create
 
 
 def export_author_profile(user):
@@ -29,8 +30,6 @@ def export_posts(user):
 
 
 def hand_over_posts(user):
-    from .services import editorial_author_get_or_create
-
     if not Post.objects.filter(author=user).exists():
         return
     editorial = editorial_author_get_or_create()

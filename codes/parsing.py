@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
+import openpyxl
+
 from . import indicators
 
 PPRRVU = "PPRRVU"
@@ -265,8 +267,6 @@ def _read_table(member: Member) -> Table:
 
 
 def _read_xlsx(member: Member) -> Table:
-    import openpyxl
-
     try:
         book = openpyxl.load_workbook(io.BytesIO(member.data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook

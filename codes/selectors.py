@@ -482,6 +482,9 @@ def _related(code: Code, release: Release | None, base: str) -> list[RelatedCode
     ]
 
 
+ROW_ORDER = ("", "26", "TC", "53")  # the global row first, then its components
+
+
 def code_page(
     code: str, *, locality_key: str | None = None, release: Release | None = None
 ) -> CodePage | None:
@@ -491,102 +494,26 @@ def code_page(
     """
     state = page_state()
     release = release or state.current
-    found = (
-        Code.objects.select_related("content")
-        .prefetch_related("content__faqs")
-        .filter(code=code.strip().upper())
-        .first()
-    )
+    found = Code.objects.select_related("content").prefetch_related("content__faqs")
+    found = found.filter(code=code.strip().upper()).first()
     if found is None:
         return None
-    own = getattr(found, "content", None)
-    rows = (
-        list(RelativeValue.objects.filter(code=found, release__in=[r.pk for r in state.loaded]))
-        if state.loaded
-        else []
-    )
-    names = {r.pk: r for r in state.loaded}
-    current_rows = sorted(
-        (r for r in rows if release and r.release_id == release.pk),
-        key=lambda r: (
-            ("", "26", "TC", "53").index(r.modifier) if r.modifier in ("", "26", "TC", "53") else 9
-        ),
-    )
-    main = next(
-        (r for r in current_rows if r.modifier == ""), current_rows[0] if current_rows else None
-    )
-
+    rows, current_rows, main = _rows(found, release, state)
     localities = locality_choices(release, state) if release else []
     locality = next((loc for loc in localities if loc.key == locality_key), None)
     lines = [_line(r, locality) for r in current_rows]
-
     ama_hidden = not settings.SHOW_AMA_DESCRIPTORS and found.kind != categories.HCPCS_LEVEL_II
-    descriptor = "" if ama_hidden else found.short_descriptor
-    kind_label = categories.KIND_LABELS.get(found.kind, found.kind)
     status = main.status if main else ""
     reason = "" if not main or status in PRICED else pricing.NO_NATIONAL_AMOUNT.get(status, "")
-
-    history = []
-    for row in sorted(
-        (r for r in rows if r.modifier == ""), key=lambda r: names[r.release_id].sort_key()
-    ):
-        nf, f = (
-            pricing.row_payment(row, "non_facility", pricing.NATIONAL),
-            pricing.row_payment(row, "facility", pricing.NATIONAL),
-        )
-        history.append(
-            HistoryPoint(
-                release=names[row.release_id].name,
-                status=row.status,
-                work_rvu=row.work_rvu,
-                conversion_factor=row.conversion_factor,
-                non_facility=nf.amount,
-                facility=f.amount,
-                non_facility_before_cap=nf.fee_schedule_amount if nf.capped else None,
-            )
-        )
-
-    comparison = None
-    if main and status in PRICED and main.work_rvu:
-        comparison = _comparison(
-            found.category, main.work_rvu, work_rvu_distribution(release, state)
-        )
-
-    national = lines[0] if lines else None
-    facts = content.Facts(
-        code=found.code,
-        kind_label=kind_label,
-        category=found.category,
-        descriptor=(found.long_descriptor or descriptor) if not ama_hidden else "",
-        in_fee_schedule=main is not None,
-        release=release.name if release else "",
-        status=status,
-        global_days=main.global_days if main else "",
-        pctc=main.pctc_indicator if main else "",
-        bilateral=main.bilateral_surgery if main else "",
-        assistant=main.assistant_surgery if main else "",
-        co_surgery=main.co_surgery if main else "",
-        multiple_procedure=main.multiple_procedure if main else "",
-        endoscopic_base=main.endoscopic_base if main else "",
-        work_rvu=main.work_rvu if main else None,
-        national_non_facility=national.national_non_facility.amount if national else None,
-        national_facility=national.national_facility.amount if national else None,
-        no_amount_reason=reason,
-        has_26_tc=any(r.modifier in ("26", "TC") for r in current_rows),
-    )
-    text = content.compose(
-        facts=facts,
-        own=own,
-        own_faqs=list(own.faqs.all()) if own else (),
-        category_default=_category_default(found, category_content(state)),
-    )
+    facts = _facts(found, main, release, lines, current_rows, reason, ama_hidden)
+    own = getattr(found, "content", None)
     return CodePage(
         code=found.code,
         kind=found.kind,
-        kind_label=kind_label,
+        kind_label=facts.kind_label,
         category=found.category,
         section=browse.section_for(found.code, found.kind),
-        descriptor=descriptor,
+        descriptor="" if ama_hidden else found.short_descriptor,
         long_descriptor=found.long_descriptor,
         ama_hidden=ama_hidden,
         release=release,
@@ -604,12 +531,89 @@ def code_page(
         localities=localities,
         locality_origin=index_origin(release, state) if release else None,
         carrier_price_cap=_carrier_price_cap(main, current_rows, locality),
-        history=history,
-        comparison=comparison,
+        history=_history(rows, {r.pk: r for r in state.loaded}),
+        comparison=_comparison_for(found, main, release, state),
         related=_related(found, release, main.endoscopic_base if main else ""),
-        text=text,
+        text=content.compose(
+            facts=facts,
+            own=own,
+            own_faqs=list(own.faqs.all()) if own else (),
+            category_default=_category_default(found, category_content(state)),
+        ),
         terminated_on=found.hcpcs_terminated_on,
     )
+
+
+def _rows(found, release, state) -> tuple[list, list, RelativeValue | None]:
+    """The code's rows in every loaded release (one query); the release's rows, global first;
+    and the row the page is about (the global row, or the first component)."""
+    rows = (
+        list(RelativeValue.objects.filter(code=found, release__in=[r.pk for r in state.loaded]))
+        if state.loaded
+        else []
+    )
+    current_rows = sorted(
+        (r for r in rows if release and r.release_id == release.pk),
+        key=lambda r: ROW_ORDER.index(r.modifier) if r.modifier in ROW_ORDER else 9,
+    )
+    main = next(
+        (r for r in current_rows if r.modifier == ""), current_rows[0] if current_rows else None
+    )
+    return rows, current_rows, main
+
+
+def _facts(found, main, release, lines, current_rows, reason, ama_hidden) -> content.Facts:
+    """What the page's words are composed from."""
+    national = lines[0] if lines else None
+    descriptor = "" if ama_hidden else found.short_descriptor
+    return content.Facts(
+        code=found.code,
+        kind_label=categories.KIND_LABELS.get(found.kind, found.kind),
+        category=found.category,
+        descriptor=(found.long_descriptor or descriptor) if not ama_hidden else "",
+        in_fee_schedule=main is not None,
+        release=release.name if release else "",
+        status=main.status if main else "",
+        global_days=main.global_days if main else "",
+        pctc=main.pctc_indicator if main else "",
+        bilateral=main.bilateral_surgery if main else "",
+        assistant=main.assistant_surgery if main else "",
+        co_surgery=main.co_surgery if main else "",
+        multiple_procedure=main.multiple_procedure if main else "",
+        endoscopic_base=main.endoscopic_base if main else "",
+        work_rvu=main.work_rvu if main else None,
+        national_non_facility=national.national_non_facility.amount if national else None,
+        national_facility=national.national_facility.amount if national else None,
+        no_amount_reason=reason,
+        has_26_tc=any(r.modifier in ("26", "TC") for r in current_rows),
+    )
+
+
+def _history(rows, releases_by_pk) -> list[HistoryPoint]:
+    """The global row's national amounts in every loaded release, oldest first."""
+    history = []
+    global_rows = (r for r in rows if r.modifier == "")
+    for row in sorted(global_rows, key=lambda r: releases_by_pk[r.release_id].sort_key()):
+        nf = pricing.row_payment(row, "non_facility", pricing.NATIONAL)
+        f = pricing.row_payment(row, "facility", pricing.NATIONAL)
+        history.append(
+            HistoryPoint(
+                release=releases_by_pk[row.release_id].name,
+                status=row.status,
+                work_rvu=row.work_rvu,
+                conversion_factor=row.conversion_factor,
+                non_facility=nf.amount,
+                facility=f.amount,
+                non_facility_before_cap=nf.fee_schedule_amount if nf.capped else None,
+            )
+        )
+    return history
+
+
+def _comparison_for(found, main, release, state):
+    if main and main.status in PRICED and main.work_rvu:
+        return _comparison(found.category, main.work_rvu, work_rvu_distribution(release, state))
+    return None
 
 
 def _carrier_price_cap(main, rows, locality: LocalityChoice | None):

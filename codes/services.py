@@ -116,9 +116,20 @@ def release_import(
     companions = [f.release for f in known.values() if f.release_id and f.kind == "PPRRVU"]
     plan = _plan(todo, source_name=source_name, name=name, companions=companions)
 
+    releases = _import_plan(plan, make_current=make_current, progress=progress, source=label)
+    skipped = [m.file_name for m in members if m.sha256 in known]
+    return ImportOutcome(
+        release=releases[0] if releases else None,
+        imported=True,
+        message=_outcome_message(todo, releases, skipped),
+        releases=tuple(releases),
+    )
+
+
+def _import_plan(plan, *, make_current, progress, source) -> list[Release]:
+    """Write every release of the plan under its lock (HCPCS alone when there is none)."""
     releases = []
-    lock_keys = plan.release_keys or [(parsing.HCPCS, False)]
-    with release_locks(lock_keys):
+    with release_locks(plan.release_keys or [(parsing.HCPCS, False)]):
         for index, key in enumerate(plan.release_keys):
             releases.append(
                 _import_release(
@@ -129,12 +140,15 @@ def release_import(
                     # Each QP flag has its own current release; pages price from non-QP.
                     make_current=make_current,
                     progress=progress,
-                    source=label,
+                    source=source,
                 )
             )
         if not plan.release_keys:
             _import_hcpcs_only(plan.hcpcs, progress=progress)
-    skipped = [m.file_name for m in members if m.sha256 in known]
+    return releases
+
+
+def _outcome_message(todo, releases, skipped) -> str:
     primary = releases[0] if releases else None
     parts = [f"Imported {', '.join(m.file_name for m in todo)}"]
     if primary:
@@ -148,9 +162,7 @@ def release_import(
         parts[0] += "."
     if skipped:
         parts.append(f"Already imported before: {', '.join(skipped)}.")
-    return ImportOutcome(
-        release=primary, imported=True, message=" ".join(parts), releases=tuple(releases)
-    )
+    return " ".join(parts)
 
 
 def release_check(*, source: str | Path, name: str | None = None) -> list[str]:
@@ -307,19 +319,7 @@ def _import_release(key, info, members, hcpcs, *, make_current, progress, source
     counter = _Progress(release, total, progress)
     try:
         with transaction.atomic():
-            codes = _code_ids()
-            if parsing.PPRRVU in parsed:
-                _load_pprrvu(release, *parsed[parsing.PPRRVU], codes, counter)
-            if parsing.GPCI in parsed:
-                _load_gpci(release, *parsed[parsing.GPCI], counter)
-            if parsing.LOCCO in parsed:
-                _load_locco(release, *parsed[parsing.LOCCO], counter)
-            if parsing.ANES in parsed:
-                _load_anes(release, *parsed[parsing.ANES], counter)
-            if parsing.OPPSCAP in parsed:
-                _load_oppscap(release, *parsed[parsing.OPPSCAP], codes, counter)
-            if parsing.HCPCS in parsed:
-                _load_hcpcs(*parsed[parsing.HCPCS], codes, counter)
+            _load_members(release, parsed, counter)
             _finish(release, counter)
             no_current = not Release.objects.filter(
                 status=Release.Status.CURRENT, is_qp=is_qp
@@ -341,6 +341,26 @@ def _import_release(key, info, members, hcpcs, *, make_current, progress, source
     _analyze()
     release.refresh_from_db()
     return release
+
+
+def _load_members(release, parsed: dict, counter) -> None:
+    """Each parsed file into the release, codes first (PPRRVU creates them), in file order."""
+    codes = _code_ids()
+    loaders = {
+        parsing.PPRRVU: lambda member, result: _load_pprrvu(
+            release, member, result, codes, counter
+        ),
+        parsing.GPCI: lambda member, result: _load_gpci(release, member, result, counter),
+        parsing.LOCCO: lambda member, result: _load_locco(release, member, result, counter),
+        parsing.ANES: lambda member, result: _load_anes(release, member, result, counter),
+        parsing.OPPSCAP: lambda member, result: _load_oppscap(
+            release, member, result, codes, counter
+        ),
+        parsing.HCPCS: lambda member, result: _load_hcpcs(member, result, codes, counter),
+    }
+    for kind, load in loaders.items():
+        if kind in parsed:
+            load(*parsed[kind])
 
 
 def _import_hcpcs_only(members, *, progress):

@@ -1,6 +1,7 @@
 """Help centre queries: topics with their articles, and search."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Article, Topic
@@ -37,8 +38,6 @@ def article_search(query: str) -> QuerySet[Article]:
     if not query:
         return Article.objects.none()
     if settings.USING_POSTGRES:
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
         vector = (
             SearchVector("title", weight="A", config="english")
             + SearchVector("summary", weight="B", config="english")

@@ -13,7 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Article, Ticket, TicketMessage
+from . import tasks
+from .models import Article, Question, Ticket, TicketMessage, Topic
 
 # No 0/O, 1/I/L: a reference read aloud or copied by hand survives.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -34,8 +35,6 @@ def article_vote(*, article: Article, helpful: bool) -> None:
 def ticket_create(*, user, email: str, topic: str, body: str) -> Ticket:
     """Open a ticket with its first message; the confirmation to the sender and the
     notification to staff go out from a task once the transaction commits."""
-    from .tasks import ticket_created_notify
-
     if user is not None and user.is_authenticated:
         email = user.email
     else:
@@ -56,7 +55,7 @@ def ticket_create(*, user, email: str, topic: str, body: str) -> Ticket:
     message = TicketMessage(ticket=ticket, author=user, body=body)
     message.full_clean()
     message.save()
-    ticket_created_notify.delay_on_commit(ticket.pk)
+    tasks.ticket_created_notify.delay_on_commit(ticket.pk)
     return ticket
 
 
@@ -64,14 +63,12 @@ def ticket_create(*, user, email: str, topic: str, body: str) -> Ticket:
 def ticket_reply(*, ticket: Ticket, user, body: str) -> TicketMessage:
     """The ticket's owner answers. A ticket waiting for them, or closed, opens again; staff
     hear of it by email (after commit)."""
-    from .tasks import ticket_message_notify
-
     message = TicketMessage(ticket=ticket, author=user, body=body, from_staff=False)
     message.full_clean()
     message.save()
     ticket.status = Ticket.Status.OPEN
     ticket.save(update_fields=["status", "updated_at"])
-    ticket_message_notify.delay_on_commit(message.pk)
+    tasks.ticket_message_notify.delay_on_commit(message.pk)
     return message
 
 
@@ -79,14 +76,12 @@ def ticket_reply(*, ticket: Ticket, user, body: str) -> TicketMessage:
 def ticket_staff_reply(*, ticket: Ticket, author, body: str, close: bool = False) -> TicketMessage:
     """Staff answer: the user is emailed the reply (after commit) and the ticket waits for them,
     or is closed when staff say the answer ends it."""
-    from .tasks import ticket_message_notify
-
     message = TicketMessage(ticket=ticket, author=author, body=body, from_staff=True)
     message.full_clean()
     message.save()
     ticket.status = Ticket.Status.CLOSED if close else Ticket.Status.WAITING
     ticket.save(update_fields=["status", "updated_at"])
-    ticket_message_notify.delay_on_commit(message.pk)
+    tasks.ticket_message_notify.delay_on_commit(message.pk)
     return message
 
 
@@ -225,8 +220,6 @@ def help_content_load(*, content, dry_run: bool = False) -> dict[str, dict[str, 
     staff added in the admin are kept. With dry_run, nothing is saved. Returns counts of
     created / updated / unchanged per kind.
     """
-    from .models import Question, Topic
-
     counts = {
         kind: {"created": 0, "updated": 0, "unchanged": 0}
         for kind in ("topics", "articles", "questions")

@@ -355,6 +355,39 @@ def encounters_bulk_create(
 
     Encounters and lines are written in batches; `progress(lines_done)` is called after each.
     """
+    codes = _checked_codes(user, encounters, release)
+    policy = user_policy(user)
+    # The release's rows of every code, read once: per encounter they would cost a query or two
+    # each, most of an import's time when every row is its own encounter.
+    rows = fee_rows(release, codes)
+    saved = []
+    batch_size = 500
+    for start in range(0, len(encounters), batch_size):
+        chunk = encounters[start : start + batch_size]
+        made = Encounter.objects.bulk_create(
+            Encounter(user=user, date=d.date, setting=d.setting, location=d.location)
+            for d, _ in chunk
+        )
+        logs = []
+        for encounter, (details, lines) in zip(made, chunk, strict=True):
+            priced = _price_from_rows(
+                rows, release, details.setting, [line.spec for line in lines], policy
+            )
+            logs += [
+                _new_log(user=user, encounter=encounter, details=details,
+                         code=codes[line.spec.code], priced=item, release=release, role=line.role,
+                         supervising_attending=line.supervising_attending, note=line.note)
+                for line, item in zip(lines, priced, strict=True)
+            ]  # fmt: skip
+        _save_with_history(user, logs)
+        saved += logs
+        if progress:
+            progress(len(saved))
+    return saved
+
+
+def _checked_codes(user, encounters, release) -> dict[str, Code]:
+    """Every encounter's details checked; the codes its lines name, all known to the release."""
     all_codes = set()
     for details, lines in encounters:
         if not lines:
@@ -376,55 +409,24 @@ def encounters_bulk_create(
     missing = sorted(all_codes - set(codes))
     if missing:
         raise ValidationError(f"Not in {release.name}: {', '.join(missing)}.")
-    policy = user_policy(user)
-    # The release's rows of every code, read once: per encounter they would cost a query or two
-    # each, most of an import's time when every row is its own encounter.
-    rows = fee_rows(release, all_codes)
-    saved = []
-    batch_size = 500
-    for start in range(0, len(encounters), batch_size):
-        chunk = encounters[start : start + batch_size]
-        made = Encounter.objects.bulk_create(
-            Encounter(user=user, date=d.date, setting=d.setting, location=d.location)
-            for d, _ in chunk
-        )
-        logs = []
-        for encounter, (details, lines) in zip(made, chunk, strict=True):
-            priced = _price_from_rows(
-                rows, release, details.setting, [line.spec for line in lines], policy
+    return codes
+
+
+def _save_with_history(user, logs) -> None:
+    ProcedureLog.objects.bulk_create(logs, batch_size=1000)
+    LogChange.objects.bulk_create(
+        (
+            LogChange(
+                user=user,
+                log=log,
+                log_pk=log.pk,
+                action=LogChange.Action.CREATE,
+                after=_snapshot(log),
             )
-            for line, item in zip(lines, priced, strict=True):
-                logs.append(
-                    _new_log(
-                        user=user,
-                        encounter=encounter,
-                        details=details,
-                        code=codes[line.spec.code],
-                        priced=item,
-                        release=release,
-                        role=line.role,
-                        supervising_attending=line.supervising_attending,
-                        note=line.note,
-                    )
-                )
-        ProcedureLog.objects.bulk_create(logs, batch_size=1000)
-        LogChange.objects.bulk_create(
-            (
-                LogChange(
-                    user=user,
-                    log=log,
-                    log_pk=log.pk,
-                    action=LogChange.Action.CREATE,
-                    after=_snapshot(log),
-                )
-                for log in logs
-            ),
-            batch_size=1000,
-        )
-        saved += logs
-        if progress:
-            progress(len(saved))
-    return saved
+            for log in logs
+        ),
+        batch_size=1000,
+    )
 
 
 @transaction.atomic

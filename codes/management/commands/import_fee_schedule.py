@@ -1,6 +1,7 @@
 """Import a CMS fee schedule release: a zip as CMS publishes it, a folder, one file, or a URL."""
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from codes import services
 
@@ -60,8 +61,6 @@ class _TqdmProgress:
 
     def __call__(self, done, total):
         if self.bar is None:
-            from tqdm import tqdm
-
             self.bar = tqdm(total=total, unit=" rows", desc="Importing", leave=False)
         self.bar.total = total
         self.bar.update(done - self.bar.n)
