@@ -192,6 +192,15 @@ class LineCredit:
     explanation: list[str] = field(default_factory=list)
     warnings: list[CreditWarning] = field(default_factory=list)
 
+    @property
+    def warning_messages(self) -> list[str]:
+        """The warnings as people read them (what an entry stores)."""
+        return [warning.message for warning in self.warnings]
+
+    @property
+    def warning_ids(self) -> list[str]:
+        return [warning.id for warning in self.warnings]
+
 
 @dataclass
 class EncounterCredit:

@@ -114,20 +114,23 @@ def line_inputs(
     return inputs
 
 
+def spec_problems(rows: dict[tuple[str, str], FeeRow], spec: LineSpec) -> list[CreditWarning]:
+    """What makes a line wrong to log (codes.credit.line_errors): 26/TC where the PC/TC
+    indicator forbids them, 50 with more than one unit. A code missing from `rows` has none here
+    (callers report unknown codes themselves)."""
+    row = row_for(rows, spec)
+    if row is None:
+        return []
+    return line_errors(LineInput(spec.code, row, spec.modifiers, spec.units))
+
+
 def line_problems(
     *, release, specs: list[LineSpec], rows: dict[tuple[str, str], FeeRow] | None = None
 ) -> list[list[CreditWarning]]:
-    """Per line, what makes it wrong to log (codes.credit.line_errors): 26/TC where the PC/TC
-    indicator forbids them, 50 with more than one unit. A code the release lacks has none here
-    (callers report unknown codes themselves)."""
+    """spec_problems for each line, reading the release's rows unless given."""
     if rows is None:
         rows = fee_rows(release, {spec.code for spec in specs})
-    problems = []
-    for spec in specs:
-        row = row_for(rows, spec)
-        line = LineInput(spec.code, row, spec.modifiers, spec.units) if row else None
-        problems.append(line_errors(line) if line else [])
-    return problems
+    return [spec_problems(rows, spec) for spec in specs]
 
 
 def problem_messages(specs: list[LineSpec], problems: list[list[CreditWarning]]) -> list[str]:

@@ -15,7 +15,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from codes.models import Code, Release
-from codes.wrvu import LineSpec, price_lines
+from codes.wrvu import LineSpec, line_problems, price_lines
 from tracking import selectors, services
 from tracking.entry import release_codes
 from tracking.forms.entry import HistoryFilterForm
@@ -39,6 +39,17 @@ def _current_release():
 
 def line_spec(line: dict) -> LineSpec:
     return LineSpec(line["code"], tuple(line.get("modifiers", [])), line.get("units", 1))
+
+
+def refused_lines(release, specs: list[LineSpec]) -> dict[str, dict]:
+    """By position, each line that cannot be logged as it is (26/TC where the PC/TC indicator
+    forbids them, 50 with more than one unit), with the reason."""
+    problems = line_problems(release=release, specs=specs)
+    return {
+        str(i): {"modifiers": [p.message for p in found]}
+        for i, found in enumerate(problems)
+        if found
+    }
 
 
 def _as_validation_error(exc: DjangoValidationError) -> ValidationError:
@@ -84,12 +95,14 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         if any(line.get(k) != first.get(k) for line in lines for k in ("date", "setting")):
             raise ValidationError("Lines of one encounter share their date and setting.")
         details = services.EntryDetails(**{k: first.get(k, "") for k in shared if k in first})
+        specs = [line_spec(line) for line in lines]
+        release = serializer.context["release"]
+        refused = refused_lines(release, specs)
+        if refused:
+            raise ValidationError(refused if many else refused["0"])
         try:
             logs = services.encounter_create(
-                user=request.user,
-                details=details,
-                lines=[line_spec(line) for line in lines],
-                release=serializer.context["release"],
+                user=request.user, details=details, lines=specs, release=release
             )
         except DjangoValidationError as exc:
             raise _as_validation_error(exc) from exc
@@ -197,6 +210,9 @@ class WrvuCalculateView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         specs = [line_spec(line) for line in data["lines"]]
+        refused = refused_lines(release, specs)
+        if refused:
+            raise ValidationError({"lines": refused})
         priced = price_lines(release=release, setting=data["setting"], specs=specs)
         lines = [
             {
@@ -207,7 +223,8 @@ class WrvuCalculateView(APIView):
                 "raw": four(item.medicare.raw),
                 "medicare": four(item.medicare.credited),
                 "explanation": item.medicare.explanation,
-                "warnings": item.medicare.warnings,
+                "warnings": item.medicare.warning_messages,
+                "warning_ids": item.medicare.warning_ids,
             }
             for item in priced
         ]
