@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -17,14 +18,17 @@ from rest_framework.views import APIView
 from codes.models import Code, Release
 from codes.wrvu import LineSpec, line_problems, price_lines
 from tracking import selectors, services
-from tracking.entry import release_codes
+from tracking.entry import Preview, release_codes
+from tracking.entry import preview as entry_preview
 from tracking.forms.entry import HistoryFilterForm
 from tracking.goals import fiscal_year
 from tracking.models import Favorite, LogTemplate, ProcedureLog
+from tracking.quick_entry import Ambiguity, ParsedLine
 from tracking.serializers import (
     CalculateSerializer,
     FavoriteSerializer,
     LogSerializer,
+    QuickEntrySerializer,
     TemplateSerializer,
     four,
 )
@@ -109,6 +113,44 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         output = self.get_serializer(logs, many=True).data
         return Response(output if many else output[0], status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=QuickEntrySerializer,
+        responses={
+            201: LogSerializer(many=True),
+            400: OpenApiResponse(
+                description="Lines to fix, readings to choose, or a reading to confirm"
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def quick(self, request):
+        """Log one encounter typed as in quick entry. A reading of codes typed without
+        separators that holds a high-value procedure needs `confirm: true`."""
+        serializer = QuickEntrySerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        release = _current_release()
+        result = entry_preview(
+            data["text"],
+            release=release,
+            setting=data["setting"],
+            policy=services.user_policy(request.user),
+        )
+        if not result.ok:
+            raise ValidationError(_quick_entry_problems(result))
+        if result.confirmations and not data["confirm"]:
+            raise ValidationError({"confirm": result.confirmations})
+        shared = ("date", "setting", "location", "role", "supervising_attending", "note")
+        details = services.EntryDetails(**{k: data[k] for k in shared if k in data})
+        try:
+            logs = services.encounter_create(
+                user=request.user, details=details, lines=result.specs, release=release
+            )
+        except DjangoValidationError as exc:
+            raise _as_validation_error(exc) from exc
+        output = LogSerializer(logs, many=True, context={"request": request}).data
+        return Response(output, status=status.HTTP_201_CREATED)
+
     def perform_update(self, serializer):
         changes = dict(serializer.validated_data)
         if "code" in changes:
@@ -125,6 +167,25 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.procedure_logs_delete(user=self.request.user, logs=[instance])
+
+
+def _quick_entry_problems(result: Preview) -> dict:
+    """What stops a quick entry from being saved: lines with their errors, readings to choose."""
+    problems = {
+        "lines": [
+            {"typed": str(item), "errors": item.errors}
+            for item in result.items
+            if isinstance(item, ParsedLine) and item.errors
+        ],
+        "readings": [
+            {"typed": item.text, "readings": [[str(line) for line in r] for r in item.readings]}
+            for item in result.items
+            if isinstance(item, Ambiguity)
+        ],
+    }
+    return {name: value for name, value in problems.items() if value} or {
+        "text": ["Type at least one code."]
+    }
 
 
 class FavoriteViewSet(

@@ -41,12 +41,13 @@ def current_release():
     return release
 
 
-def _entry_context(request, form, release, result=None):
+def _entry_context(request, form, release, result=None, confirm_text=""):
     user = request.user
     return {
         "form": form,
         "release": release,
         "preview": result,
+        "confirm_text": confirm_text,
         "favorites": Favorite.objects.for_user(user).select_related("code"),
         "templates": LogTemplate.objects.for_user(user).prefetch_related("lines__code"),
         "recent": ProcedureLog.objects.for_user(user).with_related()[:10],
@@ -74,6 +75,7 @@ def tracker(request):
 
     form = QuickEntryForm(request.POST, user=request.user)
     result = None
+    confirm_text = ""
     if form.is_valid():
         data = form.cleaned_data
         result = entry_preview(
@@ -82,7 +84,11 @@ def tracker(request):
             setting=data["setting"],
             policy=services.user_policy(request.user),
         )
-        if result.ok:
+        if result.ok and result.confirmations and not _confirmed(request, data["text"]):
+            # A run of digits read as a high-value procedure: shown again, saved on confirm.
+            form.add_error(None, CONFIRM_MESSAGE)
+            confirm_text = data["text"]
+        elif result.ok:
             try:
                 logs = services.encounter_create(
                     user=request.user,
@@ -113,9 +119,21 @@ def tracker(request):
     return render(
         request,
         "tracking/tracker.html",
-        _entry_context(request, form, release, result),
+        _entry_context(request, form, release, result, confirm_text),
         status=status,
     )
+
+
+CONFIRM_MESSAGE = (
+    "Codes typed without spaces were read as a high-value procedure. Check the reading below,"
+    " then confirm to save it, or separate the codes with spaces."
+)
+
+
+def _confirmed(request, text: str) -> bool:
+    """The user confirmed this very text (the confirm button carries it; line breaks and spaces
+    may differ once a browser has sent it back)."""
+    return " ".join(request.POST.get("confirm", "").split()) == " ".join(text.split())
 
 
 @login_required
