@@ -652,14 +652,11 @@ def _shared_slots(
         if not work.payable:
             continue
         row = work.line.row
-        if policy.multiple_procedure and not row.is_add_on and row.mult_proc in RANKED_MULT_PROC:
+        ranked = policy.multiple_procedure and not row.is_add_on
+        if ranked and row.mult_proc in RANKED_MULT_PROC:
             surgical.append(work)
-        elif (
-            policy.multiple_procedure
-            and row.mult_proc == IMAGING_MULT_PROC
-            and work.per_unit > ZERO
-        ):
-            imaging.append(work)
+        elif ranked and row.mult_proc == IMAGING_MULT_PROC and work.per_unit > ZERO:
+            imaging.append(work)  # the PCs that carry work; a TC line takes no rank
         else:
             unranked.append((work, work.per_unit * work.units, _unranked_reason(row, policy)))
 
