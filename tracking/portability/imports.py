@@ -265,13 +265,10 @@ def check_row(
     today: dt.date,
     release_name: str,
     location_settings: dict[str, str],
-    rows: dict | None = None,
 ) -> RowCheck:
     """Read one row; every problem is an error message naming the value. No database access:
     `codes` is the release's code set, `location_settings` the user's locations (lower-cased
-    name -> default setting), `rows` the release's fee rows of the file's codes (from
-    codes.wrvu.fee_rows), to refuse 26/TC where the PC/TC indicator forbids them and 50 with
-    more than one unit."""
+    name -> default setting)."""
     row = RowCheck(line)
     errors = row.errors
 
@@ -342,10 +339,16 @@ def check_row(
     if len(row.note) > ProcedureLog._meta.get_field("note").max_length:
         errors.append("The note is longer than 500 characters.")
     row.warnings = [f"The note seems to hold {kind}." for kind in identifier_warnings(row.note)]
-    if row.ok and rows is not None:
-        spec = LineSpec(row.code, row.modifiers, row.units)
-        errors += [problem.message for problem in spec_problems(rows, spec)]
     return row
+
+
+def refuse_forbidden_lines(rows: list[RowCheck], release_rows: dict) -> None:
+    """Add an error to each row the fee schedule forbids as it is: 26/TC where the PC/TC
+    indicator forbids them, 50 with more than one unit (`release_rows` from codes.wrvu.fee_rows)."""
+    for row in rows:
+        if row.ok:
+            spec = LineSpec(row.code, row.modifiers, row.units)
+            row.errors += [problem.message for problem in spec_problems(release_rows, spec)]
 
 
 def check_rows(user, job: ImportJob) -> list[RowCheck]:
@@ -359,9 +362,6 @@ def check_rows(user, job: ImportJob) -> list[RowCheck]:
         for name, setting in Location.objects.for_user(user).values_list("name", "default_setting")
     }
     today = timezone.localdate()
-    records = list(table_records(bytes(job.data), job.file_type, job.columns))
-    file_codes = {_cell_text(values.get("code")).upper() for _, values in records}
-    release_rows = fee_rows(job.release, file_codes & codes)
     rows = [
         check_row(
             number,
@@ -370,10 +370,10 @@ def check_rows(user, job: ImportJob) -> list[RowCheck]:
             today=today,
             release_name=job.release.name,
             location_settings=location_settings,
-            rows=release_rows,
         )
-        for number, values in records
+        for number, values in table_records(bytes(job.data), job.file_type, job.columns)
     ]
+    refuse_forbidden_lines(rows, fee_rows(job.release, {row.code for row in rows if row.ok}))
     dated = [row for row in rows if row.ok]
     if dated:
         existing = set(
