@@ -123,7 +123,7 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         },
     )
     @action(detail=False, methods=["post"])
-    def quick(self, request):
+    def quick(self, request, *args, **kwargs):
         """Log one encounter typed as in quick entry. A reading of codes typed without
         separators that holds a high-value procedure needs `confirm: true`."""
         serializer = QuickEntrySerializer(data=request.data, context={"request": request})

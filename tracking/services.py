@@ -346,6 +346,7 @@ def refuse_lines(*, release, specs: list[LineSpec], rows=None) -> None:
 
 
 def _price_from_rows(rows, release, setting: str, specs: list[LineSpec], policy):
+    refuse_lines(release=release, specs=specs, rows=rows)
     try:
         return price_lines(release=release, setting=setting, specs=specs, policy=policy, rows=rows)
     except KeyError as exc:
@@ -386,8 +387,6 @@ def encounters_bulk_create(
     # The release's rows of every code, read once: per encounter they would cost a query or two
     # each, most of an import's time when every row is its own encounter.
     rows = fee_rows(release, all_codes)
-    for _, lines in encounters:
-        refuse_lines(release=release, specs=[line.spec for line in lines], rows=rows)
     saved = []
     batch_size = 500
     for start in range(0, len(encounters), batch_size):

@@ -373,3 +373,12 @@ def test_quick_entry_by_api_offers_the_readings_to_choose(api, attending, releas
 
 def test_quick_entry_by_api_needs_sign_in(api, release):
     assert quick(api, "99213").status_code == 401
+
+
+def test_quick_entry_by_api_answers_with_a_format_suffix(api, attending, release):
+    api.force_authenticate(attending)
+
+    url = reverse("api-logs-quick", kwargs={"format": "json"})
+    response = api.post(url, {"text": "99213", "setting": "facility"}, format="json")
+
+    assert response.status_code == 201

@@ -74,8 +74,7 @@ def tracker(request):
         )
 
     form = QuickEntryForm(request.POST, user=request.user)
-    result = None
-    confirm_text = ""
+    result, confirm_text = None, ""
     if form.is_valid():
         data = form.cleaned_data
         result = entry_preview(
@@ -84,37 +83,14 @@ def tracker(request):
             setting=data["setting"],
             policy=services.user_policy(request.user),
         )
-        if result.ok and result.confirmations and not _confirmed(request, data["text"]):
+        if not result.ok:
+            form.add_error("text", "Fix or remove the marked lines before saving.")
+        elif result.confirmations and not _confirmed(request, data["text"]):
             # A run of digits read as a high-value procedure: shown again, saved on confirm.
             form.add_error(None, CONFIRM_MESSAGE)
             confirm_text = data["text"]
-        elif result.ok:
-            try:
-                logs = services.encounter_create(
-                    user=request.user,
-                    details=services.EntryDetails(
-                        date=data["date"],
-                        setting=data["setting"],
-                        location=data["location"],
-                        role=data["role"],
-                        supervising_attending=data["supervising_attending"],
-                        note=data["note"],
-                    ),
-                    lines=result.specs,
-                    release=release,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                total = sum(log.medicare for log in logs)
-                messages.success(
-                    request,
-                    f"Saved {len(logs)} {'entry' if len(logs) == 1 else 'entries'}: "
-                    f"{total:.2f} wRVU (Medicare-style, {release.name}).",
-                )
-                return redirect("tracking:tracker")
-        else:
-            form.add_error("text", "Fix or remove the marked lines before saving.")
+        elif saved := _save_entry(request, form, release, result):
+            return saved
     status = 400 if form.errors else 200
     return render(
         request,
@@ -122,6 +98,35 @@ def tracker(request):
         _entry_context(request, form, release, result, confirm_text),
         status=status,
     )
+
+
+def _save_entry(request, form, release, result):
+    """Log the previewed lines as one encounter: a redirect, or None with the form's error."""
+    data = form.cleaned_data
+    try:
+        logs = services.encounter_create(
+            user=request.user,
+            details=services.EntryDetails(
+                date=data["date"],
+                setting=data["setting"],
+                location=data["location"],
+                role=data["role"],
+                supervising_attending=data["supervising_attending"],
+                note=data["note"],
+            ),
+            lines=result.specs,
+            release=release,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    total = sum(log.medicare for log in logs)
+    messages.success(
+        request,
+        f"Saved {len(logs)} {'entry' if len(logs) == 1 else 'entries'}: "
+        f"{total:.2f} wRVU (Medicare-style, {release.name}).",
+    )
+    return redirect("tracking:tracker")
 
 
 CONFIRM_MESSAGE = (
