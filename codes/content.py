@@ -272,6 +272,36 @@ def _split_care_sentence(row) -> str:
     )
 
 
+# (label, RelativeValue field, meanings, sentences, anchor prefix) of the policy columns shown as
+# they are; the multiple-procedure sentence may name the endoscopic base ({base}).
+_POLICY_COLUMNS = (
+    (
+        "Multiple procedures (51)",
+        "multiple_procedure",
+        indicators.MULTIPLE_PROCEDURE,
+        _MULTIPLE_SENTENCES,
+        "mult-proc",
+    ),
+    (
+        "Bilateral (50)",
+        "bilateral_surgery",
+        indicators.BILATERAL_SURGERY,
+        _BILATERAL_SENTENCES,
+        "bilat-surg",
+    ),
+    (
+        "Assistant at surgery (80/81/82/AS)",
+        "assistant_surgery",
+        indicators.ASSISTANT_SURGERY,
+        _ASSISTANT_SENTENCES,
+        "asst-surg",
+    ),
+    ("Co-surgery (62)", "co_surgery", indicators.CO_SURGERY, _CO_SURGERY_SENTENCES, "co-surg"),
+    ("Team surgery (66)", "team_surgery", indicators.TEAM_SURGERY, _TEAM_SENTENCES, "team-surg"),
+    ("PC/TC indicator", "pctc_indicator", indicators.PCTC_INDICATORS, _PCTC_SENTENCES, "pctc-ind"),
+)
+
+
 def indicator_rows(row) -> list[Indicator]:
     """The payment-policy indicators of a RelativeValue-like row, each with its sentence."""
     rows = [
@@ -294,66 +324,27 @@ def indicator_rows(row) -> list[Indicator]:
             )
         )
     base = f" ({row.endoscopic_base})" if row.endoscopic_base else ""
-    rows += [
-        Indicator(
-            "Multiple procedures (51)",
-            row.multiple_procedure,
-            indicators.MULTIPLE_PROCEDURE.get(row.multiple_procedure, ""),
-            _MULTIPLE_SENTENCES.get(row.multiple_procedure, "").format(base=base),
-            f"mult-proc-{row.multiple_procedure}",
-        ),
-        Indicator(
-            "Bilateral (50)",
-            row.bilateral_surgery,
-            indicators.BILATERAL_SURGERY.get(row.bilateral_surgery, ""),
-            _BILATERAL_SENTENCES.get(row.bilateral_surgery, ""),
-            f"bilat-surg-{row.bilateral_surgery}",
-        ),
-        Indicator(
-            "Assistant at surgery (80/81/82/AS)",
-            row.assistant_surgery,
-            indicators.ASSISTANT_SURGERY.get(row.assistant_surgery, ""),
-            _ASSISTANT_SENTENCES.get(row.assistant_surgery, ""),
-            f"asst-surg-{row.assistant_surgery}",
-        ),
-        Indicator(
-            "Co-surgery (62)",
-            row.co_surgery,
-            indicators.CO_SURGERY.get(row.co_surgery, ""),
-            _CO_SURGERY_SENTENCES.get(row.co_surgery, ""),
-            f"co-surg-{row.co_surgery}",
-        ),
-        Indicator(
-            "Team surgery (66)",
-            row.team_surgery,
-            indicators.TEAM_SURGERY.get(row.team_surgery, ""),
-            _TEAM_SENTENCES.get(row.team_surgery, ""),
-            f"team-surg-{row.team_surgery}",
-        ),
-        Indicator(
-            "PC/TC indicator",
-            row.pctc_indicator,
-            indicators.PCTC_INDICATORS.get(row.pctc_indicator, ""),
-            _PCTC_SENTENCES.get(row.pctc_indicator, ""),
-            f"pctc-ind-{row.pctc_indicator}",
-        ),
-    ]
-    rows.append(
-        Indicator(
-            "Endoscopic base code",
-            row.endoscopic_base or "None",
-            "Base endoscopy of its family" if row.endoscopic_base else "Not an endoscopy family",
-            (
-                f"{row.endoscopic_base} is the diagnostic endoscopy this code builds on; it is "
-                "not paid separately when billed with this code."
-                if row.endoscopic_base
-                else "The code belongs to no endoscopy family, so the endoscopy rule does not "
-                "apply."
-            ),
-            "endo-base",
-        )
-    )
+    for label, name, meanings, sentences, anchor in _POLICY_COLUMNS:
+        value = getattr(row, name)
+        sentence = sentences.get(value, "").replace("{base}", base)
+        rows.append(Indicator(label, value, meanings.get(value, ""), sentence, f"{anchor}-{value}"))
+    rows.append(_endoscopy_indicator(row))
     return rows
+
+
+def _endoscopy_indicator(row) -> Indicator:
+    return Indicator(
+        "Endoscopic base code",
+        row.endoscopic_base or "None",
+        "Base endoscopy of its family" if row.endoscopic_base else "Not an endoscopy family",
+        (
+            f"{row.endoscopic_base} is the diagnostic endoscopy this code builds on; it is "
+            "not paid separately when billed with this code."
+            if row.endoscopic_base
+            else "The code belongs to no endoscopy family, so the endoscopy rule does not apply."
+        ),
+        "endo-base",
+    )
 
 
 # --- Editorial text with fallbacks ----------------------------------------------------------------

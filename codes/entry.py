@@ -123,7 +123,7 @@ def _run_confirmations(lines: list[ParsedLine], credit_by_line: dict[int, Priced
         if high:
             reading = " + ".join(str(line) for line in members)
             messages.append(
-                f"“{run}” was read as {reading} ({'; '.join(high)}). Check this reading:"
-                " separate codes with spaces, or confirm it to save."
+                f"“{run}” was read as {reading} ({'; '.join(high)}). Check this reading;"
+                " if it is not what you meant, separate the codes with spaces."
             )
     return messages
