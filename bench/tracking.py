@@ -123,7 +123,7 @@ def seed_entries(user, release, count: int) -> None:
                             "medicare": item.medicare.explanation,
                             "policy": item.policy.explanation,
                         },
-                        warnings=item.medicare.warnings,
+                        warnings=item.medicare.warning_messages,
                     )
                 )
         ProcedureLog.objects.bulk_create(logs[: count - made], batch_size=5000)

@@ -177,8 +177,9 @@ _MULTIPLE_SENTENCES = {
         "the base endoscopy's value{base}."
     ),
     "4": (
-        "Imaging rule: with other imaging of the same family in a session, the technical "
-        "component is reduced 50% and the professional component 5% after the first."
+        "Imaging rule: in a session with other imaging, the technical component is reduced 50% "
+        "after the first of the same family, and the professional component (which carries the "
+        "work RVU) 5% after the first."
     ),
     "5": "Therapy rule: the practice expense of subsequent therapy services is reduced 50%.",
     "6": (
@@ -194,9 +195,18 @@ _MULTIPLE_SENTENCES = {
 
 _BILATERAL_SENTENCES = {
     "0": "Bilateral (modifier 50): not adjusted; both sides together are paid 100% of one side.",
-    "1": "Bilateral (modifier 50): paid at 150% of one side, before any multiple-procedure rule.",
-    "2": "Already valued as bilateral: both sides together are paid 100%.",
-    "3": "Each side is paid at 100% (200% for both), typical of radiology and diagnostic tests.",
+    "1": (
+        "Bilateral (modifier 50 on one line, RT and LT lines, or 2 units): paid at 150% of one "
+        "side, before any multiple-procedure rule."
+    ),
+    "2": (
+        "Already valued as bilateral: both sides together (modifier 50, RT and LT lines, or 2 "
+        "units) are paid 100%."
+    ),
+    "3": (
+        "Each side is paid at 100% (200% for both, however reported), typical of radiology and "
+        "diagnostic tests."
+    ),
     "9": "The bilateral concept does not apply.",
 }
 
@@ -232,7 +242,10 @@ _PCTC_SENTENCES = {
     ),
     "2": "The professional part of a test, billed on its own; modifiers 26 and TC do not apply.",
     "3": "The technical part of a test only (no physician work); modifiers 26 and TC do not apply.",
-    "4": "The whole test, with separate codes for its professional and technical parts.",
+    "4": (
+        "The whole test only: its professional and technical parts have codes of their own, so "
+        "modifiers 26 and TC do not apply."
+    ),
     "5": (
         "An incident-to service by auxiliary staff under direct supervision; not payable for "
         "hospital patients."
@@ -248,19 +261,47 @@ def _pct(share: Decimal) -> str:
     return f"{rounding.whole(share * 100 if share <= 1 else share)}%"
 
 
-# (label, row field, CMS meaning by value, our sentence by value, anchor prefix)
-_INDICATOR_TABLE = (
-    ("Multiple procedures (51)", "multiple_procedure", indicators.MULTIPLE_PROCEDURE,
-     _MULTIPLE_SENTENCES, "mult-proc"),
-    ("Bilateral (50)", "bilateral_surgery", indicators.BILATERAL_SURGERY,
-     _BILATERAL_SENTENCES, "bilat-surg"),
-    ("Assistant at surgery (80/81/82/AS)", "assistant_surgery", indicators.ASSISTANT_SURGERY,
-     _ASSISTANT_SENTENCES, "asst-surg"),
+def _split_care_sentence(row) -> str:
+    """What 54, 55 and 56 are paid (and credited: codes.credit applies the same shares)."""
+    pre, intra, post = _pct(row.pre_op), _pct(row.intra_op), _pct(row.post_op)
+    return (
+        f"Of the package, {pre} is preoperative care, {intra} the procedure and hospital care, "
+        f"{post} office follow-up. Modifier 54 (surgical care only) pays the preoperative and "
+        f"intraoperative shares, {_pct(row.pre_op + row.intra_op)}; 55 (postoperative care "
+        f"only) the postoperative share, {post}, prorated by the days of care given; 56 "
+        f"(preoperative care only) the preoperative share, {pre}. 54 and 55 on one line pay "
+        "the whole package."
+    )
+
+
+# (label, RelativeValue field, meanings, sentences, anchor prefix) of the policy columns shown as
+# they are; the multiple-procedure sentence may name the endoscopic base ({base}).
+_POLICY_COLUMNS = (
+    (
+        "Multiple procedures (51)",
+        "multiple_procedure",
+        indicators.MULTIPLE_PROCEDURE,
+        _MULTIPLE_SENTENCES,
+        "mult-proc",
+    ),
+    (
+        "Bilateral (50)",
+        "bilateral_surgery",
+        indicators.BILATERAL_SURGERY,
+        _BILATERAL_SENTENCES,
+        "bilat-surg",
+    ),
+    (
+        "Assistant at surgery (80/81/82/AS)",
+        "assistant_surgery",
+        indicators.ASSISTANT_SURGERY,
+        _ASSISTANT_SENTENCES,
+        "asst-surg",
+    ),
     ("Co-surgery (62)", "co_surgery", indicators.CO_SURGERY, _CO_SURGERY_SENTENCES, "co-surg"),
     ("Team surgery (66)", "team_surgery", indicators.TEAM_SURGERY, _TEAM_SENTENCES, "team-surg"),
-    ("PC/TC indicator", "pctc_indicator", indicators.PCTC_INDICATORS, _PCTC_SENTENCES,
-     "pctc-ind"),
-)  # fmt: skip
+    ("PC/TC indicator", "pctc_indicator", indicators.PCTC_INDICATORS, _PCTC_SENTENCES, "pctc-ind"),
+)
 
 
 def indicator_rows(row) -> list[Indicator]:
@@ -275,38 +316,37 @@ def indicator_rows(row) -> list[Indicator]:
         )
     ]
     if row.pre_op or row.intra_op or row.post_op:
-        pre, intra, post = _pct(row.pre_op), _pct(row.intra_op), _pct(row.post_op)
         rows.append(
             Indicator(
                 "Pre / intra / post-op split",
-                f"{pre} / {intra} / {post}",
+                f"{_pct(row.pre_op)} / {_pct(row.intra_op)} / {_pct(row.post_op)}",
                 "Shares of the global package",
-                f"Of the package, {pre} is preoperative care, {intra} the procedure and hospital "
-                f"care, {post} office follow-up; modifiers 56, 54 and 55 pay these shares.",
+                _split_care_sentence(row),
                 "pre-intra-post-op-percentages",
             )
         )
     base = f" ({row.endoscopic_base})" if row.endoscopic_base else ""
-    for label, attribute, meanings, sentences, anchor in _INDICATOR_TABLE:
-        value = getattr(row, attribute)
-        sentence = sentences.get(value, "").format(base=base)
+    for label, name, meanings, sentences, anchor in _POLICY_COLUMNS:
+        value = getattr(row, name)
+        sentence = sentences.get(value, "").replace("{base}", base)
         rows.append(Indicator(label, value, meanings.get(value, ""), sentence, f"{anchor}-{value}"))
-    rows.append(
-        Indicator(
-            "Endoscopic base code",
-            row.endoscopic_base or "n/a",
-            "Base endoscopy of its family" if row.endoscopic_base else "Not an endoscopy family",
-            (
-                f"{row.endoscopic_base} is the diagnostic endoscopy this code builds on; it is "
-                "not paid separately when billed with this code."
-                if row.endoscopic_base
-                else "The code belongs to no endoscopy family, so the endoscopy rule does not "
-                "apply."
-            ),
-            "endo-base",
-        )
-    )
+    rows.append(_endoscopy_indicator(row))
     return rows
+
+
+def _endoscopy_indicator(row) -> Indicator:
+    return Indicator(
+        "Endoscopic base code",
+        row.endoscopic_base or "n/a",
+        "Base endoscopy of its family" if row.endoscopic_base else "Not an endoscopy family",
+        (
+            f"{row.endoscopic_base} is the diagnostic endoscopy this code builds on; it is "
+            "not paid separately when billed with this code."
+            if row.endoscopic_base
+            else "The code belongs to no endoscopy family, so the endoscopy rule does not apply."
+        ),
+        "endo-base",
+    )
 
 
 # --- Editorial text with fallbacks ----------------------------------------------------------------

@@ -6,15 +6,23 @@ Three figures per line (DOMAIN.md, "Work RVU credit"):
   employer policy the user's own switches (a Policy with rules turned off or other percentages).
 
 The caller looks up each line's fee schedule row (the 26/TC/53 row when the line carries that
-modifier and the release has one) and, for endoscopy families, the rows of the base codes.
+modifier and the release has one), for endoscopy families the rows of the base codes, and for a
+global line with a professional/technical split the 26 row (imaging ranks professional components).
 Percentages are Decimals; credited values are kept to 4 decimal places.
+
+Each line's modifiers go through the rules in RULES (status, PC/TC, bilateral, assistant,
+co-surgery, team, split care, 22/52/53); then the lines of the encounter are read together (RT and
+LT of a code form one bilateral procedure, an add-on needs a primary, status T is bundled) and
+ranked by the multiple-procedure rules. Every warning has a stable id and a plain message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import partial
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -41,8 +49,50 @@ STATUS_REASONS = {
 
 ASSISTANT_MODIFIERS = frozenset({"80", "81", "82"})
 SPLIT_CARE_MODIFIERS = frozenset({"54", "55", "56"})
-PCTC_ALLOWING_26 = frozenset({"1", "6", "8"})
-PCTC_ALLOWING_TC = frozenset({"1"})
+# PC/TC indicators under which the readme lets each modifier be used (Attachment A).
+PCTC_ALLOWED = {"26": frozenset({"1", "6", "8"}), "TC": frozenset({"1"})}
+PCTC_NOTES = {
+    "26": "26: the professional component carries the whole work RVU",
+    "TC": "TC: the technical component carries no work RVU",
+}
+PCTC_KINDS = {
+    "0": "a physician service, with no professional/technical split",
+    "2": "a professional-component-only code",
+    "3": "a technical-component-only code",
+    "4": "a global-test-only code, whose components have codes of their own",
+    "5": "an incident-to service",
+    "6": "a laboratory interpretation code, whose test is paid under the lab fee schedule",
+    "7": "a therapy service with no professional/technical split",
+    "8": "a physician interpretation code with no technical component",
+    "9": "a code the professional/technical split does not apply to",
+}
+# BILAT SURG: the share of one side's value that both sides are credited in total.
+BILATERAL_TOTALS = {"1": Decimal("1.5"), "2": ONE, "3": Decimal("2")}
+BILATERAL_NOTES = {
+    "1": "bilateral at 150%",
+    "2": "already valued as bilateral, 100% in total",
+    "3": "each side at 100% (200%)",
+}
+PAIR_NOTES = {
+    "1": "RT + LT: bilateral at 150% in total, 75% on each side",
+    "2": "RT + LT: already valued as bilateral, 100% in total, 50% on each side",
+    "3": "RT + LT: each side at 100% (200%)",
+}
+OTHER_SIDE = {"RT": "LT", "LT": "RT"}
+# Split care: the PRE/INTRA/POST shares each modifier is credited, and what they add up to.
+SPLIT_PARTS = {"54": ("pre", "intra"), "55": ("post",), "56": ("pre",)}
+SPLIT_LABELS = {
+    ("pre", "intra"): "surgical care only",
+    ("post",): "postoperative care only",
+    ("pre",): "preoperative care only",
+    ("pre", "intra", "post"): "surgical and postoperative care",
+    ("pre", "post"): "preoperative and postoperative care",
+}
+RANKED_MULT_PROC = frozenset({"1", "2", "3"})
+IMAGING_MULT_PROC = "4"
+# MULT PROC 4, from 2017: the professional component of the second and later imaging services
+# of a session is reduced by 5% (readme, "Multiple Procedure").
+LATER_IMAGING_SHARE = Decimal("0.95")
 BY_REPORT_RANK = 6  # CMS: 100%, 50%, 50%, 50%, 50%, then by report
 
 
@@ -91,6 +141,7 @@ class LineInput:
     modifiers: tuple[str, ...] = ()
     units: int = 1
     base_row: FeeRow | None = None  # the endoscopy base code's row, for MULT PROC 3 codes
+    pc_row: FeeRow | None = None  # a global line's 26 row: ranks imaging professional parts
 
 
 @dataclass(frozen=True)
@@ -98,7 +149,8 @@ class Policy:
     """Which payment rules apply to work RVU credit, and the percentages for 22, 52 and 53.
 
     Medicare-style is every rule on and 100% for 22/52/53 (Medicare sets no fixed percentage
-    for them). An employer's policy turns rules off or sets its own percentages.
+    for them). An employer's policy turns rules off or sets its own percentages. The
+    multiple-procedure switch covers the imaging reduction (MULT PROC 4) too.
     """
 
     multiple_procedure: bool = True
@@ -117,6 +169,18 @@ class Policy:
         return cls()
 
 
+@dataclass(frozen=True)
+class CreditWarning:
+    """Something a person should know about a line's credit: `id` is stable for programs
+    (e.g. "pctc.not_allowed"), `message` is for people."""
+
+    id: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass
 class LineCredit:
     code: str
@@ -126,7 +190,16 @@ class LineCredit:
     raw: Decimal
     credited: Decimal
     explanation: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[CreditWarning] = field(default_factory=list)
+
+    @property
+    def warning_messages(self) -> list[str]:
+        """The warnings as people read them (what an entry stores)."""
+        return [warning.message for warning in self.warnings]
+
+    @property
+    def warning_ids(self) -> list[str]:
+        return [warning.id for warning in self.warnings]
 
 
 @dataclass
@@ -155,214 +228,334 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+# Lines that cannot be logged ------------------------------------------------------------------
+
+
+def line_errors(line: LineInput) -> list[CreditWarning]:
+    """What makes a line wrong to log under any policy: 26 or TC where the PC/TC indicator
+    forbids them, and 50 (one line, both sides) with more than one unit. Quick entry, the API
+    and imports refuse such lines; the engine credits them 0 (26/TC) or once (50), warning alike.
+    """
+    problems = [_pctc_warning(line, modifier) for modifier in _forbidden_components(line)]
+    if "50" in line.modifiers and line.units > 1:
+        problems.append(_units_with_50_warning(line))
+    return problems
+
+
+def _forbidden_components(line: LineInput) -> list[str]:
+    return [m for m in PCTC_ALLOWED if m in line.modifiers and line.row.pctc not in PCTC_ALLOWED[m]]
+
+
+def _pctc_warning(line: LineInput, modifier: str) -> CreditWarning:
+    kind = PCTC_KINDS.get(line.row.pctc, f"PC/TC indicator {line.row.pctc}")
+    return CreditWarning(
+        "pctc.not_allowed",
+        f"Modifier {modifier} cannot be used with {line.code}: it is {kind} (PC/TC indicator"
+        f" {line.row.pctc}). Log the line without {modifier}.",
+    )
+
+
+def _units_with_50_warning(line: LineInput) -> CreditWarning:
+    return CreditWarning(
+        "bilateral.units_with_50",
+        f"Modifier 50 means both sides on one line with 1 unit, but {line.code}-50 has"
+        f" {line.units} units: it is credited as one bilateral procedure. Log {line.code}-50"
+        f" with 1 unit, or {line.code} x{line.units} without 50.",
+    )
+
+
+# One line's modifiers -------------------------------------------------------------------------
+
+
+@dataclass
+class _Outcome:
+    """What one rule does to a line: a factor on its work, notes, warnings, whether it is
+    credited at all, and the procedures it counts as when the rule changes that (bilateral)."""
+
+    factor: Decimal = ONE
+    notes: list[str] = field(default_factory=list)
+    warnings: list[CreditWarning] = field(default_factory=list)
+    payable: bool = True
+    units: int | None = None
+
+
 @dataclass
 class _Work:
     """A line while its credit is worked out: the per-unit value after modifier rules."""
 
     index: int
     line: LineInput
-    per_unit: Decimal  # work RVU per unit after modifier adjustments (before ranking)
+    per_unit: Decimal  # work RVU per procedure after modifier adjustments (before ranking)
     factor: Decimal  # the same adjustments as a factor, to scale the fee used for ranking
     explanation: list[str]
-    warnings: list[str]
+    warnings: list[CreditWarning]
     payable: bool = True
+    units: int = 1  # procedures the line counts as (a bilateral line is one)
+    partner: _Work | None = None  # the other side, for an RT + LT pair
 
 
-@dataclass
-class _Slot:
-    """One procedure (a unit of a line, or an endoscopy family) taking part in the ranking."""
-
-    fee: Decimal
-    parts: list[tuple[_Work, Decimal, str]]  # (line, work before ranking, note)
-
-
-def credit_encounter(
-    lines: list[LineInput], setting: Setting, policy: Policy | None = None
-) -> EncounterCredit:
-    """Credit the lines of one encounter under a policy (Medicare-style by default)."""
-    policy = policy or Policy.medicare()
-    works = [_apply_modifiers(i, line, policy) for i, line in enumerate(lines)]
-    _bundle_t_status(works)
-
-    credited = [ZERO] * len(works)
-    notes: list[list[str]] = [[] for _ in works]
-    for slot_rank, slot in _ranked_slots(works, setting, policy):
-        share, rank_note = _rank_multiplier(slot_rank, policy)
-        for work, amount, note in slot.parts:
-            credited[work.index] += amount * share
-            if note:
-                notes[work.index].append(note)
-            if rank_note:
-                notes[work.index].append(rank_note.format(amount=fmt(amount)))
-
-    results = []
-    for work in works:
-        line, row = work.line, work.line.row
-        raw = quantize(row.work_rvu * line.units)
-        explanation = list(work.explanation) + notes[work.index]
-        total = quantize(credited[work.index] if work.payable else ZERO)
-        if not explanation:
-            explanation.append(f"{fmt(row.work_rvu)} work RVU x {line.units} at 100%")
-        results.append(
-            LineCredit(
-                code=line.code,
-                modifiers=line.modifiers,
-                units=line.units,
-                work_rvu=row.work_rvu,
-                raw=raw,
-                credited=total,
-                explanation=explanation,
-                warnings=work.warnings,
-            )
-        )
-    return EncounterCredit(
-        lines=results,
-        raw=sum((r.raw for r in results), ZERO),
-        credited=sum((r.credited for r in results), ZERO),
-    )
-
-
-def _apply_modifiers(index: int, line: LineInput, policy: Policy) -> _Work:
-    row, mods = line.row, set(line.modifiers)
-    explanation: list[str] = []
-    warnings: list[str] = []
-    factor = ONE
-
+def _status_rule(line: LineInput, mods: frozenset[str], policy: Policy) -> _Outcome:
+    row = line.row
     if row.status not in PAYABLE_STATUSES:
         reason = STATUS_REASONS.get(row.status, f"status {row.status}")
-        warnings.append(f"{line.code} has status {row.status}: {reason}. No work RVU is credited.")
-        return _Work(index, line, ZERO, ZERO, [f"status {row.status}: no credit"], warnings, False)
+        message = f"{line.code} has status {row.status}: {reason}. No work RVU is credited."
+        return _Outcome(
+            notes=[f"status {row.status}: no credit"],
+            warnings=[CreditWarning("status.not_payable", message)],
+            payable=False,
+        )
     if row.work_rvu == ZERO and "TC" not in mods:
-        warnings.append(f"{line.code} has no work RVU in this release.")
+        message = f"{line.code} has no work RVU in this release."
+        return _Outcome(warnings=[CreditWarning("work_rvu.none", message)])
+    return _Outcome()
 
-    for modifier, allowed, note in (
-        ("26", PCTC_ALLOWING_26, "26: the professional component carries the whole work RVU"),
-        ("TC", PCTC_ALLOWING_TC, "TC: the technical component carries no work RVU"),
-    ):
-        if modifier not in mods:
-            continue
-        if row.pctc in allowed:
-            explanation.append(note)
-        else:
-            warnings.append(f"Modifier {modifier} is not used with {line.code} (PC/TC {row.pctc}).")
 
+def _pctc_rule(line: LineInput, mods: frozenset[str], policy: Policy) -> _Outcome:
+    forbidden = _forbidden_components(line)
+    if forbidden:
+        return _Outcome(
+            notes=[
+                f"{m} cannot be used with {line.code} (PC/TC indicator {line.row.pctc}): no credit"
+                for m in forbidden
+            ],
+            warnings=[_pctc_warning(line, m) for m in forbidden],
+            payable=False,
+        )
+    return _Outcome(notes=[note for m, note in PCTC_NOTES.items() if m in mods])
+
+
+def _bilateral_rule(line: LineInput, mods: frozenset[str], policy: Policy) -> _Outcome:
+    """50 on one line, or 2 units under BILAT SURG 1, 2 or 3: one bilateral procedure."""
     if "50" in mods:
-        factor, note, warning = _bilateral(row, factor, policy)
-        explanation += note
-        warnings += warning
-
-    if mods & ASSISTANT_MODIFIERS or "AS" in mods:
-        factor, note, warning, payable = _assistant(row, mods, factor, policy)
-        explanation += note
-        warnings += warning
-        if not payable:
-            return _Work(index, line, ZERO, ZERO, explanation, warnings, False)
-
-    if "62" in mods:
-        factor, note, warning, payable = _co_surgery(row, factor, policy)
-        explanation += note
-        warnings += warning
-        if not payable:
-            return _Work(index, line, ZERO, ZERO, explanation, warnings, False)
-
-    if "66" in mods:
-        if row.team_surg == "0":
-            warnings.append(f"Team surgery (66) is not permitted for {line.code}.")
-            explanation.append("66: team surgery not permitted, no credit")
-            return _Work(index, line, ZERO, ZERO, explanation, warnings, False)
-        warnings.append("Team surgery (66) is paid by report: credited at 100% here.")
-
-    split = mods & SPLIT_CARE_MODIFIERS
-    if split:
-        factor, note, warning = _split_care(row, sorted(split)[0], factor, policy)
-        explanation += note
-        warnings += warning
-
-    for modifier, percent in (
-        ("22", policy.modifier_22_percent),
-        ("52", policy.modifier_52_percent),
-        ("53", policy.modifier_53_percent),
-    ):
-        if modifier in mods and not (modifier == "53" and row.modifier == "53"):
-            share = percent / HUNDRED
-            factor *= share
-            explanation.append(f"{modifier}: {pct(share)} under this policy")
-
-    return _Work(index, line, row.work_rvu * factor, factor, explanation, warnings)
+        outcome = _bilateral(line, "50", policy)
+        if line.units > 1:
+            outcome.warnings.append(_units_with_50_warning(line))
+            outcome.units = 1
+        return outcome
+    if policy.bilateral and line.units == 2 and line.row.bilat_surg in BILATERAL_TOTALS:
+        outcome = _bilateral(line, "2 units", policy)
+        outcome.units = 1
+        return outcome
+    return _Outcome()
 
 
-def _bilateral(row: FeeRow, factor: Decimal, policy: Policy):
+def _bilateral(line: LineInput, label: str, policy: Policy) -> _Outcome:
+    indicator = line.row.bilat_surg
     if not policy.bilateral:
-        return factor, ["50: bilateral rule off under this policy, 100%"], []
-    match row.bilat_surg:
-        case "1":
-            return factor * Decimal("1.5"), ["50: bilateral at 150%"], []
-        case "2":
-            return factor, ["50: already valued as bilateral, 100%"], []
-        case "3":
-            return factor * 2, ["50: each side at 100% (200%)"], []
-        case "0":
-            warning = f"The 150% bilateral adjustment does not apply to {row.code} (indicator 0)."
-            return factor, ["50: bilateral adjustment not allowed, 100%"], [warning]
-        case _:
-            warning = f"Modifier 50 does not apply to {row.code} (bilateral indicator 9)."
-            return factor, [], [warning]
+        return _Outcome(notes=[f"{label}: bilateral rule off under this policy, 100%"])
+    if indicator in BILATERAL_TOTALS:
+        return _Outcome(BILATERAL_TOTALS[indicator], [f"{label}: {BILATERAL_NOTES[indicator]}"])
+    if indicator == "0":
+        message = f"The 150% bilateral adjustment does not apply to {line.code} (indicator 0)."
+        return _Outcome(
+            notes=[f"{label}: bilateral adjustment not allowed, 100%"],
+            warnings=[CreditWarning("bilateral.not_allowed", message)],
+        )
+    message = f"Modifier 50 does not apply to {line.code} (bilateral indicator {indicator})."
+    return _Outcome(warnings=[CreditWarning("bilateral.not_applicable", message)])
 
 
-def _assistant(row: FeeRow, mods: set[str], factor: Decimal, policy: Policy):
+def _assistant_rule(line: LineInput, mods: frozenset[str], policy: Policy) -> _Outcome:
+    if not (mods & ASSISTANT_MODIFIERS or "AS" in mods):
+        return _Outcome()
     if not policy.assistant:
-        return factor, ["assistant rule off under this policy, 100%"], [], True
+        return _Outcome(notes=["assistant rule off under this policy, 100%"])
     share, label = (
         (Decimal("0.136"), "AS: non-physician assistant at 13.6%")
         if "AS" in mods
         else (Decimal("0.16"), "assistant at surgery at 16%")
     )
-    match row.asst_surg:
+    match line.row.asst_surg:
         case "1":
-            warning = f"An assistant at surgery is not paid for {row.code} (indicator 1)."
-            return factor, ["assistant not payable for this code, no credit"], [warning], False
+            message = f"An assistant at surgery is not paid for {line.code} (indicator 1)."
+            return _Outcome(
+                notes=["assistant not payable for this code, no credit"],
+                warnings=[CreditWarning("assistant.not_paid", message)],
+                payable=False,
+            )
         case "0":
-            warning = "Assistant at surgery is paid for this code only with documentation."
-            return factor * share, [label], [warning], True
+            message = "Assistant at surgery is paid for this code only with documentation."
+            return _Outcome(share, [label], [CreditWarning("assistant.documentation", message)])
         case "2":
-            return factor * share, [label], [], True
+            return _Outcome(share, [label])
         case _:
-            warning = f"Assistant-at-surgery modifiers do not apply to {row.code}."
-            return factor * share, [label], [warning], True
+            message = f"Assistant-at-surgery modifiers do not apply to {line.code}."
+            return _Outcome(share, [label], [CreditWarning("assistant.not_applicable", message)])
 
 
-def _co_surgery(row: FeeRow, factor: Decimal, policy: Policy):
+def _co_surgery_rule(line: LineInput, mods: frozenset[str], policy: Policy) -> _Outcome:
+    if "62" not in mods:
+        return _Outcome()
     if not policy.co_surgery:
-        return factor, ["62: co-surgery rule off under this policy, 100%"], [], True
-    share = Decimal("0.625")
-    match row.co_surg:
+        return _Outcome(notes=["62: co-surgery rule off under this policy, 100%"])
+    share, note = Decimal("0.625"), "62: co-surgeon at 62.5%"
+    match line.row.co_surg:
         case "0":
-            warning = f"Co-surgeons (62) are not permitted for {row.code} (indicator 0)."
-            return factor, ["62: co-surgery not permitted, no credit"], [warning], False
+            message = f"Co-surgeons (62) are not permitted for {line.code} (indicator 0)."
+            return _Outcome(
+                notes=["62: co-surgery not permitted, no credit"],
+                warnings=[CreditWarning("co_surgery.not_permitted", message)],
+                payable=False,
+            )
         case "1":
-            warning = "Co-surgery is paid for this code only with documentation."
-            return factor * share, ["62: co-surgeon at 62.5%"], [warning], True
+            message = "Co-surgery is paid for this code only with documentation."
+            return _Outcome(share, [note], [CreditWarning("co_surgery.documentation", message)])
         case "2":
-            return factor * share, ["62: co-surgeon at 62.5%"], [], True
+            return _Outcome(share, [note])
         case _:
-            warning = f"Modifier 62 does not apply to {row.code} (co-surgery indicator 9)."
-            return factor * share, ["62: co-surgeon at 62.5%"], [warning], True
+            message = f"Modifier 62 does not apply to {line.code} (co-surgery indicator 9)."
+            return _Outcome(share, [note], [CreditWarning("co_surgery.not_applicable", message)])
 
 
-def _split_care(row: FeeRow, modifier: str, factor: Decimal, policy: Policy):
+def _team_rule(line: LineInput, mods: frozenset[str], policy: Policy) -> _Outcome:
+    if "66" not in mods:
+        return _Outcome()
+    if line.row.team_surg == "0":
+        message = f"Team surgery (66) is not permitted for {line.code}."
+        return _Outcome(
+            notes=["66: team surgery not permitted, no credit"],
+            warnings=[CreditWarning("team_surgery.not_permitted", message)],
+            payable=False,
+        )
+    message = "Team surgery (66) is paid by report: credited at 100% here."
+    return _Outcome(warnings=[CreditWarning("team_surgery.by_report", message)])
+
+
+def _split_care_rule(line: LineInput, mods: frozenset[str], policy: Policy) -> _Outcome:
+    """54, 55, 56 (together too): the PRE, INTRA and POST shares of the package they cover."""
+    present = sorted(mods & SPLIT_CARE_MODIFIERS)
+    if not present:
+        return _Outcome()
+    label = " + ".join(present)
     if not policy.split_care:
-        return factor, [f"{modifier}: split-care rule off under this policy, 100%"], []
+        return _Outcome(notes=[f"{label}: split-care rule off under this policy, 100%"])
+    row = line.row
     if row.global_days not in {"010", "090"}:
-        return factor, [], [f"Modifier {modifier} applies to codes with a 10- or 90-day global."]
-    share, label = {
-        "54": (row.pre_op + row.intra_op, "surgical care only (pre + intra)"),
-        "55": (row.post_op, "postoperative care only"),
-        "56": (row.pre_op, "preoperative care only"),
-    }[modifier]
+        message = f"Modifier {label} applies to codes with a 10- or 90-day global."
+        return _Outcome(warnings=[CreditWarning("split_care.global_days", message)])
+    parts = tuple(p for p in ("pre", "intra", "post") if any(p in SPLIT_PARTS[m] for m in present))
+    share = sum((getattr(row, f"{part}_op") for part in parts), ZERO)
+    note = f"{label}: {SPLIT_LABELS[parts]} ({' + '.join(parts)}), {pct(share)}"
     warnings = []
-    if modifier == "55":
-        warnings.append("Postoperative share is prorated by the days of care you provided.")
-    return factor * share, [f"{modifier}: {label}, {pct(share)}"], warnings
+    if "55" in present:
+        message = "Postoperative share is prorated by the days of care you provided."
+        warnings.append(CreditWarning("split_care.postop_prorated", message))
+    return _Outcome(share, [note], warnings)
+
+
+def _percent_rule(line: LineInput, mods: frozenset[str], policy: Policy) -> _Outcome:
+    """22, 52 and 53 have no Medicare percentage: the policy's (100% Medicare-style)."""
+    outcome = _Outcome()
+    for modifier, percent in (
+        ("22", policy.modifier_22_percent),
+        ("52", policy.modifier_52_percent),
+        ("53", policy.modifier_53_percent),
+    ):
+        # The 53 row, where the release has one, already carries the reduced values.
+        if modifier in mods and not (modifier == "53" and line.row.modifier == "53"):
+            share = percent / HUNDRED
+            outcome.factor *= share
+            outcome.notes.append(f"{modifier}: {pct(share)} under this policy")
+    return outcome
+
+
+RULES: tuple[Callable[[LineInput, frozenset[str], Policy], _Outcome], ...] = (
+    _status_rule,
+    _pctc_rule,
+    _bilateral_rule,
+    _assistant_rule,
+    _co_surgery_rule,
+    _team_rule,
+    _split_care_rule,
+    _percent_rule,
+)
+
+
+def _apply_modifiers(index: int, line: LineInput, policy: Policy) -> _Work:
+    work = _Work(index, line, ZERO, ONE, [], [], units=line.units)
+    mods = frozenset(line.modifiers)
+    for rule in RULES:
+        outcome = rule(line, mods, policy)
+        work.factor *= outcome.factor
+        work.explanation += outcome.notes
+        work.warnings += outcome.warnings
+        if outcome.units is not None:
+            work.units = outcome.units
+        if not outcome.payable:
+            work.payable, work.factor = False, ZERO
+            break
+    work.per_unit = line.row.work_rvu * work.factor
+    return work
+
+
+# The lines of the encounter together ----------------------------------------------------------
+
+
+def _withhold(work: _Work, note: str, warning: CreditWarning) -> None:
+    work.payable, work.per_unit, work.factor = False, ZERO, ZERO
+    work.explanation.append(note)
+    work.warnings.append(warning)
+
+
+def _pair_sides(works: list[_Work], policy: Policy) -> None:
+    """An RT line and an LT line of the same code (one unit each) are one bilateral procedure
+    under BILAT SURG 1, 2 and 3: its total is shared between the two lines."""
+    if not policy.bilateral:
+        return
+    waiting: dict[tuple[str, str, str], list[_Work]] = {}
+    for work in works:
+        side = _side(work)
+        if side is None:
+            continue
+        key = (work.line.code, work.line.row.modifier)
+        others = waiting.get((*key, OTHER_SIDE[side]))
+        if others:
+            _make_pair(others.pop(0), work)
+        else:
+            waiting.setdefault((*key, side), []).append(work)
+
+
+def _side(work: _Work) -> str | None:
+    line = work.line
+    sides = set(line.modifiers) & set(OTHER_SIDE)
+    if (
+        not work.payable
+        or len(sides) != 1
+        or line.units != 1
+        or "50" in line.modifiers
+        or line.row.bilat_surg not in BILATERAL_TOTALS
+    ):
+        return None
+    return sides.pop()
+
+
+def _make_pair(first: _Work, second: _Work) -> None:
+    indicator = first.line.row.bilat_surg
+    each = BILATERAL_TOTALS[indicator] / 2
+    for work, partner in ((first, second), (second, first)):
+        work.factor *= each
+        work.per_unit *= each
+        work.explanation.append(PAIR_NOTES[indicator])
+        work.partner = partner
+
+
+def _require_primary(works: list[_Work]) -> None:
+    """An add-on code is credited only with a primary procedure. The NCCI add-on code edits
+    (which primaries each add-on goes with) are not imported yet: any credited line of the
+    encounter that is not itself an add-on counts as the primary."""
+    if any(work.payable and not work.line.row.is_add_on for work in works):
+        return
+    for work in works:
+        if work.payable and work.line.row.is_add_on:
+            message = (
+                f"{work.line.code} is an add-on code: it is credited only with the primary"
+                " procedure it adds to, and this encounter has none."
+            )
+            _withhold(
+                work,
+                "add-on code with no primary procedure in the encounter: no credit",
+                CreditWarning("add_on.without_primary", message),
+            )
 
 
 def _bundle_t_status(works: list[_Work]) -> None:
@@ -372,61 +565,165 @@ def _bundle_t_status(works: list[_Work]) -> None:
         return
     for work in works:
         if work.payable and work.line.row.status == "T":
-            work.payable = False
-            work.per_unit = ZERO
-            work.explanation.append("status T: bundled with the other services of the encounter")
-            work.warnings.append(
-                f"{work.line.code} is paid only when no other service is billed the same day."
+            message = f"{work.line.code} is paid only when no other service is billed the same day."
+            _withhold(
+                work,
+                "status T: bundled with the other services of the encounter",
+                CreditWarning("status_t.bundled", message),
             )
 
 
-def _ranked_slots(works: list[_Work], setting: Setting, policy: Policy):
-    """Yield (rank, slot): rank is 1-based among the procedures the multiple-procedure rule
-    ranks by fee schedule amount, None for what it leaves alone (or a lone procedure)."""
+# Ranking --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Slot:
+    """One procedure (a unit of a line, an RT + LT pair, or an endoscopy family) taking part
+    in the ranking."""
+
+    fee: Decimal
+    parts: list[tuple[_Work, Decimal, str]]  # (line, work before ranking, note)
+
+
+@dataclass(frozen=True)
+class _Share:
+    """What a slot's rank gives it: a share, a note ({amount} is the work before ranking) and,
+    past the fifth procedure, a warning."""
+
+    value: Decimal
+    note: str = ""
+    warning: CreditWarning | None = None
+
+
+FULL = _Share(ONE)
+
+
+def credit_encounter(
+    lines: list[LineInput], setting: Setting, policy: Policy | None = None
+) -> EncounterCredit:
+    """Credit the lines of one encounter under a policy (Medicare-style by default)."""
+    policy = policy or Policy.medicare()
+    works = [_apply_modifiers(i, line, policy) for i, line in enumerate(lines)]
+    _pair_sides(works, policy)
+    _require_primary(works)
+    _bundle_t_status(works)
+
+    credited = [ZERO] * len(works)
+    for slot, share in _shared_slots(works, setting, policy):
+        for work, amount, note in slot.parts:
+            credited[work.index] += amount * share.value
+            work.explanation += [t for t in (note, share.note.format(amount=fmt(amount))) if t]
+            if share.warning and share.warning not in work.warnings:
+                work.warnings.append(share.warning)
+
+    results = [_line_credit(work, credited[work.index]) for work in works]
+    return EncounterCredit(
+        lines=results,
+        raw=sum((r.raw for r in results), ZERO),
+        credited=sum((r.credited for r in results), ZERO),
+    )
+
+
+def _line_credit(work: _Work, credited: Decimal) -> LineCredit:
+    line, row = work.line, work.line.row
+    explanation = work.explanation or [f"{fmt(row.work_rvu)} work RVU x {line.units} at 100%"]
+    return LineCredit(
+        code=line.code,
+        modifiers=line.modifiers,
+        units=line.units,
+        work_rvu=row.work_rvu,
+        raw=quantize(row.work_rvu * line.units),
+        credited=quantize(credited if work.payable else ZERO),
+        explanation=explanation,
+        warnings=work.warnings,
+    )
+
+
+def _shared_slots(
+    works: list[_Work], setting: Setting, policy: Policy
+) -> Iterator[tuple[_Slot, _Share]]:
+    """Every procedure of the encounter with the share its rank gives it: surgical procedures
+    (MULT PROC 1-3) rank together, imaging professional components (4) among themselves, the
+    rest are left whole."""
     unranked: list[tuple[_Work, Decimal, str]] = []
-    singles: list[_Work] = []
-    families: dict[str, list[_Work]] = {}
+    surgical: list[_Work] = []
+    imaging: list[_Work] = []
     for work in works:
         if not work.payable:
             continue
         row = work.line.row
-        if row.is_add_on or row.mult_proc not in {"1", "2", "3"} or not policy.multiple_procedure:
-            unranked.append((work, work.per_unit * work.line.units, _unranked_reason(row, policy)))
-        elif row.mult_proc == "3" and policy.endoscopy and work.line.base_row is not None:
-            families.setdefault(row.endo_base, []).append(work)
+        ranked = policy.multiple_procedure and not row.is_add_on
+        if ranked and row.mult_proc in RANKED_MULT_PROC:
+            surgical.append(work)
+        elif ranked and row.mult_proc == IMAGING_MULT_PROC and work.per_unit > ZERO:
+            imaging.append(work)  # the PCs that carry work; a TC line takes no rank
         else:
-            singles.append(work)
+            unranked.append((work, work.per_unit * work.units, _unranked_reason(row, policy)))
 
-    slots = [_endoscopy_family(base, members, setting) for base, members in families.items()]
-    for work in singles:
-        if work.line.row.code in families:
-            note = f"base of the {work.line.row.code} endoscopy family: included in the family"
-            unranked.append((work, ZERO, note))
-            continue
-        fee = work.line.row.total(setting) * work.factor
-        slots += [_Slot(fee, [(work, work.per_unit, "")]) for _ in range(work.line.units)]
-
-    for part in unranked:
-        yield None, _Slot(ZERO, [part])
-    slots.sort(key=lambda slot: slot.fee, reverse=True)  # stable: input order breaks ties
-    for position, slot in enumerate(slots, start=1):
-        yield (position if len(slots) > 1 else None), slot
+    slots, aside = _surgical_slots(surgical, setting, policy)
+    for part in unranked + aside:
+        yield _Slot(ZERO, [part]), FULL
+    yield from _ranked(slots, partial(_surgical_share, policy=policy))
+    imaging_slots = [
+        slot for work in imaging for slot in _unit_slots(work, work.line.pc_row, setting)
+    ]
+    yield from _ranked(imaging_slots, _imaging_share)
 
 
 def _unranked_reason(row: FeeRow, policy: Policy) -> str:
     if row.is_add_on:
         return "add-on code: never reduced"
-    if row.mult_proc in {"1", "2", "3"} and not policy.multiple_procedure:
+    if row.mult_proc in RANKED_MULT_PROC | {IMAGING_MULT_PROC} and not policy.multiple_procedure:
         return "multiple-procedure rule off under this policy"
     if row.mult_proc == "0":
         return "exempt from the multiple-procedure reduction"
     return ""
 
 
+def _surgical_slots(works: list[_Work], setting: Setting, policy: Policy):
+    """(slots to rank, parts left aside): endoscopy families and RT + LT pairs are one slot
+    each, every other unit its own; a base code billed with its family is left aside at 0."""
+    families: dict[str, list[_Work]] = {}
+    singles: list[_Work] = []
+    for work in works:
+        row = work.line.row
+        if row.mult_proc == "3" and policy.endoscopy and work.line.base_row is not None:
+            families.setdefault(row.endo_base, []).append(work)
+        else:
+            singles.append(work)
+
+    slots = [_endoscopy_family(base, members, setting) for base, members in families.items()]
+    aside = []
+    for work in singles:
+        code = work.line.row.code
+        if code in families:
+            aside.append(
+                (work, ZERO, f"base of the {code} endoscopy family: included in the family")
+            )
+        elif work.partner is None:
+            slots += _unit_slots(work, None, setting)
+        elif work.index < work.partner.index:
+            pair = (work, work.partner)
+            fee = sum((_fee(w, None, setting) for w in pair), ZERO)
+            slots.append(_Slot(fee, [(w, w.per_unit, "") for w in pair]))
+    return slots, aside
+
+
+def _fee(work: _Work, ranking_row: FeeRow | None, setting: Setting) -> Decimal:
+    return (ranking_row or work.line.row).total(setting) * work.factor
+
+
+def _unit_slots(work: _Work, ranking_row: FeeRow | None, setting: Setting) -> list[_Slot]:
+    """A slot per procedure the line counts as, ranked by `ranking_row` (the line's own row
+    unless given)."""
+    fee = _fee(work, ranking_row, setting)
+    return [_Slot(fee, [(work, work.per_unit, "")]) for _ in range(work.units)]
+
+
 def _endoscopy_family(base: str, members: list[_Work], setting: Setting) -> _Slot:
     """Multiple endoscopy rule: the highest-valued member at 100%, every other member at its
     value minus the base code's value; the family then ranks as one procedure."""
-    units = [work for work in members for _ in range(work.line.units)]
+    units = [work for work in members for _ in range(work.units)]
     units.sort(key=lambda w: w.line.row.total(setting) * w.factor, reverse=True)
     top = units[0]
     top_note = f"highest in the {base} endoscopy family: 100%" if len(units) > 1 else ""
@@ -444,13 +741,34 @@ def _endoscopy_family(base: str, members: list[_Work], setting: Setting) -> _Slo
     return _Slot(fee, parts)
 
 
-def _rank_multiplier(rank: int | None, policy: Policy) -> tuple[Decimal, str]:
-    if rank is None:
-        return ONE, ""
+def _ranked(slots: list[_Slot], share_for: Callable[[int], _Share]):
+    """Slots by fee, highest first (stable: input order breaks ties), with their shares; a
+    lone slot is left whole."""
+    slots.sort(key=lambda slot: slot.fee, reverse=True)
+    for position, slot in enumerate(slots, start=1):
+        yield slot, (share_for(position) if len(slots) > 1 else FULL)
+
+
+def _surgical_share(rank: int, *, policy: Policy) -> _Share:
     if rank == 1:
-        return ONE, "ranked 1st by fee: 100%"
+        return _Share(ONE, "ranked 1st by fee: 100%")
     share = policy.second_procedure_percent / HUNDRED
     note = f"ranked {ordinal(rank)} by fee: {pct(share)} of {{amount}}"
-    if rank >= BY_REPORT_RANK:
-        note += " (beyond the fifth procedure CMS pays by report)"
-    return share, note
+    if rank < BY_REPORT_RANK:
+        return _Share(share, note)
+    message = (
+        "Medicare pays procedures beyond the fifth of an encounter by report (no fixed"
+        f" percentage): credited at {pct(share)} here, like the second to fifth."
+    )
+    return _Share(
+        share,
+        note + " (beyond the fifth procedure CMS pays by report)",
+        CreditWarning("multiple_procedure.by_report", message),
+    )
+
+
+def _imaging_share(rank: int) -> _Share:
+    if rank == 1:
+        return _Share(ONE, "imaging ranked 1st by professional fee: 100%")
+    note = f"imaging ranked {ordinal(rank)} by professional fee: {pct(LATER_IMAGING_SHARE)}"
+    return _Share(LATER_IMAGING_SHARE, note + " of {amount}")

@@ -13,7 +13,14 @@ from codes.credit import Policy
 from codes.models import Code, RelativeValue
 from codes.modifiers import VALID_MODIFIERS
 from codes.quick_entry import Ambiguity, ParsedLine, parse_quick_entry
-from codes.wrvu import LineSpec, PricedLine, price_lines
+from codes.wrvu import LineSpec, PricedLine, fee_rows, price_lines, spec_problems
+
+# A line read from an unseparated run of characters ("992135243644") is shown for a second look
+# before it is saved when its work RVU is at least this. It sits above every E/M visit (critical
+# care 99291, the highest, is 4.50 in RVU25D), so visit codes typed without spaces save at once,
+# while a run that turns into a major procedure (43644, a gastric bypass, 29.40) is confirmed:
+# one mistyped digit there costs more than twenty wRVU.
+RUN_CONFIRM_WORK_RVU = Decimal("5")
 
 
 @lru_cache(maxsize=8)
@@ -38,6 +45,8 @@ class Preview:
     priced: list[PricedLine] = field(default_factory=list)
     descriptors: dict[str, str] = field(default_factory=dict)
     credit_by_line: dict[int, PricedLine] = field(default_factory=dict)
+    # Readings of unseparated runs worth a second look before saving, one message per run.
+    confirmations: list[str] = field(default_factory=list)
 
     def rows(self):
         """(item, priced line or None, descriptor) in the order typed, for the preview."""
@@ -78,11 +87,43 @@ def preview(text: str, *, release, setting: str, policy: Policy | None = None) -
     found.descriptors = dict(
         Code.objects.filter(code__in=known).values_list("code", "short_descriptor")
     )
+    rows = fee_rows(release, set(known))
+    for line in lines:
+        if line.ok:
+            spec = LineSpec(line.code, line.modifiers, line.units)
+            line.errors += [problem.message for problem in spec_problems(rows, spec)]
     # Credit the lines that read well, so the preview shows figures while others are fixed.
     good = [line for line in lines if line.ok]
     if good:
         specs = [LineSpec(line.code, line.modifiers, line.units) for line in good]
-        priced = price_lines(release=release, setting=setting, specs=specs, policy=policy)
+        priced = price_lines(
+            release=release, setting=setting, specs=specs, policy=policy, rows=rows
+        )
         found.priced = priced
         found.credit_by_line = {id(line): p for line, p in zip(good, priced, strict=True)}
+        found.confirmations = _run_confirmations(lines, found.credit_by_line)
     return found
+
+
+def _run_confirmations(lines: list[ParsedLine], credit_by_line: dict[int, PricedLine]):
+    """ "“992135243644” was read as 99213-52 + 43644: ..." for each run holding a line worth at
+    least RUN_CONFIRM_WORK_RVU."""
+    runs: dict[str, list[ParsedLine]] = {}
+    for line in lines:
+        if line.run:
+            runs.setdefault(line.run, []).append(line)
+    messages = []
+    for run, members in runs.items():
+        high = [
+            f"{line.code} is {credit_by_line[id(line)].row.work_rvu} work RVU"
+            for line in members
+            if id(line) in credit_by_line
+            and credit_by_line[id(line)].row.work_rvu >= RUN_CONFIRM_WORK_RVU
+        ]
+        if high:
+            reading = " + ".join(str(line) for line in members)
+            messages.append(
+                f"“{run}” was read as {reading} ({'; '.join(high)}). Check this reading;"
+                " if it is not what you meant, separate the codes with spaces."
+            )
+    return messages

@@ -4,15 +4,20 @@ Accepted forms, separated by spaces, commas, semicolons or new lines:
   99213            a code
   27447-50         a code with modifiers (up to four: 27447-50-LT)
   27447 50         a modifier typed as its own word after a code
-  20610 x2         units (x2, X2, *2, ×2), attached or as their own word
+  20610 x2         units (x2, *2, ×2, x 2, * 2), attached or as their own word
+  20610 X2         asked: X2 is also a modifier (continuous or focused services). A lower-case x,
+                   a star, × or a space before the number ("x2", "*2", "X 2") is read as units.
   992135243644     codes typed without separators; a two-character group after a code is a
                    modifier only when it is a valid modifier and the rest still reads as codes.
-                   Where two readings remain, both are returned and the user picks one.
+                   Where two readings remain, both are returned and the user picks one. Lines
+                   read from such a run keep it (`ParsedLine.run`), so a surprising reading can be
+                   confirmed before it is saved.
 The caller says what a code is (`is_code`, usually "in the release") and which modifiers exist.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +25,8 @@ from dataclasses import dataclass, field
 MAX_MODIFIERS = 4
 MAX_UNITS = 99
 CODE_RE = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")
-TOKEN_SPLIT_RE = re.compile(r"[\s,;]+")
+WORD_SPLIT_RE = re.compile(r"[^\s,;]+")
+UNIT_SIGNS = frozenset("X*×")
 UNITS_RE = re.compile(r"^(?:[X*×])\s*(\d+)$")
 # Units at the end of a word ("20610x2"), but not a modifier such as X2 after a dash.
 UNITS_SUFFIX_RE = re.compile(r"^(?P<body>.+?)(?<!-)[X*×](?P<units>\d{1,3})$")
@@ -33,6 +39,7 @@ class ParsedLine:
     modifiers: tuple[str, ...] = ()
     units: int = 1
     errors: list[str] = field(default_factory=list)
+    run: str = ""  # the unseparated run of characters this line was read from, if any
 
     @property
     def ok(self) -> bool:
@@ -45,7 +52,8 @@ class ParsedLine:
 
 @dataclass
 class Ambiguity:
-    """Several ways to read what was typed; each reading is a list of lines."""
+    """Several ways to read what was typed; each reading is a list of lines. `text` is what
+    was typed, as typed, for the page to replace with the reading chosen."""
 
     text: str
     readings: list[list[ParsedLine]]
@@ -67,41 +75,114 @@ class ParseResult:
         )
 
 
+@dataclass(frozen=True)
+class _Word:
+    raw: str  # as typed
+    token: str  # upper case, "x 2" joined to "X2"
+    start: int
+    end: int
+    spaced: bool = False  # units typed with a space ("x 2"): never a modifier
+
+
+def _words(text: str) -> list[_Word]:
+    """The words typed, where a lone x, * or × followed by a number is one units word."""
+    words: list[_Word] = []
+    for match in WORD_SPLIT_RE.finditer(text):
+        raw = match.group()
+        last = words[-1] if words else None
+        if last and last.token in UNIT_SIGNS and raw.isdigit():
+            words[-1] = _Word(
+                text[last.start : match.end()], last.token + raw, last.start, match.end(), True
+            )
+        else:
+            words.append(_Word(raw, raw.upper(), match.start(), match.end()))
+    return words
+
+
 def parse_quick_entry(
     text: str, *, is_code: Callable[[str], bool], modifiers: set[str] | frozenset[str]
 ) -> ParseResult:
     items: list[ParsedLine | Ambiguity] = []
-    tokens = [t for t in TOKEN_SPLIT_RE.split(text.upper().strip()) if t]
-    for token in tokens:
+    group = (0, 0)  # where the last code word's lines start: in items, and in the text
+    for word in _words(text):
+        token = word.token
         previous = items[-1] if items and isinstance(items[-1], ParsedLine) else None
         units = UNITS_RE.match(token)
         if units:
             if previous is None:
-                items.append(ParsedLine(token, errors=[f"“{token}”: units must follow a code."]))
+                items.append(ParsedLine(token, errors=[f"“{word.raw}”: units must follow a code."]))
+            elif _may_be_modifier(word, 0, modifiers):
+                typed = text[group[1] : word.end]
+                items[group[0] :] = _units_or_modifier(typed, items[group[0] :], token, modifiers)
             else:
                 _set_units(previous, units.group(1))
             continue
         if previous is not None and len(token) == 2 and not CODE_RE.match(token):
             _add_modifier(previous, token, modifiers)
             continue
-        items.extend(_read_token(token, is_code, modifiers))
+        group = (len(items), word.start)
+        items.extend(_read_token(word, is_code, modifiers))
     return ParseResult(items)
 
 
-def _read_token(token, is_code, modifiers) -> list[ParsedLine | Ambiguity]:
-    suffix = UNITS_SUFFIX_RE.match(token)
-    body, units = (suffix.group("body"), suffix.group("units")) if suffix else (token, None)
+def _may_be_modifier(word: _Word, at: int, modifiers) -> bool:
+    """Units typed as "X2" with a capital X (not spaced) could be the modifier X2."""
+    sign = word.raw[at] if at < len(word.raw) else ""
+    return not word.spaced and sign == "X" and word.token[at:] in modifiers
+
+
+def _units_or_modifier(typed: str, lines, token: str, modifiers) -> list[ParsedLine | Ambiguity]:
+    """The lines with the last one taking `token` ("X2") as units, or as a modifier: asked,
+    unless only one of the two reads."""
+    as_units, as_modifier = copy.deepcopy(lines), copy.deepcopy(lines)
+    _set_units(as_units[-1], token[1:])
+    errors = len(as_modifier[-1].errors)
+    _add_modifier(as_modifier[-1], token, modifiers)
+    if len(as_modifier[-1].errors) > errors:
+        return as_units
+    return [Ambiguity(typed, [as_units, as_modifier])]
+
+
+def _read_token(word: _Word, is_code, modifiers) -> list[ParsedLine | Ambiguity]:
+    suffix = UNITS_SUFFIX_RE.match(word.token)
+    if suffix is None:
+        return _as_typed(word, _read_body(word.token, is_code, modifiers))
+    body, units = suffix.group("body"), suffix.group("units")
     if not WORD_RE.match(body):
+        return [
+            ParsedLine(word.token, errors=[f"“{word.token}” is not a code, modifier or units."])
+        ]
+    items = _read_body(body, is_code, modifiers)
+    if (
+        len(items) == 1
+        and isinstance(items[0], ParsedLine)
+        and _may_be_modifier(word, len(body), modifiers)
+    ):
+        return _units_or_modifier(word.raw, items, word.token[len(body) :], modifiers)
+    last = items[-1]
+    for reading in last.readings if isinstance(last, Ambiguity) else [items]:
+        _set_units(reading[-1], units)
+    return _as_typed(word, items)
+
+
+def _as_typed(word: _Word, items: list[ParsedLine | Ambiguity]) -> list[ParsedLine | Ambiguity]:
+    """A question about a whole word quotes it as typed (the page replaces it)."""
+    if items and isinstance(items[-1], Ambiguity):
+        items[-1].text = word.raw
+    return items
+
+
+def _read_body(token: str, is_code, modifiers) -> list[ParsedLine | Ambiguity]:
+    if not WORD_RE.match(token):
         return [ParsedLine(token, errors=[f"“{token}” is not a code, modifier or units."])]
-    head, *mods = body.split("-")
+    head, *mods = token.split("-")
 
     if len(head) > 5 and not mods:
         readings = _segment(head, is_code, modifiers)
         if not readings:
             return [ParsedLine(head, errors=[f"“{head}” does not read as codes of this release."])]
-        if units:
-            for reading in readings:
-                _set_units(reading[-1], units)
+        for line in (line for reading in readings for line in reading):
+            line.run = head
         if len(readings) == 1:
             return list(readings[0])
         return [Ambiguity(token, readings)]
@@ -113,8 +194,6 @@ def _read_token(token, is_code, modifiers) -> list[ParsedLine | Ambiguity]:
         line.errors.append(f"{head} is not a code in this fee schedule release.")
     for modifier in mods:
         _add_modifier(line, modifier, modifiers)
-    if units:
-        _set_units(line, units)
     return [line]
 
 

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 from codes.models import RelativeValue
 
-from .credit import FeeRow, LineCredit, LineInput, Policy, Setting, credit_encounter
+from .credit import (
+    CreditWarning,
+    FeeRow,
+    LineCredit,
+    LineInput,
+    Policy,
+    Setting,
+    credit_encounter,
+    line_errors,
+)
 
 # Modifiers that have their own PPRRVU row when the code is split (26/TC) or reduced (53).
 ROW_MODIFIERS = ("26", "TC", "53")
@@ -84,6 +93,53 @@ def row_for(rows: dict[tuple[str, str], FeeRow], spec: LineSpec) -> FeeRow | Non
     return rows.get((spec.code, ""))
 
 
+def line_inputs(
+    release, specs: list[LineSpec], rows: dict[tuple[str, str], FeeRow]
+) -> list[LineInput]:
+    """The engine's input for each line: its row, its endoscopy base row and, for a global line
+    of a code with a professional component, the 26 row (imaging ranks professional parts).
+
+    Raises KeyError naming a code the release does not have (callers validate first).
+    """
+    inputs = []
+    for spec in specs:
+        row = row_for(rows, spec)
+        if row is None:
+            raise KeyError(f"{spec.code} is not in {release.name}")
+        base = rows.get((row.endo_base, "")) if row.endo_base else None
+        pc_row = rows.get((spec.code, "26")) if row.modifier == "" else None
+        inputs.append(
+            LineInput(spec.code, row, spec.modifiers, spec.units, base_row=base, pc_row=pc_row)
+        )
+    return inputs
+
+
+def spec_problems(rows: dict[tuple[str, str], FeeRow], spec: LineSpec) -> list[CreditWarning]:
+    """What makes a line wrong to log (codes.credit.line_errors): 26/TC where the PC/TC
+    indicator forbids them, 50 with more than one unit. A code missing from `rows` has none here
+    (callers report unknown codes themselves)."""
+    row = row_for(rows, spec)
+    if row is None:
+        return []
+    return line_errors(LineInput(spec.code, row, spec.modifiers, spec.units))
+
+
+def line_problems(
+    *, release, specs: list[LineSpec], rows: dict[tuple[str, str], FeeRow] | None = None
+) -> list[list[CreditWarning]]:
+    """spec_problems for each line, reading the release's rows unless given."""
+    if rows is None:
+        rows = fee_rows(release, {spec.code for spec in specs})
+    return [spec_problems(rows, spec) for spec in specs]
+
+
+def problem_messages(specs: list[LineSpec], problems: list[list[CreditWarning]]) -> list[str]:
+    """ "27447-TC: Modifier TC cannot be used with 27447 ..." for each problem of each line."""
+    return [
+        f"{spec}: {p.message}" for spec, found in zip(specs, problems, strict=True) for p in found
+    ]
+
+
 def price_lines(
     *,
     release,
@@ -99,13 +155,7 @@ def price_lines(
     """
     if rows is None:
         rows = fee_rows(release, {spec.code for spec in specs})
-    inputs = []
-    for spec in specs:
-        row = row_for(rows, spec)
-        if row is None:
-            raise KeyError(f"{spec.code} is not in {release.name}")
-        base = rows.get((row.endo_base, "")) if row.endo_base else None
-        inputs.append(LineInput(spec.code, row, spec.modifiers, spec.units, base_row=base))
+    inputs = line_inputs(release, specs, rows)
     setting = Setting(setting)
     medicare = credit_encounter(inputs, setting, Policy.medicare())
     employer = credit_encounter(inputs, setting, policy) if policy else medicare

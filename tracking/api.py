@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -15,9 +16,11 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from codes import releases
-from codes.entry import release_codes
+from codes.entry import Preview, release_codes
+from codes.entry import preview as entry_preview
 from codes.models import Code
-from codes.wrvu import LineSpec, price_lines
+from codes.quick_entry import Ambiguity, ParsedLine
+from codes.wrvu import LineSpec, line_problems, price_lines
 from rvuedge import periods
 from tracking import selectors, services
 from tracking.forms.entry import HistoryFilterForm
@@ -26,6 +29,7 @@ from tracking.serializers import (
     CalculateSerializer,
     FavoriteSerializer,
     LogSerializer,
+    QuickEntrySerializer,
     TemplateSerializer,
     four,
 )
@@ -40,6 +44,17 @@ def _current_release_or_400():
 
 def line_spec(line: dict) -> LineSpec:
     return LineSpec(line["code"], tuple(line.get("modifiers", [])), line.get("units", 1))
+
+
+def refused_lines(release, specs: list[LineSpec]) -> dict[str, dict]:
+    """By position, each line that cannot be logged as it is (26/TC where the PC/TC indicator
+    forbids them, 50 with more than one unit), with the reason."""
+    problems = line_problems(release=release, specs=specs)
+    return {
+        str(i): {"modifiers": [p.message for p in found]}
+        for i, found in enumerate(problems)
+        if found
+    }
 
 
 def _as_validation_error(exc: DjangoValidationError) -> ValidationError:
@@ -85,17 +100,57 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         if any(line.get(k) != first.get(k) for line in lines for k in ("date", "setting")):
             raise ValidationError("Lines of one encounter share their date and setting.")
         details = services.EntryDetails(**{k: first.get(k, "") for k in shared if k in first})
+        specs = [line_spec(line) for line in lines]
+        release = serializer.context["release"]
+        refused = refused_lines(release, specs)
+        if refused:
+            raise ValidationError(refused if many else refused["0"])
         try:
             logs = services.encounter_create(
-                user=request.user,
-                details=details,
-                lines=[line_spec(line) for line in lines],
-                release=serializer.context["release"],
+                user=request.user, details=details, lines=specs, release=release
             )
         except DjangoValidationError as exc:
             raise _as_validation_error(exc) from exc
         output = self.get_serializer(logs, many=True).data
         return Response(output if many else output[0], status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=QuickEntrySerializer,
+        responses={
+            201: LogSerializer(many=True),
+            400: OpenApiResponse(
+                description="Lines to fix, readings to choose, or a reading to confirm"
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def quick(self, request, *args, **kwargs):
+        """Log one encounter typed as in quick entry. A reading of codes typed without
+        separators that holds a high-value procedure needs `confirm: true`."""
+        serializer = QuickEntrySerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        release = _current_release_or_400()
+        result = entry_preview(
+            data["text"],
+            release=release,
+            setting=data["setting"],
+            policy=services.user_policy(request.user),
+        )
+        if not result.ok:
+            raise ValidationError(_quick_entry_problems(result))
+        if result.confirmations and not data["confirm"]:
+            raise ValidationError({"confirm": result.confirmations})
+        shared = ("date", "setting", "location", "role", "supervising_attending", "note")
+        details = services.EntryDetails(**{k: data[k] for k in shared if k in data})
+        try:
+            logs = services.encounter_create(
+                user=request.user, details=details, lines=result.specs, release=release
+            )
+        except DjangoValidationError as exc:
+            raise _as_validation_error(exc) from exc
+        output = LogSerializer(logs, many=True, context={"request": request}).data
+        return Response(output, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
         changes = dict(serializer.validated_data)
@@ -113,6 +168,25 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.procedure_logs_delete(user=self.request.user, logs=[instance])
+
+
+def _quick_entry_problems(result: Preview) -> dict:
+    """What stops a quick entry from being saved: lines with their errors, readings to choose."""
+    problems = {
+        "lines": [
+            {"typed": str(item), "errors": item.errors}
+            for item in result.items
+            if isinstance(item, ParsedLine) and item.errors
+        ],
+        "readings": [
+            {"typed": item.text, "readings": [[str(line) for line in r] for r in item.readings]}
+            for item in result.items
+            if isinstance(item, Ambiguity)
+        ],
+    }
+    return {name: value for name, value in problems.items() if value} or {
+        "text": ["Type at least one code."]
+    }
 
 
 class FavoriteViewSet(
@@ -198,6 +272,9 @@ class WrvuCalculateView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         specs = [line_spec(line) for line in data["lines"]]
+        refused = refused_lines(release, specs)
+        if refused:
+            raise ValidationError({"lines": refused})
         priced = price_lines(release=release, setting=data["setting"], specs=specs)
         lines = [
             {
@@ -208,7 +285,8 @@ class WrvuCalculateView(APIView):
                 "raw": four(item.medicare.raw),
                 "medicare": four(item.medicare.credited),
                 "explanation": item.medicare.explanation,
-                "warnings": item.medicare.warnings,
+                "warnings": item.medicare.warning_messages,
+                "warning_ids": item.medicare.warning_ids,
             }
             for item in priced
         ]

@@ -157,6 +157,33 @@ class TemplateSerializer(serializers.ModelSerializer):
         return value
 
 
+class QuickEntrySerializer(serializers.Serializer):
+    """POST /api/v1/logs/quick/: one encounter typed as in quick entry ("99213 27447-50 x2").
+
+    Codes typed without separators that read as a high-value procedure are saved only with
+    `confirm: true` (the 400 says which reading to check)."""
+
+    text = serializers.CharField(max_length=2000)
+    date = serializers.DateField(default=timezone.localdate)
+    setting = serializers.ChoiceField(choices=Setting.choices)
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.none(), allow_null=True, required=False
+    )
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.PERFORMED)
+    supervising_attending = serializers.CharField(max_length=120, required=False, default="")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    confirm = serializers.BooleanField(default=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["location"].queryset = Location.objects.for_user(request.user)
+
+    def validate_date(self, value):
+        return LogSerializer.validate_date(self, value)
+
+
 class CalculateSerializer(serializers.Serializer):
     """POST /api/v1/wrvu/calculate: the lines of one encounter."""
 

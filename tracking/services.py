@@ -12,7 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from codes.models import Code
-from codes.wrvu import LineSpec, PricedLine, fee_rows, price_lines
+from codes.wrvu import (
+    LineSpec,
+    PricedLine,
+    fee_rows,
+    line_problems,
+    price_lines,
+    problem_messages,
+)
 from tracking.models import (
     CreditPolicy,
     Encounter,
@@ -106,7 +113,7 @@ def _apply_credit(log: ProcedureLog, priced: PricedLine, release) -> None:
         "medicare": priced.medicare.explanation,
         "policy": priced.policy.explanation,
     }
-    log.warnings = priced.medicare.warnings
+    log.warnings = priced.medicare.warning_messages
 
 
 def _new_log(
@@ -194,6 +201,9 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
     )
     validate_details(user, details)
     log.full_clean(exclude=["encounter", "code", "release", "user", "location"])
+    refuse_lines(
+        release=log.release, specs=[LineSpec(log.code.code, tuple(log.modifier_list), log.units)]
+    )
     log.save()
     encounter = log.encounter
     encounter.date, encounter.setting = log.date, log.setting
@@ -339,7 +349,16 @@ def log_template_create(*, user, name: str, lines: list[LineSpec]) -> LogTemplat
     return template
 
 
+def refuse_lines(*, release, specs: list[LineSpec], rows=None) -> None:
+    """Raise ValidationError naming each line that cannot be logged as it is (26/TC where the
+    PC/TC indicator forbids them, 50 with more than one unit): never credited the global row."""
+    messages = problem_messages(specs, line_problems(release=release, specs=specs, rows=rows))
+    if messages:
+        raise ValidationError(messages)
+
+
 def _price_from_rows(rows, release, setting: str, specs: list[LineSpec], policy):
+    refuse_lines(release=release, specs=specs, rows=rows)
     try:
         return price_lines(release=release, setting=setting, specs=specs, policy=policy, rows=rows)
     except KeyError as exc:

@@ -97,7 +97,13 @@
     if (add) { append(add.dataset.code); }
     var reading = event.target.closest(".js-reading");
     if (reading) {
-      box.value = box.value.toUpperCase().replace(reading.dataset.replace, reading.dataset.text);
+      // Replace what was typed (matched whatever its case) and leave the rest as it is: the
+      // case of an X can be what tells units from a modifier.
+      var find = reading.dataset.replace.toUpperCase();
+      var at = box.value.toUpperCase().indexOf(find);
+      if (at >= 0) {
+        box.value = box.value.slice(0, at) + reading.dataset.text + box.value.slice(at + find.length);
+      }
       box.focus(); refresh();
     }
     if (event.target.closest(".js-add-line") && lineCode && lineCode.value.trim()) {

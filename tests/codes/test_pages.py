@@ -193,6 +193,16 @@ def test_27447_shows_its_90_day_global_period_split_and_office_na(client):
     assert "27446" in text and "27448" in text  # related codes of the same family
 
 
+def test_the_split_care_wording_matches_what_the_credit_engine_pays(client):
+    text = text_of(page(client, "27447"))  # PRE / INTRA / POST 0.10 / 0.69 / 0.21
+
+    # 54 is pre + intra (0.10 + 0.69), as codes.credit credits it, not the intra share alone.
+    assert "Modifier 54 (surgical care only) pays the preoperative and intraoperative" in text
+    assert "shares, 79%; 55 (postoperative care only) the postoperative share, 21%" in text
+    assert "56 (preoperative care only) the preoperative share, 10%" in text
+    assert "54 and 55 on one line pay the whole package" in text
+
+
 def test_a_status_c_code_explains_contractor_pricing_instead_of_zeros(client):
     text = text_of(page(client, "10011"))
 

@@ -59,6 +59,15 @@ def parse(text):
         ("2744750", ["27447-50"]),
         ("9921399214", ["99213", "99214"]),
         ("0001F", ["0001F"]),
+        # Units however they are typed: x, *, × attached, or with a space before the number.
+        ("99213 x 2", ["99213 x2"]),
+        ("99213 x2", ["99213 x2"]),
+        ("99213 * 2", ["99213 x2"]),
+        ("99213 X 2", ["99213 x2"]),
+        ("99213×2", ["99213 x2"]),
+        ("99213 x 2, 20610 *3", ["99213 x2", "20610 x3"]),
+        # X6 is not a modifier, so a capital X is units beyond doubt.
+        ("20610 X6", ["20610 x6"]),
     ],
 )
 def test_it_reads_what_clinicians_type(typed, expected):
@@ -107,3 +116,50 @@ def test_two_readings_are_both_offered():
 
 def test_empty_input_is_not_ok():
     assert not parse("  ,  ").ok
+
+
+@pytest.mark.parametrize(
+    ("typed", "asked", "readings"),
+    [
+        # X2 is a modifier (continuous or focused services) as well as "times 2": ask.
+        ("20610 X2", "20610 X2", [["20610 x2"], ["20610-X2"]]),
+        ("20610X2", "20610X2", [["20610 x2"], ["20610-X2"]]),
+        ("99213 27447-50 X2", "27447-50 X2", [["27447-50 x2"], ["27447-50-X2"]]),
+        ("27447 50 X2", "27447 50 X2", [["27447-50 x2"], ["27447-50-X2"]]),
+    ],
+)
+def test_a_capital_x_that_may_be_a_modifier_is_asked_not_guessed(typed, asked, readings):
+    result = parse(typed)
+
+    assert not result.ok
+    item = result.items[-1]
+    assert isinstance(item, Ambiguity)
+    assert item.text == asked  # as typed, for the page to replace with the reading chosen
+    assert [[str(line) for line in reading] for reading in item.readings] == readings
+
+
+def test_a_modifier_reading_that_cannot_be_is_not_offered():
+    # Four modifiers already: X2 can only be units.
+    result = parse("27447-22-51-59-62 X2")
+
+    assert result.ok, result.items
+    assert [str(line) for line in result.lines] == ["27447-22-51-59-62 x2"]
+
+
+def test_lines_read_from_an_unseparated_run_keep_it():
+    result = parse("992135243644 99214")
+
+    assert [(str(line), line.run) for line in result.lines] == [
+        ("99213-52", "992135243644"),
+        ("43644", "992135243644"),
+        ("99214", ""),
+    ]
+
+
+def test_a_run_with_units_is_asked_as_a_whole_word():
+    codes = {"27447", "99226", "50992"}
+    result = parse_quick_entry("274475099226x2", is_code=codes.__contains__, modifiers=MODIFIERS)
+
+    (item,) = result.items
+    assert item.text == "274475099226x2"
+    assert sorted(str(reading[-1]) for reading in item.readings) == ["50992-26 x2", "99226 x2"]

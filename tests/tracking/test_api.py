@@ -236,3 +236,149 @@ def test_calculate_is_throttled_for_anonymous_callers(api, release, settings):
     ]
 
     assert codes == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # Issue 11's figures, RVU25D facility; the arithmetic is in tests/codes/test_credit.py.
+        ([{"code": "31231", "units": 2}], "1.1000"),  # bilateral 2: 1.10 in total
+        (
+            [{"code": "70450", "modifiers": ["26"]}, {"code": "72148", "modifiers": ["26"]}],
+            "2.2875",
+        ),
+        ([{"code": "27447", "modifiers": ["54", "55"]}], "19.6000"),
+        (
+            [{"code": "27447", "modifiers": ["RT"]}, {"code": "27447", "modifiers": ["LT"]}],
+            "29.4000",
+        ),
+    ],
+)
+def test_calculate_applies_the_issue_11_rules(api, release, lines, expected):
+    response = api.post(reverse("api-wrvu-calculate"), {"lines": lines}, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["totals"]["medicare"] == expected
+
+
+def test_calculate_gives_each_warning_a_stable_id(api, release):
+    response = api.post(
+        reverse("api-wrvu-calculate"), {"lines": [{"code": "22552"}]}, format="json"
+    )
+
+    (line,) = response.json()["lines"]
+    assert line["medicare"] == "0.0000"
+    assert line["warning_ids"] == ["add_on.without_primary"]
+    assert "add-on code" in line["warnings"][0]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ({"code": "27447", "modifiers": ["TC"]}, "Modifier TC cannot be used with 27447"),
+        ({"code": "20610", "modifiers": ["50"], "units": 2}, "Modifier 50 means both sides"),
+    ],
+)
+def test_lines_the_fee_schedule_forbids_are_refused(api, attending, release, line, message):
+    api.force_authenticate(attending)
+
+    listed = api.post(
+        reverse("api-logs-list"),
+        [{"code": "99213", "setting": "facility"}, {"setting": "facility"} | line],
+        format="json",
+    )
+    single = api.post(reverse("api-logs-list"), {"setting": "facility"} | line, format="json")
+    calculated = api.post(reverse("api-wrvu-calculate"), {"lines": [line]}, format="json")
+
+    assert listed.status_code == single.status_code == calculated.status_code == 400
+    assert list(listed.json()) == ["1"]
+    assert message in str(listed.json()["1"])
+    assert message in str(single.json()["modifiers"])
+    assert message in str(calculated.json()["lines"]["0"])
+    assert not ProcedureLog.objects.exists()
+
+
+def test_editing_an_entry_into_a_forbidden_line_is_refused(api, attending, entry):
+    api.force_authenticate(attending)
+
+    response = api.patch(
+        reverse("api-logs-detail", args=[entry.pk]), {"modifiers": ["26"]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "Modifier 26 cannot be used with 99213" in str(response.json())
+    entry.refresh_from_db()
+    assert entry.modifiers == ""
+
+
+def quick(api, text, **extra):
+    body = {"text": text, "setting": "facility"} | extra
+    return api.post(reverse("api-logs-quick"), body, format="json")
+
+
+def test_quick_entry_by_api_logs_one_encounter(api, attending, release):
+    api.force_authenticate(attending)
+
+    response = quick(api, "99213 x 2, 20610-50")
+
+    assert response.status_code == 201, response.json()
+    assert [(line["code"], line["units"], line["medicare"]) for line in response.json()] == [
+        ("99213", 2, "2.6000"),
+        ("20610", 1, "1.1850"),
+    ]
+
+
+def test_quick_entry_by_api_needs_confirm_for_a_high_value_run(api, attending, release):
+    api.force_authenticate(attending)
+
+    asked = quick(api, "992135243644")
+    saved = quick(api, "992135243644", confirm=True)
+
+    assert asked.status_code == 400
+    (message,) = asked.json()["confirm"]
+    assert "read as 99213-52 + 43644 (43644 is 29.40 work RVU)" in message
+    assert saved.status_code == 201
+    assert [line["code"] for line in saved.json()] == ["99213", "43644"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "error"),
+    [
+        ("27447-TC", "27447-TC", "Modifier TC cannot be used with 27447"),
+        ("99213 99999", "99999", "99999 is not a code in this fee schedule release."),
+    ],
+)
+def test_quick_entry_by_api_names_the_lines_to_fix(api, attending, release, text, line, error):
+    api.force_authenticate(attending)
+
+    response = quick(api, text)
+
+    assert response.status_code == 400
+    (problem,) = response.json()["lines"]
+    assert problem["typed"] == line
+    assert error in problem["errors"][0]
+    assert not ProcedureLog.objects.exists()
+
+
+def test_quick_entry_by_api_offers_the_readings_to_choose(api, attending, release):
+    api.force_authenticate(attending)
+
+    response = quick(api, "20610 X2")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "readings": [{"typed": "20610 X2", "readings": [["20610 x2"], ["20610-X2"]]}]
+    }
+
+
+def test_quick_entry_by_api_needs_sign_in(api, release):
+    assert quick(api, "99213").status_code == 401
+
+
+def test_quick_entry_by_api_answers_with_a_format_suffix(api, attending, release):
+    api.force_authenticate(attending)
+
+    url = reverse("api-logs-quick", kwargs={"format": "json"})
+    response = api.post(url, {"text": "99213", "setting": "facility"}, format="json")
+
+    assert response.status_code == 201

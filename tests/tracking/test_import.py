@@ -445,6 +445,23 @@ def test_import_all_valid_rows_leaves_the_bad_ones_out(client, attending, releas
     assert "1 rows with errors were left out" in preview_html(client, job)
 
 
+def test_rows_the_fee_schedule_forbids_are_left_out_with_the_reason(client, attending, release):
+    rows = [
+        *GOOD_ROWS,
+        [days_ago(1), "27447", "TC", "1", "facility", "", "", ""],
+        [days_ago(1), "20610", "50", "2", "office", "", "", ""],
+    ]
+    job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
+
+    job = run(client, job, mode="valid_rows")
+
+    assert job.rows_imported == 4
+    assert [error["row"] for error in job.errors] == [6, 7]
+    assert "Modifier TC cannot be used with 27447" in job.errors[0]["errors"][0]
+    assert "Modifier 50 means both sides on one line" in job.errors[1]["errors"][0]
+    assert not ProcedureLog.objects.filter(user=attending, code__code="27447").exists()
+
+
 def test_import_only_if_all_valid_saves_nothing_when_one_row_is_bad(client, attending, release):
     rows = [*GOOD_ROWS, [days_ago(1), "20610", "", "0", "", "", "", ""]]
     job = mapped(client, uploaded(client, attending, csv_bytes(rows)))

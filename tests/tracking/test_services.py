@@ -78,6 +78,29 @@ def test_unknown_code_is_refused(attending, release):
     assert not ProcedureLog.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (LineSpec("27447", ("TC",)), "27447-TC: Modifier TC cannot be used with 27447"),
+        (LineSpec("20610", ("50",), 2), "20610-50 x2: Modifier 50 means both sides"),
+    ],
+)
+def test_lines_the_fee_schedule_forbids_are_never_saved(attending, release, spec, message):
+    # Quick entry, the API and imports refuse them first; the service is the last guard.
+    with pytest.raises(ValidationError, match=message):
+        log_lines(attending, release, LineSpec("99213"), spec)
+    assert not ProcedureLog.objects.exists()
+
+
+def test_an_edit_into_a_forbidden_line_is_refused(attending, release):
+    (log,) = log_lines(attending, release, LineSpec("27447"))
+
+    with pytest.raises(ValidationError, match="Modifier TC cannot be used with 27447"):
+        services.procedure_log_update(log=log, changes={"modifiers": "TC"})
+    log.refresh_from_db()
+    assert (log.modifiers, log.medicare) == ("", D("19.6000"))
+
+
 def test_editing_re_credits_the_encounter_and_records_the_change(attending, release):
     _first, second = log_lines(attending, release, LineSpec("19303"), LineSpec("47562"))
 

@@ -156,15 +156,118 @@ def test_preview_shows_credit_and_explanation(client, attending, release):
     assert "20.24" in html  # 15.00 + 5.235, shown to 2 places
 
 
-def test_preview_offers_both_readings(client, attending, release):
+def test_preview_says_when_a_run_of_digits_does_not_read(client, attending, release):
     client.force_login(attending)
 
     html = client.post(
-        reverse("tracking:preview"), {"text": "992135243644", "setting": "facility"}
+        reverse("tracking:preview"), {"text": "992135243699", "setting": "facility"}
     ).content.decode()
 
-    # 43644 is not among the fixture's codes, so the run does not read at all.
+    # 99213-52 then 43699, which is not among the fixture's codes: the run does not read.
     assert "does not read as codes of this release" in html
+
+
+def test_preview_asks_whether_a_capital_x2_is_units_or_the_modifier(client, attending, release):
+    client.force_login(attending)
+
+    html = client.post(
+        reverse("tracking:preview"), {"text": "20610 X2", "setting": "facility"}
+    ).content.decode()
+
+    assert "can be read more than one way" in html
+    assert 'data-text="20610 x2"' in html and 'data-text="20610-X2"' in html
+
+
+def test_spaced_units_are_saved_as_units(client, attending, release):
+    client.force_login(attending)
+
+    response = client.post(
+        reverse("tracking:tracker"),
+        {"text": "99213 x 2", "date": timezone.localdate(), "setting": "facility"},
+    )
+
+    assert response.status_code == 302
+    assert ProcedureLog.objects.get(user=attending).units == 2
+
+
+RUN = "992135243644"  # 99213-52 + 43644, a gastric bypass (29.40 work RVU in RVU25D)
+
+
+def test_a_run_read_as_a_high_value_procedure_is_confirmed_before_saving(
+    client, attending, release
+):
+    client.force_login(attending)
+    data = {"text": RUN, "date": timezone.localdate(), "setting": "facility"}
+
+    asked = client.post(reverse("tracking:tracker"), data)
+
+    assert asked.status_code == 400
+    html = asked.content.decode()
+    assert "“992135243644” was read as 99213-52 + 43644 (43644 is 29.40 work RVU)" in html
+    assert f'name="confirm" value="{RUN}"' in html
+    assert not ProcedureLog.objects.exists()
+
+    saved = client.post(reverse("tracking:tracker"), data | {"confirm": RUN})
+
+    assert saved.status_code == 302
+    logs = ProcedureLog.objects.for_user(attending).order_by("pk")
+    assert [str(log).split(" on ")[0] for log in logs] == ["99213-52", "43644"]
+
+
+def test_a_confirmation_holds_only_for_the_text_it_was_given_for(client, attending, release):
+    client.force_login(attending)
+    data = {"text": RUN + " 99214", "date": timezone.localdate(), "setting": "facility"}
+
+    response = client.post(reverse("tracking:tracker"), data | {"confirm": RUN})
+
+    assert response.status_code == 400
+    assert not ProcedureLog.objects.exists()
+
+
+def test_runs_of_visit_codes_and_spaced_codes_need_no_confirmation(client, attending, release):
+    client.force_login(attending)
+
+    for text in ("9921399214", "99213-52 43644"):
+        response = client.post(
+            reverse("tracking:tracker"),
+            {"text": text, "date": timezone.localdate(), "setting": "facility"},
+        )
+        assert response.status_code == 302, text
+    assert ProcedureLog.objects.for_user(attending).count() == 4
+
+
+def test_the_preview_shows_the_reading_to_confirm(client, attending, release):
+    client.force_login(attending)
+
+    html = client.post(
+        reverse("tracking:preview"), {"text": RUN, "setting": "facility"}
+    ).content.decode()
+
+    assert 'data-testid="confirm-reading"' in html
+    assert "saving asks you to confirm it" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("27447-TC", "Modifier TC cannot be used with 27447"),
+        ("99213 27447-26", "Modifier 26 cannot be used with 27447"),
+        ("20610-50 x2", "Modifier 50 means both sides on one line with 1 unit"),
+    ],
+)
+def test_quick_entry_refuses_lines_the_fee_schedule_forbids(
+    client, attending, release, text, message
+):
+    client.force_login(attending)
+
+    response = client.post(
+        reverse("tracking:tracker"),
+        {"text": text, "date": timezone.localdate(), "setting": "facility"},
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ProcedureLog.objects.exists()
 
 
 def test_preview_warns_about_identifiers_in_the_note(client, attending, release):

@@ -25,7 +25,7 @@ from django.utils import timezone
 from codes.entry import release_codes
 from codes.modifiers import VALID_MODIFIERS
 from codes.quick_entry import MAX_MODIFIERS, MAX_UNITS
-from codes.wrvu import LineSpec
+from codes.wrvu import LineSpec, fee_rows, spec_problems
 from tracking import services
 from tracking.models import ImportJob, ImportMapping, Location, ProcedureLog, Role, Setting
 from tracking.phi import identifier_warnings
@@ -278,6 +278,15 @@ def check_row(
     return row
 
 
+def refuse_forbidden_lines(rows: list[RowCheck], release_rows: dict) -> None:
+    """Add an error to each row the fee schedule forbids as it is: 26/TC where the PC/TC
+    indicator forbids them, 50 with more than one unit (`release_rows` from codes.wrvu.fee_rows)."""
+    for row in rows:
+        if row.ok:
+            spec = LineSpec(row.code, row.modifiers, row.units)
+            row.errors += [problem.message for problem in spec_problems(release_rows, spec)]
+
+
 def check_rows(user, job: ImportJob) -> list[RowCheck]:
     """Every row of the job's file checked against the release and the user's log; rows like an
     existing entry (same date, code and modifiers) are flagged as likely duplicates."""
@@ -298,6 +307,7 @@ def check_rows(user, job: ImportJob) -> list[RowCheck]:
         )
         for number, values in table_records(bytes(job.data), job.file_type, job.columns)
     ]
+    refuse_forbidden_lines(rows, fee_rows(job.release, {row.code for row in rows if row.ok}))
     dated = [row for row in rows if row.ok]
     if dated:
         existing = set(

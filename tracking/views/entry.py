@@ -46,7 +46,7 @@ def current_release_or_404():
     return release
 
 
-def _entry_context(request, form, release, result=None, pay_form=None):
+def _entry_context(request, form, release, result=None, pay_form=None, confirm_text=""):
     user = request.user
     if pay_form is None and selectors.pay_prompt_due(user):
         pay_form = PayPromptForm()
@@ -55,6 +55,7 @@ def _entry_context(request, form, release, result=None, pay_form=None):
         "release": release,
         "preview": result,
         "pay_form": pay_form,
+        "confirm_text": confirm_text,
         "favorites": Favorite.objects.for_user(user).select_related("code"),
         "templates": LogTemplate.objects.for_user(user).prefetch_related("lines__code"),
         "recent": ProcedureLog.objects.for_user(user).with_related()[:10],
@@ -81,7 +82,7 @@ def tracker(request):
         )
 
     form = QuickEntryForm(request.POST, user=request.user)
-    result = None
+    result, confirm_text = None, ""
     if form.is_valid():
         data = form.cleaned_data
         result = entry_preview(
@@ -90,40 +91,62 @@ def tracker(request):
             setting=data["setting"],
             policy=services.user_policy(request.user),
         )
-        if result.ok:
-            try:
-                logs = services.encounter_create(
-                    user=request.user,
-                    details=services.EntryDetails(
-                        date=data["date"],
-                        setting=data["setting"],
-                        location=data["location"],
-                        role=data["role"],
-                        supervising_attending=data["supervising_attending"],
-                        note=data["note"],
-                    ),
-                    lines=result.specs,
-                    release=release,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                total = sum(log.medicare for log in logs)
-                messages.success(
-                    request,
-                    f"Saved {len(logs)} {'entry' if len(logs) == 1 else 'entries'}: "
-                    f"{rounding.fixed(total)} wRVU (Medicare-style, {release.name}).",
-                )
-                return redirect("tracking:tracker")
-        else:
+        if not result.ok:
             form.add_error("text", "Fix or remove the marked lines before saving.")
+        elif result.confirmations and not _confirmed(request, data["text"]):
+            # A run of digits read as a high-value procedure: shown again, saved on confirm.
+            form.add_error(None, CONFIRM_MESSAGE)
+            confirm_text = data["text"]
+        elif saved := _save_entry(request, form, release, result):
+            return saved
     status = 400 if form.errors else 200
     return render(
         request,
         "tracking/tracker.html",
-        _entry_context(request, form, release, result),
+        _entry_context(request, form, release, result, confirm_text=confirm_text),
         status=status,
     )
+
+
+def _save_entry(request, form, release, result):
+    """Log the previewed lines as one encounter: a redirect, or None with the form's error."""
+    data = form.cleaned_data
+    try:
+        logs = services.encounter_create(
+            user=request.user,
+            details=services.EntryDetails(
+                date=data["date"],
+                setting=data["setting"],
+                location=data["location"],
+                role=data["role"],
+                supervising_attending=data["supervising_attending"],
+                note=data["note"],
+            ),
+            lines=result.specs,
+            release=release,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    total = sum(log.medicare for log in logs)
+    messages.success(
+        request,
+        f"Saved {len(logs)} {'entry' if len(logs) == 1 else 'entries'}: "
+        f"{rounding.fixed(total)} wRVU (Medicare-style, {release.name}).",
+    )
+    return redirect("tracking:tracker")
+
+
+CONFIRM_MESSAGE = (
+    "Codes typed without spaces were read as a high-value procedure. Check the reading below,"
+    " then confirm to save it, or separate the codes with spaces."
+)
+
+
+def _confirmed(request, text: str) -> bool:
+    """The user confirmed this very text (the confirm button carries it; line breaks and spaces
+    may differ once a browser has sent it back)."""
+    return " ".join(request.POST.get("confirm", "").split()) == " ".join(text.split())
 
 
 @login_required
