@@ -203,79 +203,95 @@ def check_row(
     `codes` is the release's code set, `location_settings` the user's locations (lower-cased
     name -> default setting)."""
     row = RowCheck(line)
-    errors = row.errors
     if any("\x00" in str(value) for value in values.values() if value is not None):
-        errors.append("A cell holds a NUL character (a damaged or binary export); retype the row.")
+        row.errors.append(
+            "A cell holds a NUL character (a damaged or binary export); retype the row."
+        )
         return row
+    _check_date(row, values.get("date"), today)
+    _check_code(row, values.get("code"), codes, release_name)
+    _check_modifiers(row, values.get("modifiers"))
+    _check_units(row, values.get("units"))
+    _check_place(row, values, location_settings)
+    _check_people(row, values)
+    return row
 
-    raw_date = values.get("date")
-    if not cell_text(raw_date):
-        errors.append("The date is missing.")
-    else:
-        try:
-            row.date = parse_date(raw_date)
-        except ValueError:
-            errors.append(f"“{cell_text(raw_date)}” is not a date (use YYYY-MM-DD or MM/DD/YYYY).")
-        else:
-            if row.date > today:
-                errors.append(f"{row.date:%Y-%m-%d} is in the future.")
 
-    code = cell_text(values.get("code")).upper()
-    row.code = code
-    if not code:
-        errors.append("The code is missing.")
-    elif code not in codes:
-        errors.append(f"{code} is not a code in {release_name}.")
+def _check_date(row: RowCheck, raw, today: dt.date) -> None:
+    if not cell_text(raw):
+        row.errors.append("The date is missing.")
+        return
+    try:
+        row.date = parse_date(raw)
+    except ValueError:
+        row.errors.append(f"“{cell_text(raw)}” is not a date (use YYYY-MM-DD or MM/DD/YYYY).")
+        return
+    if row.date > today:
+        row.errors.append(f"{row.date:%Y-%m-%d} is in the future.")
 
-    modifiers = [m for m in MODIFIER_SPLIT.split(cell_text(values.get("modifiers")).upper()) if m]
+
+def _check_code(row: RowCheck, raw, codes: Iterable[str], release_name: str) -> None:
+    row.code = cell_text(raw).upper()
+    if not row.code:
+        row.errors.append("The code is missing.")
+    elif row.code not in codes:
+        row.errors.append(f"{row.code} is not a code in {release_name}.")
+
+
+def _check_modifiers(row: RowCheck, raw) -> None:
+    modifiers = [m for m in MODIFIER_SPLIT.split(cell_text(raw).upper()) if m]
     row.modifiers = tuple(modifiers)
-    for modifier in modifiers:
-        if modifier not in VALID_MODIFIERS:
-            errors.append(f"{modifier} is not a modifier.")
+    row.errors += [f"{m} is not a modifier." for m in modifiers if m not in VALID_MODIFIERS]
     if len(set(modifiers)) != len(modifiers):
-        errors.append("A modifier is given twice.")
+        row.errors.append("A modifier is given twice.")
     if len(modifiers) > MAX_MODIFIERS:
-        errors.append(f"At most {MAX_MODIFIERS} modifiers per line.")
+        row.errors.append(f"At most {MAX_MODIFIERS} modifiers per line.")
 
-    units = cell_text(values.get("units"))
-    if units:
-        try:
-            number = Decimal(units)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite() or number != number.to_integral_value():
-            errors.append(f"Units “{units}” must be a whole number.")
-        elif not 1 <= number <= MAX_UNITS:
-            errors.append(f"Units {int(number)} are out of range (1 to {MAX_UNITS}).")
-        else:
-            row.units = int(number)
 
+def _check_units(row: RowCheck, raw) -> None:
+    units = cell_text(raw)
+    if not units:
+        return
+    try:
+        number = Decimal(units)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number != number.to_integral_value():
+        row.errors.append(f"Units “{units}” must be a whole number.")
+    elif not 1 <= number <= MAX_UNITS:
+        row.errors.append(f"Units {int(number)} are out of range (1 to {MAX_UNITS}).")
+    else:
+        row.units = int(number)
+
+
+def _check_place(row: RowCheck, values: dict, location_settings: dict[str, str]) -> None:
+    """Location and setting: a setting the row does not give is its location's default."""
     row.location = cell_text(values.get("location"))
     if len(row.location) > Location._meta.get_field("name").max_length:
-        errors.append("The location name is longer than 100 characters.")
-
+        row.errors.append("The location name is longer than 100 characters.")
     setting = cell_text(values.get("setting"))
-    if setting:
-        row.setting = SETTINGS.get(_key(setting), "")
-        if not row.setting:
-            errors.append(f"“{setting}” is not a setting (facility or office).")
-    else:
+    if not setting:
         row.setting = location_settings.get(row.location.lower(), Setting.FACILITY)
+        return
+    row.setting = SETTINGS.get(_key(setting), "")
+    if not row.setting:
+        row.errors.append(f"“{setting}” is not a setting (facility or office).")
 
+
+def _check_people(row: RowCheck, values: dict) -> None:
+    """Role, supervising attending and note (with a warning when it looks like patient data)."""
     role = cell_text(values.get("role"))
     if role:
         row.role = ROLES.get(_key(role), "")
         if not row.role:
-            errors.append(f"“{role}” is not a role (performed, assisted, observed, teaching).")
-
+            row.errors.append(f"“{role}” is not a role (performed, assisted, observed, teaching).")
     row.attending = cell_text(values.get("attending"))
     if len(row.attending) > ProcedureLog._meta.get_field("supervising_attending").max_length:
-        errors.append("The supervising attending is longer than 120 characters.")
+        row.errors.append("The supervising attending is longer than 120 characters.")
     row.note = cell_text(values.get("note"))
     if len(row.note) > ProcedureLog._meta.get_field("note").max_length:
-        errors.append("The note is longer than 500 characters.")
+        row.errors.append("The note is longer than 500 characters.")
     row.warnings = [f"The note seems to hold {kind}." for kind in identifier_warnings(row.note)]
-    return row
 
 
 def refuse_forbidden_lines(rows: list[RowCheck], release_rows: dict) -> None:
