@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from blog.models import AuthorProfile, Post, Tag
 from codes.services import release_import
-from tests.codes.cms_files import RVU26C_PPRRVU, copy_real, pprrvu_slice
+from tests.cms_files import RVU26C_PPRRVU, copy_real, pprrvu_slice
 from tests.factories import UserFactory
 
 # The real rows the pages and tests use.

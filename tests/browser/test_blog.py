@@ -90,7 +90,7 @@ def test_staff_see_a_sanitized_live_preview_while_typing(page, live_server, tran
 
 def test_the_payment_calculator_updates_in_place(page, live_server, transactional_db, tmp_path):
     from codes.services import release_import
-    from tests.codes.cms_files import copy_real, pprrvu_slice
+    from tests.cms_files import copy_real, pprrvu_slice
 
     folder = tmp_path / "RVU25D"
     folder.mkdir()
