@@ -12,10 +12,9 @@ RUN apt-get update \
     && useradd --create-home --uid 1000 app
 
 WORKDIR /app
-COPY pyproject.toml scripts/requirements.py ./
+COPY requirements/main.txt /tmp/requirements.txt
 RUN pip install --upgrade pip \
-    && python requirements.py --no-dev > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt && rm requirements.py
+    && pip install --require-hashes --no-deps -r /tmp/requirements.txt
 COPY --chown=app:app . .
 
 # collectstatic needs settings that import; these values exist only at build time.

@@ -9,15 +9,20 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rvuedge
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_REDIS_CACHE_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test test-sqlite install lint migrate data chromium clean
+.PHONY: run test test-sqlite install lock lint migrate data chromium clean
 
-# The project runs from this folder; the venv holds only its pinned dependencies.
-$(VENV)/.installed: pyproject.toml
+# The project runs from this folder; the venv holds exactly the locked dependencies (every
+# transitive package pinned with its hashes in requirements/; pyproject.toml keeps the direct pins).
+$(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/python scripts/requirements.py > $(VENV)/requirements.txt
-	$(VENV)/bin/pip install --quiet -r $(VENV)/requirements.txt
+	$(VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
 	touch $@
+
+# After changing a pin in pyproject.toml: write both lock files again (uv is a dev dependency).
+lock: install
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --no-header --quiet -o requirements/main.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --no-header --quiet -o requirements/dev.txt
 
 install: $(VENV)/.installed
 
@@ -29,6 +34,7 @@ data: install
 	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
 	DJANGO_DEBUG=true $(MANAGE) load_bundled_data
 	DJANGO_DEBUG=true $(MANAGE) load_blog_content
+	DJANGO_DEBUG=true $(MANAGE) load_resources_content
 	DJANGO_DEBUG=true $(MANAGE) load_help_content
 	DJANGO_DEBUG=true $(MANAGE) load_benchmarks
 

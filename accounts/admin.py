@@ -36,8 +36,6 @@ class UserAdmin(DjangoUserAdmin):
                     "pgy_year",
                     "program",
                     "practice_setting",
-                    "dollars_per_wrvu",
-                    "annual_wrvu_target",
                 ]
             },
         ),

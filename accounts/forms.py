@@ -1,28 +1,25 @@
-from decimal import Decimal
-
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
 from .models import CareerStage, PracticeSetting, Specialty, User
 
 # What each career stage must tell us. Fields of the other stages are cleared on save, so a
-# profile never mixes a PGY year with a $ per wRVU rate.
+# profile never mixes a PGY year with a practice setting. An attending's target and pay rate
+# are not asked here: the tracker asks for them after the first saved entry.
 STAGE_FIELDS = {
     CareerStage.MEDICAL_STUDENT: (),
     CareerStage.RESIDENT: ("pgy_year", "program"),
-    CareerStage.ATTENDING: ("practice_setting", "dollars_per_wrvu", "annual_wrvu_target"),
+    CareerStage.ATTENDING: ("practice_setting",),
 }
 ALL_STAGE_FIELDS = tuple(f for fields in STAGE_FIELDS.values() for f in fields)
 PROFILE_FIELDS = ("career_stage", "specialty", *ALL_STAGE_FIELDS)
-EMPTY_VALUE = {"pgy_year": None, "dollars_per_wrvu": None, "annual_wrvu_target": None}
+EMPTY_VALUE = {"pgy_year": None}
 
 REQUIRED_MESSAGES = {
     "specialty": "Choose your specialty, or Other if it is not listed.",
     "pgy_year": "Enter your PGY year (1 to 10).",
     "program": "Enter your residency program.",
     "practice_setting": "Choose your practice setting.",
-    "dollars_per_wrvu": "Enter what you are paid per wRVU, e.g. 52.00.",
-    "annual_wrvu_target": "Enter your annual wRVU target, e.g. 5000.",
 }
 
 
@@ -61,26 +58,6 @@ class CareerProfileForm(forms.Form):
         label="Practice setting",
         choices=[("", "Choose a setting"), *PracticeSetting.choices],
         required=False,
-    )
-    dollars_per_wrvu = forms.DecimalField(
-        label="$ per wRVU",
-        required=False,
-        min_value=Decimal("0"),
-        max_value=Decimal("1000"),
-        max_digits=8,
-        decimal_places=2,
-        help_text="What your employer pays per work RVU, e.g. 52.00.",
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
-    annual_wrvu_target = forms.DecimalField(
-        label="Annual wRVU target",
-        required=False,
-        min_value=Decimal("0"),
-        max_value=Decimal("100000"),
-        max_digits=9,
-        decimal_places=2,
-        help_text="Your yearly work RVU goal, e.g. 5000.",
-        widget=forms.NumberInput(attrs={"step": "1", "inputmode": "decimal"}),
     )
 
     def clean(self):

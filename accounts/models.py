@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -98,26 +96,8 @@ class User(AbstractUser):
     program = models.CharField(
         "residency program", max_length=200, blank=True, help_text="Program or institution name."
     )
-    # Attendings
+    # Attendings (their target and pay rate are tracking's goal settings, not the profile's)
     practice_setting = models.CharField(max_length=32, choices=PracticeSetting.choices, blank=True)
-    dollars_per_wrvu = models.DecimalField(
-        "$ per wRVU",
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
-        help_text="What your employer pays per work RVU, e.g. 52.00.",
-    )
-    annual_wrvu_target = models.DecimalField(
-        "annual wRVU target",
-        max_digits=9,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100000"))],
-        help_text="Your yearly work RVU goal, e.g. 5000.",
-    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

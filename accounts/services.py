@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from rvuedge.user_data import user_data_contributors
+
 from .models import ApiToken, LoginSession
-from .registry import user_data_contributors
 
 
 def login_session_record(*, user, session_key):

@@ -10,10 +10,14 @@ import zipfile
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.contrib.admin.models import LogEntry
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from .registry import register_user_data, user_data_contributors
+from rvuedge.spreadsheets import safe_cell
+from rvuedge.user_data import register_user_data, user_data_contributors
+
+from .models import ApiToken, LoginSession, User
 
 PROFILE_EXPORT_FIELDS = (
     "email",
@@ -24,8 +28,6 @@ PROFILE_EXPORT_FIELDS = (
     "pgy_year",
     "program",
     "practice_setting",
-    "dollars_per_wrvu",
-    "annual_wrvu_target",
     "date_joined",
     "last_login",
 )
@@ -53,17 +55,30 @@ def export_two_factor(user):
     ]
 
 
+def export_sign_ins(user):
+    # Session keys are secrets: only when each sign-in started.
+    return [{"signed_in_at": row.created_at} for row in LoginSession.objects.for_user(user)]
+
+
+def export_admin_actions(user):
+    """What a staff member changed in the admin (Django's own log of admin actions)."""
+    return [
+        {"when": entry.action_time, "object": entry.object_repr, "change": str(entry)}
+        for entry in LogEntry.objects.filter(user=user).order_by("action_time")
+    ]
+
+
 def register_account_sections():
     # The user row's own cascade removes these, so they need no delete callable.
-    register_user_data("profile", export=export_profile)
-    register_user_data("email_addresses", export=export_email_addresses)
-    register_user_data("two_factor", export=export_two_factor)
-    register_user_data("api_tokens", export=export_api_tokens)
+    register_user_data("profile", export=export_profile, models=(User,))
+    register_user_data("email_addresses", export=export_email_addresses, models=(EmailAddress,))
+    register_user_data("two_factor", export=export_two_factor, models=(Authenticator,))
+    register_user_data("api_tokens", export=export_api_tokens, models=(ApiToken,))
+    register_user_data("sign_ins", export=export_sign_ins, models=(LoginSession,))
+    register_user_data("admin_actions", export=export_admin_actions, models=(LogEntry,))
 
 
 def export_api_tokens(user):
-    from .models import ApiToken
-
     return [
         {"name": token.name, "starts_with": token.token_key, "created": token.created}
         for token in ApiToken.objects.filter(user=user)
@@ -108,6 +123,6 @@ def user_data_csv_zip(*, user):
             if columns:
                 writer.writeheader()
             for row in rows:
-                writer.writerow({key: _csv_value(value) for key, value in row.items()})
+                writer.writerow({key: safe_cell(_csv_value(value)) for key, value in row.items()})
             archive.writestr(f"{name}.csv", text.getvalue())
     return buffer.getvalue()

@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from rvuedge.user_data import user_data_contributors
+
 from .forms import ApiTokenForm, DeleteAccountForm, ProfileForm
 from .models import ApiToken, CareerStage
-from .registry import user_data_contributors
 from .services import api_token_create, user_delete
 from .user_data import user_data_csv_zip, user_data_filename, user_data_json
 

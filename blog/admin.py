@@ -1,4 +1,5 @@
-"""Staff write posts and guides here, with a live preview of the sanitized page beside the form."""
+"""Staff write posts here (resources' guides use the same ArticleAdmin), with a live preview of
+the sanitized page beside the form."""
 
 from django.contrib import admin
 from django.urls import reverse
@@ -20,22 +21,26 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-@admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class ArticleAdmin(admin.ModelAdmin):
+    """Posts here, guides in resources: the same form, with the live preview beside it."""
+
     change_form_template = "blog/admin/post_change_form.html"
-    list_display = ["title", "kind", "status", "publish_at", "audience", "author"]
-    list_filter = ["kind", "status", "audience", "tags"]
+    list_display = ["title", "status", "publish_at", "audience", "author"]
+    list_filter = ["status", "audience", "tags"]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tags"]
     date_hierarchy = "publish_at"
     readonly_fields = ["created_at", "updated_at"]
-    fieldsets = [
-        (None, {"fields": ["kind", "title", "slug", "summary", "body"]}),
-        ("Publishing", {"fields": ["status", "publish_at", "author", "audience", "tags", "order"]}),
-        ("Cover image", {"fields": ["cover_image", "cover_alt"]}),
-        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
-    ]
+    publishing_fields = ["status", "publish_at", "author", "audience", "tags"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ["title", "slug", "summary", "body"]}),
+            ("Publishing", {"fields": self.publishing_fields}),
+            ("Cover image", {"fields": ["cover_image", "cover_alt"]}),
+            ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ]
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -45,3 +50,8 @@ class PostAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, *args, **kwargs):
         context["preview_url"] = reverse("blog:preview")
         return super().render_change_form(request, context, *args, **kwargs)
+
+
+@admin.register(Post)
+class PostAdmin(ArticleAdmin):
+    pass

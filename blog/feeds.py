@@ -22,7 +22,6 @@ class LatestPostsFeed(Feed):
     def items(self):
         return (
             Post.objects.published()
-            .posts()
             .select_related("author__author_profile")
             .prefetch_related("tags")[:FEED_SIZE]
         )

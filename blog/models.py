@@ -1,4 +1,4 @@
-"""Blog posts and resource guides: one Markdown pipeline, two kinds of page.
+"""Blog posts, their tags and authors, and the Article base that resource guides share.
 
 A post appears on /blog/, in the feeds and the sitemap once it is published, or once the publish
 time of a scheduled post has passed: `Post.objects.published()` compares with the clock at query
@@ -51,29 +51,22 @@ class Tag(models.Model):
         return f"{reverse('blog:list')}?tag={self.slug}"
 
 
-class PostQuerySet(models.QuerySet):
+class ArticleQuerySet(models.QuerySet):
     def published(self, *, now=None):
         """Published, or scheduled with a publish time that has come."""
         now = now or timezone.now()
         return self.filter(
-            status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED], publish_at__lte=now
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED], publish_at__lte=now
         )
 
-    def posts(self):
-        return self.filter(kind=Post.Kind.POST)
-
-    def guides(self):
-        return self.filter(kind=Post.Kind.GUIDE)
-
     def for_audience(self, audience):
-        """Posts written for the audience, and those written for everyone."""
-        return self.filter(audience__in=[audience, Post.Audience.EVERYONE])
+        """Articles written for the audience, and those written for everyone."""
+        return self.filter(audience__in=[audience, Article.Audience.EVERYONE])
 
 
-class Post(models.Model):
-    class Kind(models.TextChoices):
-        POST = "post", "Blog post"
-        GUIDE = "guide", "Resource guide"
+class Article(models.Model):
+    """What a blog post and a resource guide share: a Markdown body with a title, summary, cover,
+    audience and a publishing schedule. Each kind adds its author, tags and address."""
 
     class Audience(models.TextChoices):
         EVERYONE = "everyone", "Everyone"
@@ -86,19 +79,9 @@ class Post(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
 
-    kind = models.CharField(
-        max_length=5,
-        choices=Kind.choices,
-        default=Kind.POST,
-        help_text="Blog posts appear under /blog/; guides under /resources/guides/.",
-    )
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, help_text="The last part of the page's address.")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="blog_posts",
-        limit_choices_to={"is_staff": True},
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The last part of the page's address."
     )
     summary = models.CharField(
         max_length=400,
@@ -120,45 +103,40 @@ class Post(models.Model):
         blank=True,
         help_text="What the cover image shows, for screen readers.",
     )
-    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.EVERYONE)
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         "publish time",
         null=True,
         blank=True,
-        help_text="When a scheduled post goes live. Set to now when a post is published.",
-    )
-    order = models.PositiveSmallIntegerField(
-        default=0, help_text="Guides only: position on the resources page."
+        help_text="When a scheduled article goes live. Set to now when it is published.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PostQuerySet.as_manager()
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-publish_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "slug"], name="blog_post_unique_kind_slug"),
-            models.CheckConstraint(
-                condition=Q(kind__in=["post", "guide"]), name="blog_post_kind_valid"
-            ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "scheduled", "published"]),
-                name="blog_post_status_valid",
+                name="%(app_label)s_%(class)s_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(audience__in=["everyone", "students", "residents", "attendings"]),
-                name="blog_post_audience_valid",
+                name="%(app_label)s_%(class)s_audience_valid",
             ),
-            # A post that is or will be live has a time it went (or goes) live.
+            # An article that is or will be live has a time it went (or goes) live.
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(publish_at__isnull=False),
-                name="blog_post_live_has_publish_at",
+                name="%(app_label)s_%(class)s_live_has_publish_at",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "status", "publish_at"])]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="%(app_label)s_%(class)s_live")
+        ]
 
     def __str__(self):
         return self.title
@@ -168,16 +146,9 @@ class Post(models.Model):
             self.publish_at = timezone.now()
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        if self.kind == self.Kind.GUIDE:
-            return reverse("resources:guide", args=[self.slug])
-        return reverse("blog:detail", args=[self.slug])
-
     def clean(self):
-        if self.kind == self.Kind.POST and self.slug in RESERVED_POST_SLUGS:
-            raise ValidationError({"slug": f"“{self.slug}” is taken by a blog page; pick another."})
         if self.status == self.Status.SCHEDULED and not self.publish_at:
-            raise ValidationError({"publish_at": "A scheduled post needs a publish time."})
+            raise ValidationError({"publish_at": "A scheduled article needs a publish time."})
 
     @property
     def is_live(self):
@@ -186,3 +157,26 @@ class Post(models.Model):
             and self.publish_at is not None
             and self.publish_at <= timezone.now()
         )
+
+
+class Post(Article):
+    """A blog post: listed on /blog/, in the feeds and the sitemap once it is live."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="blog_posts",
+        limit_choices_to={"is_staff": True},
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+
+    class Meta(Article.Meta):
+        pass
+
+    def get_absolute_url(self):
+        return reverse("blog:detail", args=[self.slug])
+
+    def clean(self):
+        if self.slug in RESERVED_POST_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is taken by a blog page; pick another."})
+        super().clean()

@@ -1,4 +1,5 @@
-"""Read-side queries for posts: the rendered body (cached), related posts and the list filters."""
+"""Read-side queries for articles (posts, and resources' guides): the rendered body (cached) and
+related articles."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from django.db.models import Count, Q
 from codes.models import RelativeValue, Release
 from codes.selectors import current_release_name
 
-from .models import Post
+from .models import Article
 from .rendering import Heading, code_mentions, link_code_mentions, outline, render_markdown
 
 BODY_CACHE_SECONDS = 24 * 3600
-BODY_CACHE_VERSION = 1
+BODY_CACHE_VERSION = 2
 
 
 def code_page_url(code: str) -> str:
@@ -44,15 +45,15 @@ def codes_in_current_release(release_name: str | None, candidates: set[str]) -> 
     )
 
 
-def rendered_body(post: Post) -> RenderedBody:
-    """The post's sanitized HTML with code links, its headings and reading time.
+def rendered_body(post: Article) -> RenderedBody:
+    """The article's sanitized HTML with code links, its headings and reading time.
 
-    Cached per post version and current release: a new release can add or remove the codes
-    the post mentions, and an edit changes `updated_at`.
+    Cached per article version and current release: a new release can add or remove the codes
+    the article mentions, and an edit changes `updated_at`.
     """
     release_name = current_release_name()
     key = (
-        f"blog:body:v{BODY_CACHE_VERSION}:{post.pk}:{post.updated_at.timestamp():.6f}:"
+        f"blog:body:v{BODY_CACHE_VERSION}:{post._meta.label_lower}:{post.pk}:{post.updated_at.timestamp():.6f}:"
         f"{release_name or '-'}"
     )
     body = cache.get(key)
@@ -70,12 +71,13 @@ def render_body(text: str, *, release_name: str | None) -> RenderedBody:
     return RenderedBody(html=html, headings=shape.headings, reading_minutes=shape.reading_minutes)
 
 
-def related_posts(post: Post, *, limit: int = 3) -> list[Post]:
-    """Live posts of the same kind sharing the most tags with this one, newest first on ties."""
+def related_posts(post: Article, *, limit: int = 3) -> list[Article]:
+    """Live articles of the same model (posts, or guides) sharing the most tags with this one,
+    newest first on ties."""
     tag_ids = list(post.tags.values_list("pk", flat=True))
     return list(
-        Post.objects.published()
-        .filter(kind=post.kind)
+        type(post)
+        .objects.published()
         .exclude(pk=post.pk)
         .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
         .filter(Q(shared__gt=0) | Q(audience=post.audience))

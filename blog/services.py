@@ -1,8 +1,10 @@
-"""Writes for the blog: the editorial author and loading the bundled articles and guides."""
+"""Writes for the blog: the editorial author, and loading Markdown articles (the bundled posts
+here; resources loads its guides with the same documents_load)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import AuthorProfile, Post, Tag
+from .models import Article, AuthorProfile, Post, Tag
 
 EDITORIAL_NAME = "RVU Edge Editorial Team"
 EDITORIAL_BIO = (
@@ -91,53 +93,68 @@ def _tags(names) -> list[Tag]:
     return tags
 
 
+def _article_fields(model, meta: dict, body: str, path: Path, now) -> dict:
+    audience = meta.get("audience", model.Audience.EVERYONE)
+    if audience not in model.Audience.values:
+        raise ContentError(f"{path.name}: unknown audience {audience!r}")
+    publish_at = _publish_at(meta.get("published") or dt.date(2026, 1, 1))
+    return {
+        "title": meta["title"],
+        "summary": meta["summary"],
+        "body": body,
+        "audience": audience,
+        "status": model.Status.PUBLISHED if publish_at <= now else model.Status.SCHEDULED,
+        "publish_at": publish_at,
+    }
+
+
 @transaction.atomic
-def content_load(*, directory: Path = CONTENT_DIR, dry_run: bool = False) -> LoadReport:
-    """Create or update the posts (posts/*.md) and guides (guides/*.md) bundled in `directory`.
+def documents_load(
+    *,
+    model: type[Article],
+    paths: Iterable[Path],
+    extra_fields: Callable[[dict], dict] = lambda meta: {},
+    dry_run: bool = False,
+) -> LoadReport:
+    """Create or update one article of `model` (Post, or resources' Guide) per Markdown file.
 
     Idempotent: a document whose fields already match is left alone, so its `updated_at` (and
     the cached HTML keyed on it) stays. The files are the source of these pages: edits made to
-    them in the admin are replaced on the next load. With dry_run, nothing is saved.
+    them in the admin are replaced on the next load. `extra_fields(front matter)` gives the
+    model's own fields. With dry_run, nothing is saved.
     """
     author = editorial_author_get_or_create()
     report = LoadReport()
     now = timezone.now()
-    for kind, folder in ((Post.Kind.POST, "posts"), (Post.Kind.GUIDE, "guides")):
-        for path in sorted((directory / folder).glob("*.md")):
-            meta, body = read_document(path)
-            audience = meta.get("audience", Post.Audience.EVERYONE)
-            if audience not in Post.Audience.values:
-                raise ContentError(f"{path.name}: unknown audience {audience!r}")
-            publish_at = _publish_at(meta.get("published") or dt.date(2026, 1, 1))
-            fields = {
-                "title": meta["title"],
-                "summary": meta["summary"],
-                "body": body,
-                "audience": audience,
-                "status": Post.Status.PUBLISHED if publish_at <= now else Post.Status.SCHEDULED,
-                "publish_at": publish_at,
-                "order": int(meta.get("order", 0)),
-            }
-            post = Post.objects.filter(kind=kind, slug=meta["slug"]).first()
-            label = f"{kind}:{meta['slug']}"
-            tag_names = sorted(str(name) for name in meta.get("tags") or [])
-            if post is None:
-                post = Post(kind=kind, slug=meta["slug"], author=author, **fields)
-                report.created.append(label)
-            else:
-                current_tags = sorted(post.tags.values_list("name", flat=True))
-                same = all(getattr(post, name) == value for name, value in fields.items())
-                if same and current_tags == tag_names:
-                    report.unchanged.append(label)
-                    continue
-                for name, value in fields.items():
-                    setattr(post, name, value)
-                report.updated.append(label)
-            if dry_run:
+    for path in paths:
+        meta, body = read_document(path)
+        fields = _article_fields(model, meta, body, path, now) | extra_fields(meta)
+        article = model.objects.filter(slug=meta["slug"]).first()
+        label = f"{model._meta.model_name}:{meta['slug']}"
+        tag_names = sorted(str(name) for name in meta.get("tags") or [])
+        if article is None:
+            article = model(slug=meta["slug"], author=author, **fields)
+            report.created.append(label)
+        else:
+            current_tags = sorted(article.tags.values_list("name", flat=True))
+            same = all(getattr(article, name) == value for name, value in fields.items())
+            if same and current_tags == tag_names:
+                report.unchanged.append(label)
                 continue
-            post.full_clean()
-            post.save()
-            post.tags.set(_tags(tag_names))
+            for name, value in fields.items():
+                setattr(article, name, value)
+            report.updated.append(label)
+        if dry_run:
+            continue
+        article.full_clean()
+        article.save()
+        article.tags.set(_tags(tag_names))
     if dry_run:
         transaction.set_rollback(True)
     return report
+
+
+def content_load(*, directory: Path = CONTENT_DIR, dry_run: bool = False) -> LoadReport:
+    """Create or update the blog posts bundled in `directory`/posts/*.md (see documents_load)."""
+    paths = sorted((directory / "posts").glob("*.md"))
+    return documents_load(model=Post, paths=paths, dry_run=dry_run)

@@ -1,10 +1,10 @@
-"""blog's part of "download my data" and "delete my account" (accounts.registry).
+"""blog's part of "download my data" and "delete my account" (rvuedge.user_data).
 
 Posts belong to the site, not to their author: when an author deletes their account, their
 posts pass to the editorial team and only the author profile goes.
 """
 
-from accounts.registry import register_user_data
+from rvuedge.user_data import register_user_data
 
 from .models import AuthorProfile, Post
 
@@ -19,7 +19,6 @@ def export_author_profile(user):
 def export_posts(user):
     return [
         {
-            "kind": post.kind,
             "title": post.title,
             "slug": post.slug,
             "status": post.status,
@@ -40,5 +39,5 @@ def hand_over_posts(user):
 
 
 def register():
-    register_user_data("blog_author_profile", export=export_author_profile)
-    register_user_data("blog_posts", export=export_posts, delete=hand_over_posts)
+    register_user_data("blog_author_profile", export=export_author_profile, models=(AuthorProfile,))
+    register_user_data("blog_posts", export=export_posts, delete=hand_over_posts, models=(Post,))

@@ -15,11 +15,12 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import generics, status
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import APIException, NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from rvuedge.api_schema import StrictPageNumberPagination
 
 from . import pricing, search, selectors
 from .models import Code, RelativeValue, Release
@@ -126,8 +127,7 @@ def _locality(request, release: Release):
 # --- Endpoints ----------------------------------------------------------------------------------
 
 
-class SearchPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
+class SearchPagination(StrictPageNumberPagination):
     max_page_size = 100
 
 
@@ -154,7 +154,7 @@ class CodeSearch(generics.ListAPIView):
         parameters=[
             OpenApiParameter(
                 "q",
-                str,
+                {"type": "string", "minLength": 1},
                 required=True,
                 description="A code (99213), a code prefix (9921), words or another name "
                 "(knee replacement, lap chole).",

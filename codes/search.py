@@ -197,8 +197,72 @@ def suggest(raw: str | None, *, release: Release | None = None) -> list[Hit]:
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 
+# Relevance, computed once per code: the best synonym's score or the descriptor's (with a bonus
+# when full text found every word); ties go to codes with curated content.
+RANKED_SQL = """
+        WITH text_row AS MATERIALIZED ({text_rows}),
+        synonym_row AS ({synonym_rows}),
+        candidate(code_id, tier, full_text, synonym, synonym_score) AS (
+            {candidates}
+        ),
+        grouped AS (
+            SELECT code_id, max(tier) AS tier, bool_or(full_text) AS full_text,
+                   max(synonym_score) AS synonym_score,
+                   (array_agg(synonym ORDER BY synonym_score DESC)
+                       FILTER (WHERE synonym IS NOT NULL))[1] AS synonym
+            FROM candidate GROUP BY code_id
+        ),
+        ranked AS (
+            SELECT c.code, c.kind, c.category, c.short_descriptor, c.long_descriptor, g.synonym,
+                   g.tier,
+                   CASE WHEN g.tier = 1 THEN greatest(
+                       coalesce(g.synonym_score, 0),
+                       CASE WHEN g.full_text THEN 1.0 ELSE 0 END + {descriptor_score}
+                   ) ELSE 0 END AS score,
+                   EXISTS (SELECT 1 FROM codes_codecontent p WHERE p.code_id = c.id) AS curated
+            FROM grouped g JOIN codes_code c ON c.id = g.code_id
+            -- In the release: LIMIT 1 makes this an index probe per candidate, not a hash of
+            -- every row of the release.
+            CROSS JOIN LATERAL (
+                SELECT 1 FROM codes_relativevalue r
+                WHERE r.code_id = g.code_id AND r.release_id = %(release)s LIMIT 1
+            ) in_release
+        )
+        SELECT code, kind, category, short_descriptor, long_descriptor, synonym,
+               count(*) OVER () AS total
+        FROM ranked
+        ORDER BY tier DESC, score DESC, curated DESC, code
+        LIMIT {limit} OFFSET {offset}
+    """
+
+
 def _search_postgres(query: Query, release_id: int, limit: int, offset: int):
     params: dict[str, object] = {"q": query.text, "release": release_id}
+    text_rows, synonym_rows, candidates = _candidates(query, params)
+    sql = RANKED_SQL.format(
+        text_rows=text_rows,
+        synonym_rows=synonym_rows,
+        candidates=" UNION ALL ".join(candidates),
+        descriptor_score=DESCRIPTOR_SCORE,
+        limit=int(limit),
+        offset=int(offset),
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Every candidate comes from an index; left to itself the planner, which cannot know
+        # what trigram matching costs, scans the small synonym table row by row, ten times
+        # slower.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        # Inside an outer transaction (a test, ATOMIC_REQUESTS) the setting would outlive this
+        # block: a savepoint does not undo SET LOCAL.
+        cursor.execute("RESET enable_seqscan")
+    total = min(rows[0][-1], MAX_RESULTS) if rows else 0
+    return [Hit(*row[:-1]) for row in rows], total
+
+
+def _candidates(query: Query, params: dict) -> tuple[str, str, list[str]]:
+    """The SQL of the text rows, the synonym rows and every candidate select; adds to params."""
     # Candidates come from the indexes: (code_id, tier, full text matched, synonym, its score).
     # Tier 3 is the exact code, 2 a code prefix, 1 a text match.
     candidates = []
@@ -243,55 +307,7 @@ def _search_postgres(query: Query, release_id: int, limit: int, offset: int):
                    ORDER BY score DESC LIMIT 1
                ) best"""
         )
-    # Relevance, computed once per code: the best synonym's score or the descriptor's (with a
-    # bonus when full text found every word); ties go to codes with curated content.
-    sql = f"""
-        WITH text_row AS MATERIALIZED ({text_rows}),
-        synonym_row AS ({synonym_rows}),
-        candidate(code_id, tier, full_text, synonym, synonym_score) AS (
-            {" UNION ALL ".join(candidates)}
-        ),
-        grouped AS (
-            SELECT code_id, max(tier) AS tier, bool_or(full_text) AS full_text,
-                   max(synonym_score) AS synonym_score,
-                   (array_agg(synonym ORDER BY synonym_score DESC)
-                       FILTER (WHERE synonym IS NOT NULL))[1] AS synonym
-            FROM candidate GROUP BY code_id
-        ),
-        ranked AS (
-            SELECT c.code, c.kind, c.category, c.short_descriptor, c.long_descriptor, g.synonym,
-                   g.tier,
-                   CASE WHEN g.tier = 1 THEN greatest(
-                       coalesce(g.synonym_score, 0),
-                       CASE WHEN g.full_text THEN 1.0 ELSE 0 END + {DESCRIPTOR_SCORE}
-                   ) ELSE 0 END AS score,
-                   EXISTS (SELECT 1 FROM codes_codecontent p WHERE p.code_id = c.id) AS curated
-            FROM grouped g JOIN codes_code c ON c.id = g.code_id
-            -- In the release: LIMIT 1 makes this an index probe per candidate, not a hash of
-            -- every row of the release.
-            CROSS JOIN LATERAL (
-                SELECT 1 FROM codes_relativevalue r
-                WHERE r.code_id = g.code_id AND r.release_id = %(release)s LIMIT 1
-            ) in_release
-        )
-        SELECT code, kind, category, short_descriptor, long_descriptor, synonym,
-               count(*) OVER () AS total
-        FROM ranked
-        ORDER BY tier DESC, score DESC, curated DESC, code
-        LIMIT {int(limit)} OFFSET {int(offset)}
-    """
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Every candidate comes from an index; left to itself the planner, which cannot know
-        # what trigram matching costs, scans the small synonym table row by row, ten times
-        # slower.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        # Inside an outer transaction (a test, ATOMIC_REQUESTS) the setting would outlive this
-        # block: a savepoint does not undo SET LOCAL.
-        cursor.execute("RESET enable_seqscan")
-    total = min(rows[0][-1], MAX_RESULTS) if rows else 0
-    return [Hit(*row[:-1]) for row in rows], total
+    return text_rows, synonym_rows, candidates
 
 
 # --- SQLite and other databases ----------------------------------------------------------------

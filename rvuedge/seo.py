@@ -5,14 +5,39 @@ and it appears in /sitemap.xml with its pages.
 """
 
 from django.conf import settings
+from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_page
 
-from blog.sitemaps import GuideSitemap, PagesSitemap, PostSitemap
+from blog.sitemaps import PostSitemap
 from codes.sitemaps import BrowseSitemap, CodeSitemap
+from resources.sitemaps import GuideSitemap
+
+
+class PagesSitemap(Sitemap):
+    """The blog index, the resources pages, the career-stage pages and the disclaimer."""
+
+    changefreq = "weekly"
+    priority = 0.6
+
+    def items(self):
+        return [
+            "blog:list",
+            "resources:index",
+            "resources:glossary",
+            "resources:payment_calculator",
+            "medical_students",
+            "residents",
+            "attendings",
+            "disclaimer",
+        ]
+
+    def location(self, item):
+        return reverse(item)
+
 
 SITEMAPS = {
     "codes": CodeSitemap,

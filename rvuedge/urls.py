@@ -3,9 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from blog.views import career
-from tracking.views import entry as tracking_views
-from tracking.views.dashboard import benchmarks_page
+from resources.views import calculators, career
+from resources.views.benchmarks import benchmarks_page
 
 from . import seo, views
 
@@ -20,13 +19,13 @@ urlpatterns = [
         name="disclaimer",
     ),
     path("blog/", include("blog.urls")),
-    path("resources/", include("blog.resource_urls")),
+    path("resources/", include("resources.urls")),
     path("medical-students/", career.students, name="medical_students"),
     path("residents/", career.residents, name="residents"),
     path("attendings/", career.attendings, name="attendings"),
     path("track/", include("tracking.urls")),
     path("support/", include("support.urls")),
-    path("resources/wrvu-calculator/", tracking_views.calculator, name="wrvu_calculator"),
+    path("resources/wrvu-calculator/", calculators.wrvu_calculator, name="wrvu_calculator"),
     path("resources/benchmarks/", benchmarks_page, name="benchmarks"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
@@ -46,3 +45,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "rvuedge.views.not_found"
+handler500 = "rvuedge.views.server_error"

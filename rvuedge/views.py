@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -60,3 +61,16 @@ def health(request):
         {"status": "ok" if healthy else "degraded", "checks": report},
         status=200 if healthy else 503,
     )
+
+
+def not_found(request, exception):
+    """404: JSON under /api/ (what API clients parse), the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error: the team has been told."}, status=500)
+    return defaults.server_error(request)

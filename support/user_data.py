@@ -1,8 +1,8 @@
-"""support's sections of "download my data" and "delete my account" (accounts.registry)."""
+"""support's sections of "download my data" and "delete my account" (rvuedge.user_data)."""
 
-from accounts.registry import register_user_data
+from rvuedge.user_data import register_user_data
 
-from .models import Ticket, TicketMessage
+from .models import StaffReply, Ticket, TicketMessage
 
 
 def export_tickets(user):
@@ -39,5 +39,10 @@ def delete_tickets(user):
 
 
 def register():
-    register_user_data("support_tickets", export=export_tickets, delete=delete_tickets)
-    register_user_data("support_messages", export=export_ticket_messages)
+    register_user_data(
+        "support_tickets", export=export_tickets, delete=delete_tickets, models=(Ticket,)
+    )
+    # Replies a staff member wrote are covered by the messages of the tickets they answered.
+    register_user_data(
+        "support_messages", export=export_ticket_messages, models=(TicketMessage, StaffReply)
+    )

@@ -14,10 +14,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from codes.entry import release_codes
 from codes.models import Code, Release
 from codes.wrvu import LineSpec, price_lines
 from tracking import selectors, services
-from tracking.entry import release_codes
 from tracking.forms.entry import HistoryFilterForm
 from tracking.goals import fiscal_year
 from tracking.models import Favorite, LogTemplate, ProcedureLog
@@ -285,12 +285,20 @@ class StatsView(APIView):
         )
 
 
+# Dates of service the stats can be asked about (a period's arithmetic stays inside datetime's).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
 def _date_param(params, name, errors):
     value = params.get(name)
-    if not value:
+    if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         errors[name] = f"{value!r} is not a date (YYYY-MM-DD)."
         return None
+    if not EARLIEST <= day <= LATEST:
+        errors[name] = f"{value} is outside {EARLIEST.year}-{LATEST.year}."
+        return None
+    return day

@@ -350,7 +350,8 @@ class Figure(models.TextChoices):
 
 
 class Preferences(models.Model):
-    """How the user's year is measured: fiscal year, which credit counts toward the goal."""
+    """The user's goal and pay settings: annual target, $ per wRVU, fiscal year, and which
+    credit counts toward the goal. One row per user, written by services.preferences_update."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tracking_preferences"
@@ -366,6 +367,28 @@ class Preferences(models.Model):
         default=Figure.POLICY,
         help_text="Which credit counts toward your goal and pay.",
     )
+    annual_wrvu_target = models.DecimalField(
+        "annual wRVU target",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100000"))],
+        help_text="Your yearly work RVU goal, e.g. 5000.",
+    )
+    dollars_per_wrvu = models.DecimalField(
+        "$ per wRVU",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+        help_text="What your employer pays per work RVU, e.g. 52.00; used when you have no tiers.",
+    )
+    pay_prompt_dismissed = models.BooleanField(
+        default=False,
+        help_text="The user chose “Not now” when the tracker asked for target and pay.",
+    )
 
     objects = OwnedQuerySet.as_manager()
 
@@ -375,7 +398,12 @@ class Preferences(models.Model):
             models.CheckConstraint(
                 condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
                 name="tracking_preferences_month_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=(Q(annual_wrvu_target__isnull=True) | Q(annual_wrvu_target__gte=0))
+                & (Q(dollars_per_wrvu__isnull=True) | Q(dollars_per_wrvu__gte=0)),
+                name="tracking_preferences_pay_not_negative",
+            ),
         ]
 
     def __str__(self):
@@ -429,59 +457,6 @@ class CompensationTier(models.Model):
 
     def __str__(self):
         return f"from {self.starts_at} wRVU: ${self.rate}"
-
-
-class BenchmarkQuerySet(models.QuerySet):
-    def for_specialty(self, specialty: str):
-        return self.filter(specialty_key=specialty)
-
-
-class Benchmark(models.Model):
-    """A published productivity figure, with its source. Loaded from CSV by staff; a practice
-    may load its own licensed percentile table. Never labelled with a source it does not cite."""
-
-    class Statistic(models.TextChoices):
-        P25 = "p25", "25th percentile"
-        MEDIAN = "median", "Median"
-        P75 = "p75", "75th percentile"
-        P90 = "p90", "90th percentile"
-        MEAN = "mean", "Mean"
-
-    specialty = models.CharField(max_length=120, help_text="As the source names it.")
-    specialty_key = models.CharField(
-        max_length=32,
-        blank=True,
-        db_index=True,
-        help_text="The RVU Edge specialty it compares with (accounts' specialty list).",
-    )
-    population = models.CharField(max_length=120, blank=True)
-    statistic = models.CharField(max_length=8, choices=Statistic.choices)
-    annual_wrvu = models.DecimalField(max_digits=9, decimal_places=2)
-    survey_year = models.PositiveSmallIntegerField()
-    source = models.TextField(help_text="The full citation, shown beside the figure.")
-    table = models.CharField(
-        max_length=120,
-        default="Public figures",
-        help_text="The uploaded table the row came from; a table's rows are replaced together.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = BenchmarkQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["specialty", "population", "statistic"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["table", "specialty", "population", "statistic", "survey_year"],
-                name="tracking_benchmark_unique",
-            ),
-            models.CheckConstraint(
-                condition=Q(annual_wrvu__gt=0), name="tracking_benchmark_positive"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.specialty}, {self.get_statistic_display()}, {self.survey_year}"
 
 
 class ImportMapping(models.Model):

@@ -11,6 +11,8 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import CareerStage
+from benchmarks.models import Benchmark
 from tracking.goals import (
     Pace,
     Pay,
@@ -24,7 +26,6 @@ from tracking.goals import (
     periods,
 )
 from tracking.models import (
-    Benchmark,
     CompensationTier,
     DayOff,
     Figure,
@@ -220,6 +221,21 @@ def preferences(user) -> Preferences:
     return Preferences.objects.filter(user=user).first() or Preferences(user=user)
 
 
+def pay_prompt_due(user) -> bool:
+    """Whether the tracker asks for target and pay: attendings only, once they have saved an
+    entry, while they have neither a target nor a rate (nor tiers) and have not said not now."""
+    if user.career_stage != CareerStage.ATTENDING:
+        return False
+    prefs = preferences(user)
+    answered = prefs.annual_wrvu_target is not None or prefs.dollars_per_wrvu is not None
+    if answered or prefs.pay_prompt_dismissed:
+        return False
+    return (
+        ProcedureLog.objects.for_user(user).exists()
+        and not CompensationTier.objects.for_user(user).exists()
+    )
+
+
 def standing(user, today: dt.date | None = None) -> Standing:
     today = today or timezone.localdate()
     prefs = preferences(user)
@@ -235,15 +251,16 @@ def standing(user, today: dt.date | None = None) -> Standing:
     done = sum(by_location.values(), ZERO)
     result = Standing(year=year, figure=figure, done=done)
 
-    year_pace = pace(user.annual_wrvu_target or ZERO, done, today, year, days_off)
-    result.pace = year_pace if user.annual_wrvu_target else None
+    target, rate = prefs.annual_wrvu_target, prefs.dollars_per_wrvu
+    year_pace = pace(target or ZERO, done, today, year, days_off)
+    result.pace = year_pace if target else None
     result.annualised = year_pace.projection
-    if user.annual_wrvu_target:
-        result.target = user.annual_wrvu_target
-        result.split = goal_split(user.annual_wrvu_target, today, year, days_off)
+    if target:
+        result.target = target
+        result.split = goal_split(target, today, year, days_off)
 
     tiers = list(CompensationTier.objects.for_user(user).values_list("starts_at", "rate"))
-    if tiers or user.dollars_per_wrvu is not None:
+    if tiers or rate is not None:
         rated = {
             loc.pk: loc
             for loc in Location.objects.for_user(user).filter(dollars_per_wrvu__isnull=False)
@@ -254,12 +271,12 @@ def standing(user, today: dt.date | None = None) -> Standing:
             if pk in rated
         }
         rest = done - sum((amount for amount, _ in located.values()), ZERO)
-        result.pay_to_date = pay(rest, tiers, user.dollars_per_wrvu, located)
+        result.pay_to_date = pay(rest, tiers, rate, located)
         factor = year_pace.projection / done if done else ZERO
         result.pay_projected = pay(
             rest * factor,
             tiers,
-            user.dollars_per_wrvu,
+            rate,
             {name: (amount * factor, rate) for name, (amount, rate) in located.items()},
         )
     result.benchmarks = benchmark_standing(user.specialty, year_pace.projection)
@@ -293,3 +310,42 @@ def benchmark_standing(specialty: str, annualised: Decimal) -> list[dict]:
 
 def figure_label(figure: str) -> str:
     return Figure(figure).label
+
+
+def academic_year(day: dt.date) -> str:
+    """July to June: 2025-26 for any day from July 2025 to June 2026."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return f"{start}-{str(start + 1)[-2:]}"
+
+
+def case_log_rows(user):
+    """Counts by academic year, code and role, with the supervising attendings."""
+    rows = (
+        ProcedureLog.objects.for_user(user)
+        .values("date__year", "date__month", "code__code", "code__short_descriptor",
+                "code__category", "role", "supervising_attending")
+        .annotate(entries=Count("pk"), units=Sum("units"))
+        .order_by("code__code")
+    )  # fmt: skip
+    merged = {}
+    for row in rows:
+        year = academic_year(dt.date(row["date__year"], row["date__month"], 1))
+        key = (year, row["code__code"], row["role"])
+        item = merged.setdefault(
+            key,
+            {
+                "academic_year": year,
+                "code": row["code__code"],
+                "description": row["code__short_descriptor"],
+                "category": row["code__category"],
+                "role": row["role"],
+                "entries": 0,
+                "units": 0,
+                "attendings": set(),
+            },
+        )
+        item["entries"] += row["entries"]
+        item["units"] += row["units"]
+        if row["supervising_attending"]:
+            item["attendings"].add(row["supervising_attending"])
+    return sorted(merged.values(), key=lambda r: (r["academic_year"], r["code"], r["role"]))

@@ -4,8 +4,8 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from codes.modifiers import VALID_MODIFIERS
+from codes.quick_entry import MAX_MODIFIERS, MAX_UNITS
 from tracking.models import Favorite, Location, LogTemplate, ProcedureLog, Role, Setting
-from tracking.quick_entry import MAX_MODIFIERS, MAX_UNITS
 
 FOUR_PLACES = {"max_digits": 10, "decimal_places": 4, "coerce_to_string": True}
 

@@ -1,4 +1,5 @@
-"""Writes to the procedure log. Each service is atomic and records a change history."""
+"""Writes of the tracker: the procedure log (each write atomic, with a change history) and the
+user's goal and pay settings."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tracking.models import (
     LogChange,
     LogTemplate,
     LogTemplateLine,
+    Preferences,
     ProcedureLog,
     RepriceBatch,
     Role,
@@ -41,6 +43,16 @@ AUDITED_FIELDS = (
     "raw",
     "medicare",
     "policy",
+)
+# What preferences_update may change (the goal and pay settings; never the owner).
+PREFERENCE_FIELDS = frozenset(
+    {
+        "annual_wrvu_target",
+        "dollars_per_wrvu",
+        "fiscal_year_start_month",
+        "goal_figure",
+        "pay_prompt_dismissed",
+    }
 )
 
 
@@ -413,3 +425,19 @@ def encounters_bulk_create(
         if progress:
             progress(len(saved))
     return saved
+
+
+@transaction.atomic
+def preferences_update(*, user, data: dict) -> Preferences:
+    """Save some of the user's goal and pay settings (names in PREFERENCE_FIELDS), creating the
+    row on first use; the others keep their values. Goals & pay and the tracker's first-entry
+    card both write here. Raises ValidationError for a value out of range."""
+    unknown = set(data) - PREFERENCE_FIELDS
+    if unknown:
+        raise ValueError(f"Not a preference: {', '.join(sorted(unknown))}.")
+    prefs, _ = Preferences.objects.select_for_update().get_or_create(user=user)
+    for name, value in data.items():
+        setattr(prefs, name, value)
+    prefs.full_clean()
+    prefs.save()
+    return prefs

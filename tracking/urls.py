@@ -13,6 +13,7 @@ urlpatterns = [
     path("case-log/", dashboard.case_log, name="case_log"),
     path("case-log.csv", dashboard.case_log_csv, name="case_log_csv"),
     path("preview/", entry.preview, name="preview"),
+    path("pay/", entry.pay_prompt, name="pay_prompt"),
     path("history/", entry.history, name="history"),
     path("history/delete/", entry.bulk_delete, name="bulk_delete"),
     path("entries/<int:pk>/", entry.entry_detail, name="entry"),

@@ -1,7 +1,21 @@
-"""tracking's sections of "download my data" (accounts.registry)."""
+"""tracking's sections of "download my data" (rvuedge.user_data)."""
 
-from accounts.registry import register_user_data
-from tracking.models import CreditPolicy, Favorite, Location, LogChange, LogTemplate, ProcedureLog
+from rvuedge.user_data import model_rows, register_user_data
+from tracking.models import (
+    CompensationTier,
+    CreditPolicy,
+    DayOff,
+    Encounter,
+    Favorite,
+    ImportJob,
+    ImportMapping,
+    Location,
+    LogChange,
+    LogTemplate,
+    Preferences,
+    ProcedureLog,
+    RepriceBatch,
+)
 
 
 def export_procedure_logs(user):
@@ -87,8 +101,6 @@ def export_changes(user):
 
 
 def export_import_jobs(user):
-    from tracking.models import ImportJob
-
     return [
         {
             "file": job.filename,
@@ -102,12 +114,24 @@ def export_import_jobs(user):
 
 
 def export_import_mapping(user):
-    from tracking.models import ImportMapping
-
     mapping = ImportMapping.objects.filter(user=user).first()
     return (
         [{"field": k, "column": v} for k, v in sorted(mapping.columns.items())] if mapping else []
     )
+
+
+def export_reprice_batches(user):
+    return [
+        {
+            "release": batch.release.name,
+            "date_from": batch.date_from,
+            "date_to": batch.date_to,
+            "entries": batch.entries,
+            "applied_at": batch.applied_at,
+            "undone_at": batch.undone_at,
+        }
+        for batch in RepriceBatch.objects.for_user(user).select_related("release")
+    ]
 
 
 def delete_tracking(user):
@@ -116,11 +140,34 @@ def delete_tracking(user):
 
 
 def register():
-    register_user_data("procedure_logs", export=export_procedure_logs, delete=delete_tracking)
-    register_user_data("locations", export=export_locations)
-    register_user_data("favorites", export=export_favorites)
-    register_user_data("log_templates", export=export_templates)
-    register_user_data("credit_policy", export=export_credit_policy)
-    register_user_data("log_changes", export=export_changes)
-    register_user_data("import_jobs", export=export_import_jobs)
-    register_user_data("import_columns", export=export_import_mapping)
+    register_user_data(
+        "procedure_logs",
+        export=export_procedure_logs,
+        delete=delete_tracking,
+        models=(ProcedureLog, Encounter),
+    )
+    register_user_data("locations", export=export_locations, models=(Location,))
+    register_user_data("favorites", export=export_favorites, models=(Favorite,))
+    register_user_data("log_templates", export=export_templates, models=(LogTemplate,))
+    register_user_data("credit_policy", export=export_credit_policy, models=(CreditPolicy,))
+    register_user_data("log_changes", export=export_changes, models=(LogChange,))
+    register_user_data("import_jobs", export=export_import_jobs, models=(ImportJob,))
+    register_user_data("import_columns", export=export_import_mapping, models=(ImportMapping,))
+    register_user_data("reprice_batches", export=export_reprice_batches, models=(RepriceBatch,))
+    register_user_data(
+        "preferences",
+        export=lambda user: model_rows(Preferences.objects.filter(user=user)),
+        models=(Preferences,),
+    )
+    register_user_data(
+        "days_off",
+        export=lambda user: model_rows(DayOff.objects.filter(user=user).order_by("date")),
+        models=(DayOff,),
+    )
+    register_user_data(
+        "pay_tiers",
+        export=lambda user: model_rows(
+            CompensationTier.objects.filter(user=user).order_by("starts_at")
+        ),
+        models=(CompensationTier,),
+    )

@@ -17,7 +17,7 @@ from django.views.generic import DetailView, ListView
 
 from codes.selectors import current_release_name
 
-from ..models import Post, Tag
+from ..models import Article, Post, Tag
 from ..selectors import related_posts, render_body, rendered_body
 from ..services import EDITORIAL_NAME
 
@@ -43,7 +43,6 @@ class PostListView(ListView):
     def get_queryset(self):
         posts = (
             Post.objects.published()
-            .posts()
             .select_related("author__author_profile")
             .prefetch_related("tags")
         )
@@ -64,7 +63,7 @@ class PostListView(ListView):
         for post in context["posts"]:
             post.reading_minutes = rendered_body(post).reading_minutes  # cached per post
         filters = {"tag": self.tag.slug if self.tag else "", "audience": self.audience}
-        live = Post.objects.published().posts()
+        live = Post.objects.published()
         context.update(
             tag=self.tag,
             unknown_tag=bool(self.request.GET.get("tag")) and self.tag is None,
@@ -89,7 +88,7 @@ def share_links(url: str, title: str) -> list[tuple[str, str]]:
     ]
 
 
-def article_json_ld(post: Post, url: str, image_url: str | None) -> str:
+def article_json_ld(post: Article, url: str, image_url: str | None) -> str:
     profile = getattr(post.author, "author_profile", None)
     name = profile.display_name if profile else "RVU Edge"
     data = {
@@ -110,14 +109,17 @@ def article_json_ld(post: Post, url: str, image_url: str | None) -> str:
 
 
 class ArticleView(DetailView):
-    """A post or a guide: sanitized body, contents, reading time, author, related, share."""
+    """An article (a post; resources' guides too): sanitized body, contents, reading time,
+    author, related articles, share links."""
 
-    kind = Post.Kind.POST
+    model = Post
+    noun = "blog post"
+    related_heading = "Related posts"
     template_name = "blog/post_detail.html"
     context_object_name = "post"
 
     def get_object(self, queryset=None):
-        posts = Post.objects.filter(kind=self.kind).select_related("author__author_profile")
+        posts = self.model.objects.select_related("author__author_profile")
         if not self.request.user.is_staff:
             posts = posts.published()
         # Staff may open a draft or a post scheduled for later, to check it before it goes out.
@@ -137,12 +139,14 @@ class ArticleView(DetailView):
             image_url=image_url,
             article_json_ld=article_json_ld(post, url, image_url),
             is_preview=not post.is_live,
+            noun=self.noun,
+            related_heading=self.related_heading,
         )
         return context
 
 
 class PostDetailView(ArticleView):
-    kind = Post.Kind.POST
+    model = Post
 
 
 @staff_member_required

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.registry import register_user_data, unregister_user_data
+from rvuedge.user_data import register_user_data, unregister_user_data
 from tests.factories import PASSWORD, UserFactory
 
 

@@ -85,7 +85,7 @@ def test_deleting_removes_the_user_and_everything_theirs(
 
 
 def test_a_failing_contributor_leaves_the_account_whole(reauthenticated_client, user):
-    from accounts.registry import register_user_data, unregister_user_data
+    from rvuedge.user_data import register_user_data, unregister_user_data
 
     def explode(user):
         raise RuntimeError("storage is down")

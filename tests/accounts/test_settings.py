@@ -36,8 +36,6 @@ def profile(**overrides):
         "pgy_year": "",
         "program": "",
         "practice_setting": "",
-        "dollars_per_wrvu": "",
-        "annual_wrvu_target": "",
     }
     data.update(overrides)
     return data
@@ -116,12 +114,7 @@ def test_changing_stage_requires_the_new_stages_fields(client):
 
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert set(errors) == {
-        "specialty",
-        "practice_setting",
-        "dollars_per_wrvu",
-        "annual_wrvu_target",
-    }
+    assert set(errors) == {"specialty", "practice_setting"}
     user.refresh_from_db()
     assert user.career_stage == "student"
 
@@ -138,15 +131,13 @@ def test_a_resident_becoming_an_attending_drops_the_residency_fields(client):
             pgy_year="5",
             program="Mercy",
             practice_setting="academic",
-            dollars_per_wrvu="48.25",
-            annual_wrvu_target="6200",
         ),
     )
 
     user.refresh_from_db()
     assert user.career_stage == "attending"
     assert (user.pgy_year, user.program) == (None, "")
-    assert str(user.dollars_per_wrvu) == "48.25"
+    assert user.practice_setting == "academic"
 
 
 def test_the_form_edits_only_the_signed_in_user(client):

@@ -73,30 +73,31 @@ def test_a_pgy_year_outside_one_to_ten_is_refused(client):
     assert not User.objects.exists()
 
 
-def test_an_attending_signs_up_with_setting_rate_and_target(client):
+def test_an_attending_signs_up_with_a_practice_setting_and_no_pay_questions(client):
     response = signup(
         client,
         career_stage="attending",
         specialty="orthopaedic_surgery",
         practice_setting="private_practice",
-        dollars_per_wrvu="52.50",
-        annual_wrvu_target="7500",
     )
 
     assert response.status_code == 302
     user = User.objects.get(email="new@example.com")
-    assert user.practice_setting == "private_practice"
-    assert str(user.dollars_per_wrvu) == "52.50"
-    assert str(user.annual_wrvu_target) == "7500.00"
+    assert (user.career_stage, user.practice_setting) == ("attending", "private_practice")
 
 
-def test_an_attending_without_setting_rate_and_target_is_told_what_is_missing(client):
+def test_sign_up_does_not_ask_for_pay_or_target(client):
+    html = client.get(reverse("account_signup"), {"stage": "attending"}).content.decode()
+
+    assert "$ per wRVU" not in html and "wRVU target" not in html
+    assert 'name="dollars_per_wrvu"' not in html and 'name="annual_wrvu_target"' not in html
+
+
+def test_an_attending_without_a_setting_is_told_what_is_missing(client):
     response = signup(client, career_stage="attending", specialty="cardiology")
 
     errors = response.context["form"].errors
-    assert errors["practice_setting"] == ["Choose your practice setting."]
-    assert errors["dollars_per_wrvu"] == ["Enter what you are paid per wRVU, e.g. 52.00."]
-    assert errors["annual_wrvu_target"] == ["Enter your annual wRVU target, e.g. 5000."]
+    assert errors == {"practice_setting": ["Choose your practice setting."]}
     assert not User.objects.exists()
 
 
@@ -133,12 +134,10 @@ def test_fields_of_other_stages_are_not_saved(client):
         pgy_year="3",
         program="Left over",
         practice_setting="academic",
-        dollars_per_wrvu="40",
     )
 
     user = User.objects.get(email="new@example.com")
     assert (user.pgy_year, user.program, user.practice_setting) == (None, "", "")
-    assert user.dollars_per_wrvu is None
 
 
 def test_signing_up_records_an_unverified_primary_email(client):
@@ -176,8 +175,6 @@ def test_without_javascript_the_page_shows_every_stage_field(client):
         "pgy_year",
         "program",
         "practice_setting",
-        "dollars_per_wrvu",
-        "annual_wrvu_target",
         "email",
         "password1",
         "password2",

@@ -10,7 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from accounts.registry import register_user_data, user_data_contributors
+from rvuedge.user_data import register_user_data, user_data_contributors
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +22,6 @@ def attending():
         email="attending@example.com",
         first_name="Grace",
         practice_setting="academic",
-        dollars_per_wrvu="51.20",
-        annual_wrvu_target="6000",
     )
 
 
@@ -63,8 +61,9 @@ def test_the_json_download_holds_every_section(client, attending, throwaway_sect
     [profile] = sections["profile"]
     assert profile["first_name"] == "Grace"
     assert profile["career_stage"] == "attending"
-    assert profile["dollars_per_wrvu"] == "51.20"  # money stays a decimal string
-    assert profile["annual_wrvu_target"] == "6000.00"
+    assert profile["practice_setting"] == "academic"
+    # Target and pay are tracking's (tests/tracking/test_user_data.py), not the profile's.
+    assert "dollars_per_wrvu" not in profile and "annual_wrvu_target" not in profile
     assert sections["email_addresses"] == [
         {"email": "attending@example.com", "verified": True, "primary": True}
     ]
@@ -92,7 +91,7 @@ def test_the_csv_download_is_a_zip_with_one_table_per_section(client, attending,
         "throwaway_notes.csv",
     } <= set(tables)
     assert tables["profile.csv"][0]["email"] == "attending@example.com"
-    assert tables["profile.csv"][0]["dollars_per_wrvu"] == "51.20"
+    assert tables["profile.csv"][0]["practice_setting"] == "academic"
     assert tables["profile.csv"][0]["pgy_year"] == ""
     assert tables["email_addresses.csv"] == [
         {"email": "attending@example.com", "verified": "True", "primary": "True"}
@@ -147,3 +146,15 @@ def test_section_names_must_be_lower_snake_case(name):
 def test_a_section_name_cannot_be_taken_twice():
     with pytest.raises(ImproperlyConfigured):
         register_user_data("profile", export=lambda user: [])
+
+
+def test_the_csv_zip_writes_formula_like_text_as_text(client, attending):
+    attending.program = "=1+2"
+    attending.first_name = "@SUM(A1)"
+    attending.save()
+    client.force_login(attending)
+
+    _, tables = download_zip(client)
+
+    profile = tables["profile.csv"][0]
+    assert (profile["program"], profile["first_name"]) == ("'=1+2", "'@SUM(A1)")

@@ -1,4 +1,4 @@
-"""load_blog_content, the admin's live preview, cover images, glossary, disclaimer, user data."""
+"""load_blog_content, the admin's live preview, cover images, disclaimer, user data."""
 
 import datetime as dt
 import io
@@ -31,13 +31,13 @@ def load(*args):
     return out.getvalue()
 
 
-def test_load_blog_content_loads_every_article_and_guide_once(client):
+def test_load_blog_content_loads_every_post_once(client):
     first = load()
     again = load()
 
-    assert "10 created, 0 updated, 0 unchanged" in first
-    assert "0 created, 0 updated, 10 unchanged" in again
-    assert Post.objects.posts().count() == 7 and Post.objects.guides().count() == 3
+    assert "7 created, 0 updated, 0 unchanged" in first
+    assert "0 created, 0 updated, 7 unchanged" in again
+    assert Post.objects.count() == 7
     author = editorial_author_get_or_create()
     assert author.is_staff and not author.has_usable_password()
     assert author.author_profile.display_name == EDITORIAL_NAME
@@ -45,12 +45,10 @@ def test_load_blog_content_loads_every_article_and_guide_once(client):
     wrvu = Post.objects.get(slug="what-is-a-wrvu")
     assert {t.name for t in wrvu.tags.all()} == {"wRVU", "productivity", "fee schedule basics"}
     assert client.get("/blog/what-is-a-wrvu/").status_code == 200
-    assert client.get("/resources/guides/understanding-the-pprrvu-file/").status_code == 200
 
 
 def test_a_reload_updates_a_changed_article(tmp_path):
-    for folder in ("posts", "guides"):
-        (tmp_path / folder).mkdir()
+    (tmp_path / "posts").mkdir()
     source = CONTENT / "posts" / "what-is-a-wrvu.md"
     target = tmp_path / "posts" / source.name
     target.write_text(source.read_text())
@@ -66,7 +64,7 @@ def test_a_reload_updates_a_changed_article(tmp_path):
 def test_dry_run_saves_nothing():
     out = load("--dry-run")
 
-    assert "Would load blog content: 10 created" in out
+    assert "Would load blog content: 7 created" in out
     assert not Post.objects.exists()
 
 
@@ -82,7 +80,6 @@ def test_articles_dated_in_the_future_are_scheduled_and_go_live_on_their_day(cli
 
 def test_a_document_without_front_matter_is_refused(tmp_path):
     (tmp_path / "posts").mkdir()
-    (tmp_path / "guides").mkdir()
     (tmp_path / "posts" / "bad.md").write_text("# No front matter\n")
 
     with pytest.raises(CommandError, match=r"bad\.md: no front matter"):
@@ -162,40 +159,6 @@ def test_the_stored_cover_takes_its_extension_from_its_content(make_post, settin
     post.save()
 
     assert re.fullmatch(r"blog/covers/with-cover-[0-9a-f]{8}\.jpg", post.cover_image.name)
-
-
-def test_the_glossary_has_an_anchor_per_term_grouped_by_category(client):
-    response = client.get(reverse("resources:glossary"))
-    text = response.text
-
-    assert response.context["term_count"] == 136
-    assert 'id="status-code-a"' in text and 'id="category-status-code"' in text
-    ids = re.findall(r'<div class="glossary-term" id="([^"]+)"', text)
-    assert len(ids) == 136 == len(set(ids))
-    headings = [g.heading for g in response.context["groups"]]
-    assert headings == [
-        "Payment",
-        "Status codes",
-        "Global days",
-        "Payment-policy indicators",
-        "Modifiers",
-    ]
-    assert "js/glossary-search.js" in text
-
-
-def test_the_resources_index_links_every_tool_and_guide(client):
-    load()
-
-    text = client.get(reverse("resources:index")).text
-
-    for href in (
-        "/resources/wrvu-calculator/",
-        "/resources/medicare-payment-calculator/",
-        "/resources/benchmarks/",
-        "/resources/glossary/",
-        "/resources/guides/understanding-the-pprrvu-file/",
-    ):
-        assert f'href="{href}"' in text
 
 
 def test_the_disclaimer_is_linked_from_every_page(client):

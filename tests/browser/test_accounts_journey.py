@@ -33,7 +33,7 @@ def test_a_resident_signs_up_confirms_the_email_and_lands_home_signed_in(
 
     expect(page.get_by_role("radio", name="Resident")).to_be_checked()
     expect(page.get_by_label("PGY year", exact=True)).to_be_visible()
-    expect(page.get_by_label("$ per wRVU")).to_be_hidden()
+    expect(page.get_by_label("Practice setting")).to_be_hidden()
     screenshot("signup")
     page.get_by_label("Specialty").select_option(label="Internal Medicine")
     page.get_by_label("PGY year", exact=True).fill("2")
@@ -57,7 +57,7 @@ def test_a_resident_signs_up_confirms_the_email_and_lands_home_signed_in(
 def test_the_sign_up_form_shows_only_the_chosen_stage_and_explains_what_is_missing(page):
     page.goto("/accounts/signup/")
     resident_fields = page.get_by_label("PGY year", exact=True)
-    attending_fields = page.get_by_label("$ per wRVU")
+    attending_fields = page.get_by_label("Practice setting")
     expect(resident_fields).to_be_hidden()
     expect(attending_fields).to_be_hidden()
 
@@ -84,8 +84,9 @@ def test_an_attending_signs_up_logs_in_changes_settings_downloads_and_deletes(
     expect(page.get_by_role("radio", name="Attending")).to_be_checked()
     page.get_by_label("Specialty").select_option(label="Cardiology")
     page.get_by_label("Practice setting").select_option(label="Private practice")
-    page.get_by_label("$ per wRVU").fill("52.25")
-    page.get_by_label("Annual wRVU target").fill("7000")
+    # Pay and target are asked on the tracker after the first entry, not at sign-up.
+    expect(page.get_by_label("$ per wRVU")).to_have_count(0)
+    expect(page.get_by_label("Annual wRVU target")).to_have_count(0)
     fill_sign_in_part(page, email)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
@@ -103,21 +104,20 @@ def test_an_attending_signs_up_logs_in_changes_settings_downloads_and_deletes(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("account-menu")).to_have_text(email)
 
-    # Settings: a change of specialty and target.
+    # Settings: a change of specialty.
     page.get_by_test_id("account-menu").click()
     page.get_by_role("link", name="Account settings").click()
     expect(page.get_by_role("heading", name="Account settings")).to_be_visible()
     expect(page.get_by_test_id("mfa-status")).to_contain_text("Off")
     screenshot("settings")
     page.get_by_label("Specialty").select_option(label="Hospital Medicine")
-    page.get_by_label("Annual wRVU target").fill("6400")
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Your profile is saved.")).to_be_visible()
     user = User.objects.get(email=email)
-    assert (user.career_stage, user.specialty, str(user.annual_wrvu_target)) == (
+    assert (user.career_stage, user.specialty, user.practice_setting) == (
         "attending",
         "hospital_medicine",
-        "6400.00",
+        "private_practice",
     )
 
     # Download my data.

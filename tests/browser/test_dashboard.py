@@ -1,10 +1,13 @@
 """The dashboard in a real browser: the chart draws, the period changes, reports download."""
 
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_reports import year_of_entries  # noqa: F401  (fixture)
 from tests.browser.test_tracking import sign_in
+from tracking.models import Preferences
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +19,9 @@ def test_an_attending_with_a_year_of_entries_reads_the_dashboard(
     year_of_entries,  # noqa: F811  (the fixture imported above)
     screenshot,
 ):
-    attending.annual_wrvu_target = 5000
-    attending.dollars_per_wrvu = 50
-    attending.save()
+    Preferences.objects.create(
+        user=attending, annual_wrvu_target=Decimal("5000"), dollars_per_wrvu=Decimal("50")
+    )
     sign_in(page, live_server, attending)
 
     page.goto("/track/dashboard/")

@@ -1,10 +1,12 @@
 """Logging in a real browser: quick entry with its live preview, and a resident's case."""
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from tracking.models import ProcedureLog
+from tracking.models import Preferences, ProcedureLog
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +98,45 @@ def test_the_line_form_finds_a_code_by_words_and_adds_it(page, live_server, atte
     expect(page.locator("#preview")).to_contain_text("50: bilateral at 150%")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("alert")).to_contain_text("Saved 1 entry")
+
+
+def test_after_the_first_entry_an_attending_is_asked_for_target_and_pay(
+    page, live_server, attending, release, screenshot
+):
+    sign_in(page, live_server, attending)
+    page.goto("/track/")
+    card = page.get_by_test_id("pay-prompt")
+    expect(card).to_have_count(0)
+
+    page.get_by_label("Procedures").fill("99213")
+    expect(page.locator("#preview")).to_contain_text("Ready: press Enter to save.")
+    page.get_by_label("Procedures").press("Enter")
+
+    expect(page.get_by_role("alert")).to_contain_text("Saved 1 entry")
+    expect(card).to_be_visible()
+    screenshot("tracker-pay-prompt")
+    card.get_by_label("Annual wRVU target").fill("5200")
+    card.get_by_label("$ per wRVU").fill("52.50")
+    card.get_by_role("button", name="Save target and pay").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Saved. Change them any time on Goals & pay.")
+    expect(card).to_have_count(0)
+    prefs = Preferences.objects.get(user=attending)
+    assert (prefs.annual_wrvu_target, prefs.dollars_per_wrvu) == (Decimal("5200"), Decimal("52.50"))
+    page.get_by_role("link", name="Goals & pay").click()
+    expect(page.get_by_label("Annual wRVU target")).to_have_value("5200.00")
+
+
+def test_an_attending_may_answer_later(page, live_server, attending, release):
+    sign_in(page, live_server, attending)
+    page.goto("/track/")
+    page.get_by_label("Procedures").fill("99213")
+    expect(page.locator("#preview")).to_contain_text("Ready: press Enter to save.")
+    page.get_by_label("Procedures").press("Enter")
+
+    page.get_by_test_id("pay-prompt").get_by_role("button", name="Not now").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Goals & pay any time")
+    expect(page.get_by_test_id("pay-prompt")).to_have_count(0)
+    page.reload()
+    expect(page.get_by_test_id("pay-prompt")).to_have_count(0)

@@ -91,7 +91,13 @@ def account(attending, release, newer_release):
     CreditPolicy.objects.create(
         user=user, multiple_procedure=False, modifier_22_percent=Decimal("125.00")
     )
-    Preferences.objects.create(user=user, fiscal_year_start_month=7, goal_figure="medicare")
+    Preferences.objects.create(
+        user=user,
+        fiscal_year_start_month=7,
+        goal_figure="medicare",
+        annual_wrvu_target=Decimal("6200"),
+        dollars_per_wrvu=Decimal("51.25"),
+    )
     DayOff.objects.create(user=user, date=dt.date(2026, 7, 3), label="Holiday")
     CompensationTier.objects.create(user=user, starts_at=Decimal("0"), rate=Decimal("45.00"))
     CompensationTier.objects.create(user=user, starts_at=Decimal("5000"), rate=Decimal("52.00"))
@@ -155,6 +161,10 @@ def test_the_backup_holds_every_section_by_natural_keys(client, account):
     )
     assert sorted(loc["name"] for loc in data["locations"]) == ["Clinic", "Main OR"]
     assert data["preferences"]["fiscal_year_start_month"] == 7
+    assert (data["preferences"]["annual_wrvu_target"], data["preferences"]["dollars_per_wrvu"]) == (
+        "6200.00",
+        "51.25",
+    )
     assert data["credit_policy"]["modifier_22_percent"] == "125.00"
     assert [tier["rate"] for tier in data["compensation_tiers"]] == ["45.00", "52.00"]
     assert len(data["encounters"]) == 3
@@ -252,6 +262,30 @@ def test_a_backup_naming_what_this_site_lacks_is_refused_by_name(
     assert message in response.content.decode()
     assert not ProcedureLog.objects.filter(user=other_user).exists()
     assert not Location.objects.filter(user=other_user).exists()
+
+
+def test_a_backup_from_before_target_and_pay_moved_keeps_the_accounts_own(client, account):
+    data = json.loads(download(client, account))
+    for name in ("annual_wrvu_target", "dollars_per_wrvu", "pay_prompt_dismissed"):
+        del data["preferences"][name]  # as backups made before they were preferences
+    Preferences.objects.filter(user=account).update(annual_wrvu_target=Decimal("7000"))
+
+    response = upload(client, account, json.dumps(data).encode(), replace=True)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    prefs = Preferences.objects.get(user=account)
+    assert (prefs.annual_wrvu_target, prefs.dollars_per_wrvu) == (Decimal("7000"), Decimal("51.25"))
+    assert (prefs.fiscal_year_start_month, prefs.goal_figure) == (7, "medicare")
+
+
+def test_restoring_updates_goal_settings_an_empty_account_already_has(client, account, other_user):
+    body = download(client, account)
+    Preferences.objects.create(user=other_user, annual_wrvu_target=Decimal("100"))
+
+    response = upload(client, other_user, body)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert snapshot(other_user) == snapshot(account)
 
 
 def test_a_file_that_is_not_json_is_refused(client, other_user, release):

@@ -1,15 +1,18 @@
 """The dashboard's figures against a hand-worked fixture, and who may see what."""
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.urls import reverse
 
+from benchmarks.models import Benchmark
 from codes.wrvu import LineSpec
 from tracking import services
-from tracking.models import Benchmark, CompensationTier, DayOff, Location, Preferences
+from tracking.models import CompensationTier, DayOff, Location, Preferences
 from tracking.selectors import period_totals, standing
 
 D = Decimal
@@ -35,9 +38,12 @@ def year_of_work(attending, release):
         log(attending, release, dt.date(2026, 3, 10), "47562")
         log(attending, release, dt.date(2025, 12, 1), "99213")
         log(attending, release, dt.date(2025, 4, 22), "99214")
-    Preferences.objects.create(user=attending, fiscal_year_start_month=7)
-    attending.annual_wrvu_target = D("5220")
-    attending.dollars_per_wrvu = D("50")
+    Preferences.objects.create(
+        user=attending,
+        fiscal_year_start_month=7,
+        annual_wrvu_target=D("5220"),
+        dollars_per_wrvu=D("50"),
+    )
     attending.specialty = "internal_medicine"
     attending.save()
     return attending
@@ -194,9 +200,8 @@ def test_goals_are_saved(client, attending):
         reverse("tracking:goals"), {"add_day": "1", "date": "2026-12-25", "label": "Holiday"}
     )
 
-    attending.refresh_from_db()
-    assert (attending.annual_wrvu_target, attending.dollars_per_wrvu) == (D("6000"), D("51.5"))
     prefs = Preferences.objects.get(user=attending)
+    assert (prefs.annual_wrvu_target, prefs.dollars_per_wrvu) == (D("6000"), D("51.5"))
     assert (prefs.fiscal_year_start_month, prefs.goal_figure) == (7, "medicare")
     assert CompensationTier.objects.get(user=attending).rate == D("52")
     assert DayOff.objects.get(user=attending).label == "Holiday"
@@ -301,3 +306,23 @@ def test_stats_api_needs_authentication_and_counts_only_the_users_entries(year_o
     assert api.get(reverse("api-stats")).status_code == 401
     api.force_authenticate(other_user)
     assert api.get(reverse("api-stats"), {"from": "2020-01-01"}).json()["totals"]["entries"] == 0
+
+
+def test_case_log_csv_writes_a_formula_like_attending_as_text(client, resident, release):
+    services.encounter_create(
+        user=resident,
+        details=services.EntryDetails(
+            date=dt.date(2025, 9, 2),
+            setting="facility",
+            role="assisted",
+            supervising_attending='=HYPERLINK("http://x.example","Dr")',
+        ),
+        lines=[LineSpec("47562")],
+        release=release,
+    )
+    client.force_login(resident)
+
+    body = b"".join(client.get(reverse("tracking:case_log_csv")).streaming_content).decode()
+    row = next(csv.DictReader(io.StringIO(body)))
+
+    assert row["supervising_attendings"] == '\'=HYPERLINK("http://x.example","Dr")'

@@ -267,25 +267,6 @@ def test_reprice_page_previews_then_applies(client, attending, entry, newer_rele
     assert entry.medicare == Decimal("1.3000")
 
 
-def test_public_calculator_credits_without_signing_in(client, release):
-    html = client.get(reverse("wrvu_calculator"), {"codes": "19303 47562-62"}).content.decode()
-
-    assert "62: co-surgeon at 62.5%" in html
-    assert "18.27" in html  # 15.00 + 10.47 x 62.5% x 50%
-    assert not ProcedureLog.objects.exists()
-
-
-def test_public_calculator_partial_marks_bad_lines(client, release):
-    html = client.post(
-        reverse("wrvu_calculator"),
-        {"text": "99213 99999", "setting": "facility"},
-        headers={"HX-Request": "true"},
-    ).content.decode()
-
-    assert "99999 is not a code in this fee schedule release." in html
-    assert "<html" not in html
-
-
 def test_the_line_form_adds_a_line_without_javascript(client, attending, release):
     client.force_login(attending)
 

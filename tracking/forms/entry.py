@@ -2,9 +2,9 @@ from django import forms
 from django.utils import timezone
 
 from codes.modifiers import MODIFIERS
+from codes.quick_entry import CODE_RE
 from tracking.models import CreditPolicy, Location, LogTemplate, ProcedureLog, Role, Setting
 from tracking.phi import identifier_warnings
-from tracking.quick_entry import CODE_RE
 
 NOTE_HELP = "Never enter patient information: no names, MRNs, dates of birth or phone numbers."
 

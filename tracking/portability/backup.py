@@ -268,7 +268,56 @@ def backup_restore(*, user, data: dict, replace: bool = False) -> dict[str, int]
         raise ValidationError(f"The backup holds conflicting rows: {exc}") from exc
 
 
+def _restore_preferences(user, source: dict, current: Preferences | None) -> None:
+    """The backup's preferences over the account's own: a backup made before target and pay
+    moved into preferences does not hold them, and the account keeps its values of those. The
+    account's row, if it still has one (restore without replace), is updated in place."""
+    merged = {**_values(current or Preferences(), PREFERENCES_FIELDS), **source}
+    prefs = _from_values(Preferences, merged, PREFERENCES_FIELDS, user=user)
+    prefs.pk = Preferences.objects.filter(user=user).values_list("pk", flat=True).first()
+    _clean(prefs, ["user"])
+    prefs.save()
+
+
 def _restore(user, data, replace) -> dict[str, int]:
+    codes, releases = _references(data)
+    current_preferences = Preferences.objects.filter(user=user).first()
+    if replace:
+        tracking_data_delete(user)
+    counts = _restore_settings(user, data, current_preferences)
+    locations = _restore_locations(user, data["locations"])
+    counts["locations"] = len(locations)
+    for key, model, fields in (
+        ("days_off", DayOff, DAY_OFF_FIELDS),
+        ("compensation_tiers", CompensationTier, TIER_FIELDS),
+    ):
+        objects = [_from_values(model, source, fields, user=user) for source in data[key]]
+        for obj in objects:
+            _clean(obj, ["user"])
+        model.objects.bulk_create(objects)
+        counts[key] = len(objects)
+    favorites = [
+        _from_values(Favorite, source, FAVORITE_FIELDS, user=user, code=codes[source["code"]])
+        for source in data["favorites"]
+    ]
+    Favorite.objects.bulk_create(favorites)
+    _restore_timestamps(Favorite, favorites, data["favorites"], _auto_fields(Favorite))
+    counts["favorites"] = len(favorites)
+    counts["templates"] = _restore_templates(user, data["templates"], codes)
+    counts["encounters"], counts["entries"] = 0, 0
+    encounters = data["encounters"]
+    for start in range(0, len(encounters), BATCH):
+        made, logs = _restore_encounters(
+            user, encounters[start : start + BATCH], codes, releases, locations
+        )
+        counts["encounters"] += made
+        counts["entries"] += logs
+    return counts
+
+
+def _references(data) -> tuple[dict, dict]:
+    """The codes and releases the backup names, by code and by (name, is_qp); a ValidationError
+    listing every release, code or location this site or the backup does not hold."""
     encounters = data["encounters"]
     wanted_codes = {line["code"] for enc in encounters for line in enc["lines"]}
     wanted_codes |= {fav["code"] for fav in data["favorites"]}
@@ -279,11 +328,9 @@ def _restore(user, data, replace) -> dict[str, int]:
         for enc in encounters
         for line in enc["lines"]
     }
+    names = {name for name, _ in wanted_releases}
     releases = {
-        (r.name, r.is_qp): r
-        for r in Release.objects.filter(name__in={name for name, _ in wanted_releases}).defer(
-            "change_summary"
-        )
+        (r.name, r.is_qp): r for r in Release.objects.filter(name__in=names).defer("change_summary")
     }
     problems = []
     missing_releases = sorted(
@@ -304,15 +351,13 @@ def _restore(user, data, replace) -> dict[str, int]:
         problems.append(f"Entries name locations the backup does not hold: {', '.join(unknown)}.")
     if problems:
         raise ValidationError(problems)
+    return codes, releases
 
-    if replace:
-        tracking_data_delete(user)
 
+def _restore_settings(user, data, current_preferences) -> dict[str, int]:
     counts = {}
     if data["preferences"] is not None:
-        prefs = _from_values(Preferences, data["preferences"], PREFERENCES_FIELDS, user=user)
-        _clean(prefs, ["user"])
-        prefs.save()
+        _restore_preferences(user, data["preferences"], current_preferences)
         counts["preferences"] = 1
     if data["credit_policy"] is not None:
         policy = _from_values(CreditPolicy, data["credit_policy"], POLICY_FIELDS, user=user)
@@ -320,44 +365,29 @@ def _restore(user, data, replace) -> dict[str, int]:
         policy.save()
         _restore_timestamps(CreditPolicy, [policy], [data["credit_policy"]], ["updated_at"])
         counts["credit_policy"] = 1
+    return counts
 
+
+def _restore_locations(user, sources) -> dict[str, Location]:
     locations = {}
-    for source in data["locations"]:
+    for source in sources:
         location = _from_values(Location, source, LOCATION_FIELDS, user=user)
         _clean(location, ["user"])
         locations[location.name] = location
     Location.objects.bulk_create(locations.values())
-    _restore_timestamps(
-        Location, list(locations.values()), data["locations"], _auto_fields(Location)
-    )
-    counts["locations"] = len(locations)
+    _restore_timestamps(Location, list(locations.values()), sources, _auto_fields(Location))
+    return locations
 
-    for key, model, fields in (
-        ("days_off", DayOff, DAY_OFF_FIELDS),
-        ("compensation_tiers", CompensationTier, TIER_FIELDS),
-    ):
-        objects = [_from_values(model, source, fields, user=user) for source in data[key]]
-        for obj in objects:
-            _clean(obj, ["user"])
-        model.objects.bulk_create(objects)
-        counts[key] = len(objects)
 
-    favorites = [
-        _from_values(Favorite, source, FAVORITE_FIELDS, user=user, code=codes[source["code"]])
-        for source in data["favorites"]
-    ]
-    Favorite.objects.bulk_create(favorites)
-    _restore_timestamps(Favorite, favorites, data["favorites"], _auto_fields(Favorite))
-    counts["favorites"] = len(favorites)
-
+def _restore_templates(user, sources, codes) -> int:
     templates, template_lines = [], []
-    for source in data["templates"]:
+    for source in sources:
         template = _from_values(LogTemplate, source, TEMPLATE_FIELDS, user=user)
         _clean(template, ["user"])
         templates.append(template)
     LogTemplate.objects.bulk_create(templates)
-    _restore_timestamps(LogTemplate, templates, data["templates"], _auto_fields(LogTemplate))
-    for template, source in zip(templates, data["templates"], strict=True):
+    _restore_timestamps(LogTemplate, templates, sources, _auto_fields(LogTemplate))
+    for template, source in zip(templates, sources, strict=True):
         for line in source["lines"]:
             obj = _from_values(
                 LogTemplateLine,
@@ -369,45 +399,41 @@ def _restore(user, data, replace) -> dict[str, int]:
             _clean(obj, ["template", "code"])
             template_lines.append(obj)
     LogTemplateLine.objects.bulk_create(template_lines)
-    counts["templates"] = len(templates)
+    return len(templates)
 
-    counts["entries"] = 0
-    counts["encounters"] = 0
-    log_exclude = ["user", "encounter", "code", "location", "release"]
-    for start in range(0, len(encounters), BATCH):
-        chunk = encounters[start : start + BATCH]
-        made = []
-        for source in chunk:
-            encounter = _from_values(
-                Encounter,
-                source,
-                ENCOUNTER_FIELDS,
+
+def _restore_encounters(user, chunk, codes, releases, locations) -> tuple[int, int]:
+    """One batch of encounters and their entries; returns how many of each were written."""
+    made = []
+    for source in chunk:
+        encounter = _from_values(
+            Encounter,
+            source,
+            ENCOUNTER_FIELDS,
+            user=user,
+            location=locations.get(source["location"]),
+        )
+        _clean(encounter, ["user", "location"])
+        made.append(encounter)
+    Encounter.objects.bulk_create(made)
+    _restore_timestamps(Encounter, made, chunk, _auto_fields(Encounter))
+    logs, log_sources = [], []
+    for encounter, source in zip(made, chunk, strict=True):
+        for line in source["lines"]:
+            release = line["release"]
+            log = _from_values(
+                ProcedureLog,
+                line,
+                LOG_FIELDS,
                 user=user,
-                location=locations.get(source["location"]),
+                encounter=encounter,
+                code=codes[line["code"]],
+                location=locations.get(line["location"]),
+                release=releases[(release["name"], bool(release["is_qp"]))],
             )
-            _clean(encounter, ["user", "location"])
-            made.append(encounter)
-        Encounter.objects.bulk_create(made)
-        _restore_timestamps(Encounter, made, chunk, _auto_fields(Encounter))
-        logs, log_sources = [], []
-        for encounter, source in zip(made, chunk, strict=True):
-            for line in source["lines"]:
-                release = line["release"]
-                log = _from_values(
-                    ProcedureLog,
-                    line,
-                    LOG_FIELDS,
-                    user=user,
-                    encounter=encounter,
-                    code=codes[line["code"]],
-                    location=locations.get(line["location"]),
-                    release=releases[(release["name"], bool(release["is_qp"]))],
-                )
-                _clean(log, log_exclude)
-                logs.append(log)
-                log_sources.append(line)
-        ProcedureLog.objects.bulk_create(logs, batch_size=BATCH)
-        _restore_timestamps(ProcedureLog, logs, log_sources, _auto_fields(ProcedureLog))
-        counts["encounters"] += len(made)
-        counts["entries"] += len(logs)
-    return counts
+            _clean(log, ["user", "encounter", "code", "location", "release"])
+            logs.append(log)
+            log_sources.append(line)
+    ProcedureLog.objects.bulk_create(logs, batch_size=BATCH)
+    _restore_timestamps(ProcedureLog, logs, log_sources, _auto_fields(ProcedureLog))
+    return len(made), len(logs)

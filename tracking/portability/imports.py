@@ -8,13 +8,10 @@ more rows than TRACKING_IMPORT_ASYNC_ROWS is imported by a Celery task (tracking
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-import zipfile
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -26,14 +23,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from codes.modifiers import VALID_MODIFIERS
+from codes.quick_entry import MAX_MODIFIERS, MAX_UNITS
 from codes.wrvu import LineSpec
 from tracking import services
 from tracking.models import ImportJob, ImportMapping, Location, ProcedureLog, Role, Setting
 from tracking.phi import identifier_warnings
-from tracking.quick_entry import MAX_MODIFIERS, MAX_UNITS
+from tracking.portability.tables import cell_text, read_table, table_records
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 50_000
 ASYNC_ROWS = 2_000
 STALE_AFTER = dt.timedelta(minutes=30)
 
@@ -116,72 +113,6 @@ def _key(text) -> str:
 # Reading ---------------------------------------------------------------------------------------
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _csv_text(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise ValidationError("This file is not a text CSV file.")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def read_table(data: bytes, file_type: str) -> tuple[list[str], Iterator[tuple[int, list]]]:
-    """(headers, rows): the first non-empty row names the columns; rows come with their line
-    number in the file (header = its own line) and blank rows are skipped."""
-    if file_type == "xlsx":
-        rows = _xlsx_rows(data)
-    else:
-        text = _csv_text(data)
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        rows = enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1)
-    rows = ((number, row) for number, row in rows if any(_cell_text(v) for v in row))
-    try:
-        _, header = next(rows)
-    except StopIteration:
-        raise ValidationError("The file is empty.") from None
-    headers, seen = [], {}
-    for i, value in enumerate(header, start=1):
-        name = _cell_text(value) or f"Column {i}"
-        seen[name] = seen.get(name, 0) + 1
-        headers.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return headers, rows
-
-
-def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationError("This is not a readable XLSX workbook.") from exc
-    sheet = workbook.worksheets[0]
-    return enumerate((list(row) for row in sheet.iter_rows(values_only=True)), start=1)
-
-
-def table_records(data: bytes, file_type: str, columns: dict[str, str]):
-    """(line number, {field: cell value}) for every data row, by the mapping."""
-    headers, rows = read_table(data, file_type)
-    positions = {name: headers.index(header) for name, header in columns.items() if header}
-    for number, row in rows:
-        yield (
-            number,
-            {name: (row[index] if index < len(row) else None) for name, index in positions.items()},
-        )
-
-
 def guess_columns(headers: list[str], remembered: dict[str, str] | None = None) -> dict[str, str]:
     """Our field -> the file's header: what the user chose last time where those headers are
     present, otherwise the header whose name says it (exact names first, then partial)."""
@@ -246,7 +177,7 @@ def parse_date(value) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _cell_text(value)
+    text = cell_text(value)
     if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text):  # a date with a time of day
         text = text[:10]
     for fmt in DATE_FORMATS:
@@ -271,27 +202,30 @@ def check_row(
     name -> default setting)."""
     row = RowCheck(line)
     errors = row.errors
+    if any("\x00" in str(value) for value in values.values() if value is not None):
+        errors.append("A cell holds a NUL character (a damaged or binary export); retype the row.")
+        return row
 
     raw_date = values.get("date")
-    if not _cell_text(raw_date):
+    if not cell_text(raw_date):
         errors.append("The date is missing.")
     else:
         try:
             row.date = parse_date(raw_date)
         except ValueError:
-            errors.append(f"“{_cell_text(raw_date)}” is not a date (use YYYY-MM-DD or MM/DD/YYYY).")
+            errors.append(f"“{cell_text(raw_date)}” is not a date (use YYYY-MM-DD or MM/DD/YYYY).")
         else:
             if row.date > today:
                 errors.append(f"{row.date:%Y-%m-%d} is in the future.")
 
-    code = _cell_text(values.get("code")).upper()
+    code = cell_text(values.get("code")).upper()
     row.code = code
     if not code:
         errors.append("The code is missing.")
     elif code not in codes:
         errors.append(f"{code} is not a code in {release_name}.")
 
-    modifiers = [m for m in MODIFIER_SPLIT.split(_cell_text(values.get("modifiers")).upper()) if m]
+    modifiers = [m for m in MODIFIER_SPLIT.split(cell_text(values.get("modifiers")).upper()) if m]
     row.modifiers = tuple(modifiers)
     for modifier in modifiers:
         if modifier not in VALID_MODIFIERS:
@@ -301,7 +235,7 @@ def check_row(
     if len(modifiers) > MAX_MODIFIERS:
         errors.append(f"At most {MAX_MODIFIERS} modifiers per line.")
 
-    units = _cell_text(values.get("units"))
+    units = cell_text(values.get("units"))
     if units:
         try:
             number = Decimal(units)
@@ -314,11 +248,11 @@ def check_row(
         else:
             row.units = int(number)
 
-    row.location = _cell_text(values.get("location"))
+    row.location = cell_text(values.get("location"))
     if len(row.location) > Location._meta.get_field("name").max_length:
         errors.append("The location name is longer than 100 characters.")
 
-    setting = _cell_text(values.get("setting"))
+    setting = cell_text(values.get("setting"))
     if setting:
         row.setting = SETTINGS.get(_key(setting), "")
         if not row.setting:
@@ -326,16 +260,16 @@ def check_row(
     else:
         row.setting = location_settings.get(row.location.lower(), Setting.FACILITY)
 
-    role = _cell_text(values.get("role"))
+    role = cell_text(values.get("role"))
     if role:
         row.role = ROLES.get(_key(role), "")
         if not row.role:
             errors.append(f"“{role}” is not a role (performed, assisted, observed, teaching).")
 
-    row.attending = _cell_text(values.get("attending"))
+    row.attending = cell_text(values.get("attending"))
     if len(row.attending) > ProcedureLog._meta.get_field("supervising_attending").max_length:
         errors.append("The supervising attending is longer than 120 characters.")
-    row.note = _cell_text(values.get("note"))
+    row.note = cell_text(values.get("note"))
     if len(row.note) > ProcedureLog._meta.get_field("note").max_length:
         errors.append("The note is longer than 500 characters.")
     row.warnings = [f"The note seems to hold {kind}." for kind in identifier_warnings(row.note)]
@@ -345,7 +279,7 @@ def check_row(
 def check_rows(user, job: ImportJob) -> list[RowCheck]:
     """Every row of the job's file checked against the release and the user's log; rows like an
     existing entry (same date, code and modifiers) are flagged as likely duplicates."""
-    from tracking.entry import release_codes
+    from codes.entry import release_codes
 
     codes = release_codes(job.release)
     location_settings = {
@@ -397,11 +331,9 @@ def import_job_create(*, user, upload, release) -> ImportJob:
     if extension == "xlsx" and not data.startswith(b"PK\x03\x04"):
         raise ValidationError("This is not an XLSX workbook.")
     headers, rows = read_table(data, extension)
-    total = sum(1 for _ in rows)
+    total = sum(1 for _ in rows)  # stops with a ValidationError past MAX_ROWS
     if total == 0:
         raise ValidationError("The file has a header but no rows.")
-    if total > MAX_ROWS:
-        raise ValidationError(f"At most {MAX_ROWS:,} rows per file; split it.")
     remembered = ImportMapping.objects.filter(user=user).values_list("columns", flat=True).first()
     return ImportJob.objects.create(
         user=user,

@@ -1,22 +1,20 @@
 """Dashboard, goals and pay settings, and the trainee case log."""
 
-import csv
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.db.models import Count, Sum
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tracking import selectors
-from tracking.forms.entry import BootstrapMixin
+from tracking import selectors, services
+from tracking.forms.goals import DayOffForm, PreferencesForm, TierForm
 from tracking.goals import add_months, fiscal_year, periods
-from tracking.models import CompensationTier, DayOff, Figure, ProcedureLog
+from tracking.models import CompensationTier, DayOff, ProcedureLog
+from tracking.portability.exports import case_log_csv_stream
 
 RANGES = {
     "fiscal": "Fiscal year to date",
@@ -91,62 +89,19 @@ def dashboard_page(request):
     return render(request, "tracking/dashboard.html", context)
 
 
-class GoalsForm(BootstrapMixin, forms.Form):
-    annual_wrvu_target = forms.DecimalField(
-        label="Annual wRVU target", min_value=0, max_value=100000, decimal_places=2, required=False
-    )
-    dollars_per_wrvu = forms.DecimalField(
-        label="$ per wRVU",
-        min_value=0,
-        max_value=1000,
-        decimal_places=2,
-        required=False,
-        help_text="Used when you have no tiers below.",
-    )
-    fiscal_year_start_month = forms.TypedChoiceField(
-        label="Fiscal year starts in",
-        coerce=int,
-        choices=[(m, dt.date(2000, m, 1).strftime("%B")) for m in range(1, 13)],
-    )
-    goal_figure = forms.ChoiceField(label="Count toward goal and pay", choices=Figure.choices)
-
-
-class DayOffForm(BootstrapMixin, forms.ModelForm):
-    class Meta:
-        model = DayOff
-        fields = ["date", "label"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
-
-
-class TierForm(BootstrapMixin, forms.ModelForm):
-    class Meta:
-        model = CompensationTier
-        fields = ["starts_at", "rate"]
-
-
 @login_required
 def goals(request):
     """Target, rate, tiers, fiscal year and days off."""
     user = request.user
-    prefs = selectors.preferences(user)
-    initial = {
-        "annual_wrvu_target": user.annual_wrvu_target,
-        "dollars_per_wrvu": user.dollars_per_wrvu,
-        "fiscal_year_start_month": prefs.fiscal_year_start_month,
-        "goal_figure": prefs.goal_figure,
-    }
-    form = GoalsForm(request.POST if "save_goals" in request.POST else None, initial=initial)
+    form = PreferencesForm(
+        request.POST if "save_goals" in request.POST else None,
+        instance=selectors.preferences(user),
+    )
     day_form = DayOffForm(request.POST if "add_day" in request.POST else None)
     tier_form = TierForm(request.POST if "add_tier" in request.POST else None)
     if request.method == "POST":
         if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-            user.annual_wrvu_target = data["annual_wrvu_target"]
-            user.dollars_per_wrvu = data["dollars_per_wrvu"]
-            user.save(update_fields=["annual_wrvu_target", "dollars_per_wrvu"])
-            prefs.fiscal_year_start_month = data["fiscal_year_start_month"]
-            prefs.goal_figure = data["goal_figure"]
-            prefs.save()
+            services.preferences_update(user=user, data=form.cleaned_data)
             messages.success(request, "Goals saved.")
             return redirect("tracking:goals")
         for bound, what in ((day_form, "Day off"), (tier_form, "Tier")):
@@ -188,48 +143,9 @@ def tier_delete(request, pk):
     return redirect("tracking:goals")
 
 
-def academic_year(day: dt.date) -> str:
-    """July to June: 2025-26 for any day from July 2025 to June 2026."""
-    start = day.year if day.month >= 7 else day.year - 1
-    return f"{start}-{str(start + 1)[-2:]}"
-
-
-def case_log_rows(user):
-    """Counts by academic year, code and role, with the supervising attendings."""
-    rows = (
-        ProcedureLog.objects.for_user(user)
-        .values("date__year", "date__month", "code__code", "code__short_descriptor",
-                "code__category", "role", "supervising_attending")
-        .annotate(entries=Count("pk"), units=Sum("units"))
-        .order_by("code__code")
-    )  # fmt: skip
-    merged = {}
-    for row in rows:
-        year = academic_year(dt.date(row["date__year"], row["date__month"], 1))
-        key = (year, row["code__code"], row["role"])
-        item = merged.setdefault(
-            key,
-            {
-                "academic_year": year,
-                "code": row["code__code"],
-                "description": row["code__short_descriptor"],
-                "category": row["code__category"],
-                "role": row["role"],
-                "entries": 0,
-                "units": 0,
-                "attendings": set(),
-            },
-        )
-        item["entries"] += row["entries"]
-        item["units"] += row["units"]
-        if row["supervising_attending"]:
-            item["attendings"].add(row["supervising_attending"])
-    return sorted(merged.values(), key=lambda r: (r["academic_year"], r["code"], r["role"]))
-
-
 @login_required
 def case_log(request):
-    rows = case_log_rows(request.user)
+    rows = selectors.case_log_rows(request.user)
     years = sorted({row["academic_year"] for row in rows}, reverse=True)
     chosen = request.GET.get("year")
     shown = [row for row in rows if not chosen or row["academic_year"] == chosen]
@@ -249,35 +165,11 @@ def case_log(request):
     return render(request, "tracking/case_log.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def case_log_csv(request):
-    writer = csv.writer(_Echo())
-    header = ["academic_year", "code", "description", "category", "role", "entries", "units",
-              "supervising_attendings"]  # fmt: skip
-
-    def lines():
-        yield writer.writerow(header)
-        for row in case_log_rows(request.user):
-            yield writer.writerow(
-                [row["academic_year"], row["code"], row["description"], row["category"],
-                 row["role"], row["entries"], row["units"], "; ".join(sorted(row["attendings"]))]
-            )  # fmt: skip
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv")
+    rows = selectors.case_log_rows(request.user)
+    response = StreamingHttpResponse(case_log_csv_stream(rows), content_type="text/csv")
     response["Content-Disposition"] = (
         f'attachment; filename="case-log-{timezone.localdate():%Y-%m-%d}.csv"'
     )
     return response
-
-
-def benchmarks_page(request):
-    """Every loaded benchmark figure with its source and year (public)."""
-    from tracking.models import Benchmark
-
-    rows = Benchmark.objects.order_by("specialty", "survey_year", "population", "annual_wrvu")
-    return render(request, "tracking/benchmarks.html", {"rows": rows})

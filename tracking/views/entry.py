@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from codes.entry import preview as entry_preview
 from codes.models import Code, Release
 from codes.wrvu import LineSpec
-from tracking import services
-from tracking.entry import preview as entry_preview
+from tracking import selectors, services
 from tracking.forms.entry import (
     CreditPolicyForm,
     HistoryFilterForm,
@@ -21,6 +21,7 @@ from tracking.forms.entry import (
     QuickEntryForm,
     RepriceForm,
 )
+from tracking.forms.goals import PayPromptForm
 from tracking.models import (
     CreditPolicy,
     Favorite,
@@ -41,12 +42,15 @@ def current_release():
     return release
 
 
-def _entry_context(request, form, release, result=None):
+def _entry_context(request, form, release, result=None, pay_form=None):
     user = request.user
+    if pay_form is None and selectors.pay_prompt_due(user):
+        pay_form = PayPromptForm()
     return {
         "form": form,
         "release": release,
         "preview": result,
+        "pay_form": pay_form,
         "favorites": Favorite.objects.for_user(user).select_related("code"),
         "templates": LogTemplate.objects.for_user(user).prefetch_related("lines__code"),
         "recent": ProcedureLog.objects.for_user(user).with_related()[:10],
@@ -120,6 +124,25 @@ def tracker(request):
 
 @login_required
 @require_POST
+def pay_prompt(request):
+    """The tracker's first-entry card: save target and rate, or "Not now" to stop asking."""
+    if "dismiss" in request.POST:
+        services.preferences_update(user=request.user, data={"pay_prompt_dismissed": True})
+        messages.info(request, "You can set your target and $ per wRVU on Goals & pay any time.")
+        return redirect("tracking:tracker")
+    pay_form = PayPromptForm(request.POST, instance=selectors.preferences(request.user))
+    if pay_form.is_valid():
+        services.preferences_update(user=request.user, data=pay_form.cleaned_data)
+        messages.success(request, "Saved. Change them any time on Goals & pay.")
+        return redirect("tracking:tracker")
+    release = current_release()
+    form = QuickEntryForm(user=request.user)
+    context = _entry_context(request, form, release, pay_form=pay_form)
+    return render(request, "tracking/tracker.html", context, status=400)
+
+
+@login_required
+@require_POST
 def preview(request):
     """The quick-entry preview as an HTML fragment (htmx, as the user types)."""
     release = current_release()
@@ -134,7 +157,7 @@ def preview(request):
         )
     return render(
         request,
-        "tracking/_preview.html",
+        "codes/_entry_preview.html",
         {"preview": result, "release": release, "note_warnings": form.note_warnings},
     )
 
@@ -366,28 +389,3 @@ def template_log(request, pk):
     if not text:
         return HttpResponseBadRequest("This template has no lines.")
     return redirect(f"{reverse('tracking:tracker')}?codes={text}")
-
-
-def calculator(request):
-    """Public wRVU calculator: the quick-entry reader and credit engine, without saving."""
-    releases = list(Release.objects.loaded().filter(is_qp=False))
-    if not releases:
-        raise Http404("No fee schedule release has been imported yet.")
-    chosen = request.GET.get("release") or request.POST.get("release")
-    release = next((r for r in releases if r.name == chosen), None) or current_release()
-    text = (request.POST.get("text") or request.GET.get("codes") or "").strip()
-    setting = request.POST.get("setting") or request.GET.get("setting") or "facility"
-    if setting not in ("facility", "non_facility"):
-        setting = "facility"
-    result = entry_preview(text, release=release, setting=setting) if text else None
-    context = {
-        "preview": result,
-        "release": release,
-        "releases": releases,
-        "text": text,
-        "setting": setting,
-        "show_policy": False,
-    }
-    if request.headers.get("HX-Request"):
-        return render(request, "tracking/_preview.html", context)
-    return render(request, "tracking/calculator.html", context)

@@ -12,7 +12,8 @@ from tracking.forms.entry import HistoryFilterForm
 from tracking.forms.reports import RestoreForm
 from tracking.models import ProcedureLog
 from tracking.portability import backup
-from tracking.portability.exports import csv_stream, pdf_bytes, xlsx_file
+from tracking.portability.exports import csv_stream, xlsx_file
+from tracking.portability.pdf import pdf_bytes
 from tracking.portability.reports import report_build, report_totals
 
 BACKUP_MAX_BYTES = 200 * 1024 * 1024

@@ -1,0 +1,69 @@
+"""Django's Redis cache, degrading to a miss when Redis is unreachable.
+
+The cache only ever saves work: when Redis is down, a page is computed instead of read, and a
+write is dropped, so every page still answers. Rate limits and locks kept in the cache let
+requests through while it is down (they fail open). After a failure the cache is skipped for a
+few seconds (no request waits on a dead server more than once per pause), and each outage is
+logged.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+PAUSE_SECONDS = 5.0
+
+
+class ResilientRedisCache(RedisCache):
+    _down_until = 0.0  # shared by every instance in the process: one Redis behind them all
+
+    def _guard(self, default, method, *args, **kwargs):
+        if time.monotonic() < ResilientRedisCache._down_until:
+            return default
+        try:
+            return method(*args, **kwargs)
+        except (RedisError, OSError) as exc:
+            ResilientRedisCache._down_until = time.monotonic() + PAUSE_SECONDS
+            logger.warning("Cache unavailable, serving without it for %ss: %s", PAUSE_SECONDS, exc)
+            return default
+
+    def get(self, key, default=None, version=None):
+        return self._guard(default, super().get, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._guard({}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._guard(False, super().has_key, key, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        # Locks taken with add (allauth's rate limits) are granted: with no shared cache there
+        # is nothing to coordinate, and refusing them would refuse every sign-in.
+        return self._guard(True, super().add, key, value, timeout, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard(None, super().set, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard([], super().set_many, data, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard(False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._guard(False, super().delete, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._guard(None, super().delete_many, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        # A counter that cannot be read counts nothing: limits built on it let the request in.
+        return self._guard(0, super().incr, key, delta, version)
+
+    def clear(self):
+        return self._guard(None, super().clear)
