@@ -1,11 +1,10 @@
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from rvuedge.json_ld import json_ld
 from rvuedge.markdown import render_markdown
 
 from . import ratelimit, selectors, services
@@ -14,13 +13,6 @@ from .models import Article, Question, Ticket
 
 VOTES_SESSION_KEY = "support_helpful_votes"
 LAST_TICKET_SESSION_KEY = "support_last_ticket"
-# The characters that could end a <script> element or start a comment, as JSON escapes.
-JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def _json_ld(data) -> str:
-    """JSON for a <script type="application/ld+json"> element (escaped, so safe inside it)."""
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES))
 
 
 def index(request):
@@ -79,7 +71,7 @@ def article_helpful(request, slug):
 
 def faq(request):
     questions = list(Question.objects.filter(is_published=True).select_related("article"))
-    json_ld = {
+    faq_page = {
         "@context": "https://schema.org",
         "@type": "FAQPage",
         "mainEntity": [
@@ -91,7 +83,7 @@ def faq(request):
             for question in questions
         ],
     }
-    context = {"questions": questions, "json_ld": _json_ld(json_ld)}
+    context = {"questions": questions, "json_ld": json_ld(faq_page)}
     return render(request, "support/faq.html", context)
 
 

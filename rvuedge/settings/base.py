@@ -87,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rvuedge.context_processors.site",
             ],
+            # {% load form_fields %}: how every form field is rendered (includes/field.html).
+            "libraries": {"form_fields": "rvuedge.form_fields"},
         },
     },
 ]

@@ -74,7 +74,8 @@ def test_an_incomplete_message_is_sent_back_with_the_reason(client, data, field,
 
     assert response.status_code == 200
     assert any(error in e for e in response.context["form"].errors[field])
-    assert 'aria-describedby="id_' + field + "_error" in response.content.decode()
+    # The field names its error (after its help text, when it has one).
+    assert re.search(f'aria-describedby="[^"]*id_{field}_error"', response.content.decode())
     assert not Ticket.objects.exists()
 
 
