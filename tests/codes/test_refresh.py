@@ -444,7 +444,6 @@ def test_only_one_refresh_runs_at_a_time(cms_site):
         assert acquired
 
 
-@pytest.mark.postgres  # the importer's lock is an advisory lock; SQLite has none
 @pytest.mark.django_db(transaction=True)
 def test_a_release_another_process_is_importing_is_left_to_it(cms_site, rvu25d_current):
     held, done = threading.Event(), threading.Event()
