@@ -87,28 +87,33 @@ def faq(request):
     return render(request, "support/faq.html", context)
 
 
+def _contact_accept(request, form, user):
+    if form.is_spam:
+        # Look like success, so the bot learns nothing; nothing is stored or sent.
+        request.session.pop(LAST_TICKET_SESSION_KEY, None)
+        return redirect("support:contact_sent")
+    ticket = services.ticket_create(
+        user=user,
+        email=form.cleaned_data.get("email", ""),
+        topic=form.cleaned_data["topic"],
+        body=form.cleaned_data["message"],
+    )
+    request.session[LAST_TICKET_SESSION_KEY] = ticket.reference
+    return redirect("support:contact_sent")
+
+
 def contact(request):
     """Anyone can write to us; a honeypot and a rate limit keep the inbox for people."""
     user = request.user if request.user.is_authenticated else None
     limited = False
     if request.method == "POST":
         form = ContactForm(request.POST, user=user)
-        if ratelimit.contact_limited(request):
-            limited = True
-        elif form.is_valid():
-            ratelimit.contact_count(request)
-            if form.is_spam:
-                # Look like success, so the bot learns nothing; nothing is stored or sent.
-                request.session.pop(LAST_TICKET_SESSION_KEY, None)
-                return redirect("support:contact_sent")
-            ticket = services.ticket_create(
-                user=user,
-                email=form.cleaned_data.get("email", ""),
-                topic=form.cleaned_data["topic"],
-                body=form.cleaned_data["message"],
-            )
-            request.session[LAST_TICKET_SESSION_KEY] = ticket.reference
-            return redirect("support:contact_sent")
+        limited = ratelimit.contact_limited(request)
+        if not limited and form.is_valid():
+            # Counted only once the form is complete; the count itself is the decision.
+            limited = not ratelimit.contact_allow(request)
+            if not limited:
+                return _contact_accept(request, form, user)
     else:
         form = ContactForm(user=user, initial={"topic": request.GET.get("topic", "")})
     return render(

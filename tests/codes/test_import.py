@@ -443,11 +443,9 @@ def test_load_bundled_data_imports_once_and_makes_the_newest_release_current(
 
 @pytest.fixture
 def staff_client(client):
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, sign_in
 
-    user = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return client
+    return sign_in(client, UserFactory(is_staff=True, is_superuser=True))
 
 
 def test_admin_lists_releases_with_progress_and_shows_the_change_summary(
@@ -507,18 +505,19 @@ def test_admin_action_reruns_a_failed_import_from_its_source(staff_client, tmp_p
 def test_admin_buttons_make_current_and_refuse_staff_without_permission(
     client, rvu25d_dir, rvu26c_file
 ):
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, sign_in
 
     old = release_import(source=rvu25d_dir).release
     release_import(source=rvu26c_file, make_current=True)
     url = reverse("admin:codes_release_make_current", args=[old.pk])
 
-    client.force_login(UserFactory(is_staff=True))
+    sign_in(client, UserFactory(is_staff=True))
     assert client.post(url).status_code == 403
     old.refresh_from_db()
     assert old.status == "ready"
 
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.logout()
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     page = client.get(reverse("admin:codes_release_change", args=[old.pk]))
     assert "Make RVU25D current" in page.text
     client.post(url)

@@ -8,7 +8,7 @@ import pytest
 from codes import content, selectors
 from codes.templatetags.codes_tags import money as money_filter
 from rvuedge import rounding
-from tracking.portability.exports import _two
+from tracking.portability.pdf import _two
 from tracking.serializers import four
 
 D = Decimal

@@ -13,6 +13,7 @@ from codes.entry import preview as entry_preview
 from codes.models import Code, Release
 from codes.wrvu import LineSpec
 from rvuedge import rounding
+from rvuedge.redirects import safe_next
 from tracking import selectors, services
 from tracking.forms.entry import (
     CreditPolicyForm,
@@ -246,7 +247,7 @@ def favorite_toggle(request, code):
     starred = created
     if request.headers.get("HX-Request"):
         return render(request, "tracking/_star.html", {"code": code, "starred": starred})
-    return redirect(request.POST.get("next") or "tracking:tracker")
+    return redirect(safe_next(request, "tracking:tracker"))
 
 
 @login_required
