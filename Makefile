@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rvuedge
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_REDIS_CACHE_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test install lock lint migrate data chromium clean
+.PHONY: run test test-sqlite install lock lint migrate data chromium clean
 
 # The project runs from this folder; the venv holds exactly the locked dependencies (every
 # transitive package pinned with its hashes in requirements/; pyproject.toml keeps the direct pins).
@@ -45,8 +45,15 @@ test: install chromium
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	REDIS_CACHE_URL=$${REDIS_CACHE_URL:-$(TEST_REDIS_CACHE_URL)} \
-	RVUEDGE_REQUIRE_SERVICES=1 \
+	RVUEDGE_TEST_LANE=services \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The embedded default `make run` uses: SQLite, local-memory cache, tasks in-process. Empty URLs
+# win over a .env; the tests that need PostgreSQL itself or a Celery worker are left out.
+test-sqlite: install chromium
+	DATABASE_URL= REDIS_URL= REDIS_CACHE_URL= \
+	RVUEDGE_TEST_LANE=embedded \
+	$(PY) -m pytest -m "not postgres and not celery_worker" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -18,7 +18,7 @@ The index expressions below must stay identical to those created in migrations 0
 or PostgreSQL stops using the indexes (tests/codes/test_search.py checks the plans).
 
 On SQLite (the embedded default) the search is simpler: every word must appear (icontains) in
-the code, a descriptor or a synonym.
+the code, a descriptor or a synonym; a synonym line holding every word is shown with the result.
 """
 
 from __future__ import annotations
@@ -337,6 +337,15 @@ def _search_simple(query: Query, release_id: int, limit: int, offset: int):
     codes = codes.order_by("-tier", "code")
     total = min(codes.count(), MAX_RESULTS)
     page = codes[offset : offset + limit].values_list(
-        "code", "kind", "category", "short_descriptor", "long_descriptor"
+        "code", "kind", "category", "short_descriptor", "long_descriptor", "content__synonyms"
     )
-    return [Hit(*row) for row in page], total
+    hits = [Hit(*row[:-1], synonym=_synonym_with_every_word(row[-1], query.words)) for row in page]
+    return hits, total
+
+
+def _synonym_with_every_word(synonyms: str | None, words: tuple[str, ...]) -> str | None:
+    """The shortest synonym line holding every word typed (the closest to what was typed), so
+    Hit.synonym says which synonym matched; PostgreSQL picks the best scoring line instead."""
+    lines = [line.strip() for line in (synonyms or "").splitlines()]
+    found = [line for line in lines if line and all(word in line.lower() for word in words)]
+    return min(found, key=len) if words and found else None

@@ -1,5 +1,13 @@
-"""Shared fixtures. The suite runs against real PostgreSQL and Redis: a missing service fails the
-run at start-up with a message saying what to start (never a silent skip)."""
+"""Shared fixtures, and the two lanes the suite runs in (RVUEDGE_TEST_LANE):
+
+- services (the default; `make test`): real PostgreSQL and Redis, and every test runs. A missing
+  service fails the run at start-up with a message saying what to start (never a silent skip).
+- embedded (`make test-sqlite`): what `make run` uses, SQLite with a local-memory cache and tasks
+  run in-process (no DATABASE_URL, no REDIS_URL). Tests marked `postgres` or `celery_worker` need
+  what it lacks and are deselected with -m; the run stops if one is selected.
+
+Each lane refuses to start on the other's settings, so no lane runs on the wrong database unseen.
+"""
 
 import os
 
@@ -8,10 +16,63 @@ from django.conf import settings
 
 pytest_plugins = ["tests.browser_fixtures"]
 
+LANES = ("services", "embedded")
+NEEDS_SERVICES = ("postgres", "celery_worker")  # markers of the tests the embedded lane leaves out
+
+
+def _lane() -> str:
+    lane = os.environ.get("RVUEDGE_TEST_LANE") or "services"
+    if lane not in LANES:
+        pytest.exit(f"RVUEDGE_TEST_LANE={lane}: expected one of {', '.join(LANES)}", returncode=4)
+    return lane
+
 
 def pytest_configure(config):
-    if os.environ.get("RVUEDGE_REQUIRE_SERVICES", "1") != "1":
+    if _lane() == "embedded":
+        problems, advice = _embedded_problems(), "`make test-sqlite` runs this lane as intended."
+    else:
+        problems = _service_problems()
+        advice = (
+            "Start them (see README) or run `make test`, which points at the local ones; "
+            "`make test-sqlite` runs the tests that need neither on SQLite."
+        )
+    if problems:
+        pytest.exit(
+            f"The {_lane()} test lane cannot run (RVUEDGE_TEST_LANE):\n  - "
+            + "\n  - ".join(problems)
+            + f"\n{advice}",
+            returncode=3,
+        )
+
+
+def pytest_collection_finish(session):
+    if _lane() != "embedded":
         return
+    selected = [
+        item.nodeid
+        for item in session.items
+        if any(item.get_closest_marker(marker) for marker in NEEDS_SERVICES)
+    ]
+    if selected:
+        pytest.exit(
+            f"{len(selected)} selected test(s) need PostgreSQL or a Celery worker, which the "
+            f"embedded lane lacks (first: {selected[0]}); deselect them with "
+            '-m "not postgres and not celery_worker" or run `make test-sqlite`.',
+            returncode=4,
+        )
+
+
+def _embedded_problems() -> list[str]:
+    problems = []
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.sqlite3":
+        problems.append(f"the database is {engine}, not SQLite: unset DATABASE_URL (and in .env)")
+    if settings.REDIS_URL or not settings.CELERY_TASK_ALWAYS_EAGER:
+        problems.append("REDIS_URL is set: unset it (local-memory cache, tasks run in-process)")
+    return problems
+
+
+def _service_problems() -> list[str]:
     problems = []
     if not settings.USING_POSTGRES:
         problems.append("DATABASE_URL must name a PostgreSQL database (postgres://...)")
@@ -39,13 +100,7 @@ def pytest_configure(config):
             ).close()
         except psycopg.Error as exc:
             problems.append(f"PostgreSQL at {db['HOST']}:{db['PORT']} does not answer: {exc}")
-    if problems:
-        pytest.exit(
-            "Required services are missing (RVUEDGE_REQUIRE_SERVICES=1):\n  - "
-            + "\n  - ".join(problems)
-            + "\nStart them (see README) or run `make test`, which points at the local ones.",
-            returncode=3,
-        )
+    return problems
 
 
 @pytest.fixture

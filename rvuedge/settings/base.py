@@ -96,9 +96,12 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite unless DATABASE_URL names another (postgres://user@host:5432/name).
+# Database: SQLite unless DATABASE_URL names another (postgres://user@host:5432/name); an empty
+# DATABASE_URL counts as unset, as an empty REDIS_URL does.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(
+        env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)

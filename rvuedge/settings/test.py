@@ -1,7 +1,8 @@
 """Test settings: the base settings with fast hashing, in-memory email and no HTTPS redirect.
 
-The test suite runs against the PostgreSQL and Redis named by DATABASE_URL and REDIS_URL
-(tests/conftest.py refuses to start without them).
+The test suite runs against the PostgreSQL and Redis named by DATABASE_URL and REDIS_URL, or,
+in the embedded lane (`make test-sqlite`), on SQLite with tasks in-process; tests/conftest.py
+checks that the settings match the lane.
 """
 
 import os

@@ -202,6 +202,7 @@ def test_the_price_url_also_answers_with_a_trailing_slash(client):
 # --- Search, code, localities, releases ----------------------------------------------------------
 
 
+@pytest.mark.postgres
 def test_search_returns_ranked_paginated_results(client):
     response = client.get("/api/v1/codes/", {"q": "knee replacement", "page_size": 5})
     assert response.status_code == 200

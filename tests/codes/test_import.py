@@ -301,6 +301,7 @@ def test_a_release_left_loading_by_a_dead_process_is_taken_over(rvu25d_dir):
     assert release.rvu_count == RelativeValue.objects.filter(release=release).count() > 0
 
 
+@pytest.mark.postgres  # the lock is held by another PostgreSQL connection, not this process
 def test_a_release_locked_by_another_process_is_not_imported(rvu25d_dir):
     settings_dict = connection.settings_dict
     other = psycopg.connect(

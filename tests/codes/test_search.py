@@ -123,6 +123,7 @@ def test_a_code_prefix_lists_its_family_first():
     assert all(code.startswith("9921") for code in found)
 
 
+@pytest.mark.postgres
 def test_knee_replacement_finds_total_knee_arthroplasty_first():
     results = search.search("knee replacement")
     assert results.hits[0].code == "27447"
@@ -134,6 +135,7 @@ def test_lap_chole_finds_laparoscopic_cholecystectomy_first():
     assert codes("lap chole")[0] == "47562"
 
 
+@pytest.mark.postgres
 def test_a_misspelt_procedure_is_still_found():
     found = codes("cholecystectmy", limit=5)
     assert "47562" in found
@@ -180,6 +182,7 @@ def test_results_are_paginated_with_a_total():
     assert not {h.code for h in first.hits} & {h.code for h in second.hits}
 
 
+@pytest.mark.postgres
 def test_the_queries_use_the_search_indexes():
     """The expressions in codes.search must match the indexes of migration 0003."""
     queries = {
@@ -207,6 +210,13 @@ def test_the_simple_search_without_postgresql_finds_codes_prefixes_and_words(set
     assert "47562" in codes("laparoscopic cholecystectomy")
     assert "27447" in codes("tka")  # a synonym only
     assert codes("qqqzzz") == []
+    # The synonym shown is the shortest line holding every word typed.
+    synonyms = {hit.code: hit.synonym for hit in search.search("knee replacement").hits}
+    assert synonyms["27447"] == "knee replacement"  # not "total knee replacement"
+    assert {hit.code: hit.synonym for hit in search.search("tka").hits}["27447"] == "TKA"
+    synonyms = {hit.code: hit.synonym for hit in search.search("knee", limit=200).hits}
+    assert synonyms["27447"] == "knee replacement"
+    assert synonyms["27446"] is None  # "Revision of knee joint": found by its descriptor
 
 
 # --- Pages ----------------------------------------------------------------------------------------
@@ -233,6 +243,7 @@ def test_suggestions_hide_cpt_descriptors_where_ama_text_may_not_be_shown(client
     )
 
 
+@pytest.mark.postgres
 def test_the_search_leaves_the_planner_settings_as_it_found_them():
     with connection.cursor() as cursor:
         search.search("cholecystectmy")

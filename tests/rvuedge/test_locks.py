@@ -25,7 +25,7 @@ def _try_in_another_thread(key: str) -> bool:
     return got[0]
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
+@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
 def vendor(request, monkeypatch, transactional_db):
     if request.param == "sqlite":
         # The lock inside this process that SQLite and in-process tasks use.

@@ -47,9 +47,10 @@ def help_content(db):
 @pytest.fixture
 def eager_tasks():
     """Tasks queued with delay()/delay_on_commit() run at once, in this thread (unit tests)."""
+    before = app.conf.task_always_eager  # already True in the embedded default
     app.conf.task_always_eager = True
     yield
-    app.conf.task_always_eager = False
+    app.conf.task_always_eager = before
 
 
 @pytest.fixture

@@ -246,6 +246,7 @@ def test_a_signed_in_user_whose_address_is_unconfirmed_does_not(db):
     assert MESSAGE not in mail.outbox[0].body
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twelve_simultaneous_messages_store_exactly_the_limit(settings, eager_tasks):
     """Real threads, each with its own PostgreSQL connection, against the Redis cache."""
