@@ -205,8 +205,7 @@ class FavoriteViewSet(
         code = Code.objects.filter(code=serializer.validated_data["code"].upper()).first()
         if code is None:
             raise ValidationError({"code": f"{serializer.validated_data['code']} is not a code."})
-        favorite, _ = Favorite.objects.get_or_create(user=self.request.user, code=code)
-        serializer.instance = favorite
+        serializer.instance = services.favorite_add(user=self.request.user, code=code)
 
 
 class TemplateViewSet(

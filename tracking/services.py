@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from codes.models import Code
@@ -21,8 +21,11 @@ from codes.wrvu import (
     problem_messages,
 )
 from tracking.models import (
+    CompensationTier,
     CreditPolicy,
+    DayOff,
     Encounter,
+    Favorite,
     Location,
     LogChange,
     LogTemplate,
@@ -462,3 +465,71 @@ def preferences_update(*, user, data: dict) -> Preferences:
     prefs.full_clean()
     prefs.save()
     return prefs
+
+
+# Settings and small things -----------------------------------------------------------------------
+# Views hand these cleaned form data; every write of the tracker goes through this module.
+
+
+def _save_unique(instance, duplicate: str):
+    """Save a row whose unique constraint a person can hit; a duplicate is a ValidationError."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise ValidationError(duplicate) from None
+    return instance
+
+
+def location_create(*, user, location: Location) -> Location:
+    location.user = user
+    return _save_unique(location, "You already have a location with this name.")
+
+
+def location_update(*, location: Location) -> Location:
+    return _save_unique(location, "You already have a location with this name.")
+
+
+def location_delete(*, location: Location) -> None:
+    location.delete()
+
+
+def day_off_create(*, user, day_off: DayOff) -> DayOff:
+    day_off.user = user
+    return _save_unique(day_off, "Day off already exists.")
+
+
+def day_off_delete(*, day_off: DayOff) -> None:
+    day_off.delete()
+
+
+def tier_create(*, user, tier: CompensationTier) -> CompensationTier:
+    tier.user = user
+    return _save_unique(tier, "Tier already exists.")
+
+
+def tier_delete(*, tier: CompensationTier) -> None:
+    tier.delete()
+
+
+def log_template_delete(*, template: LogTemplate) -> None:
+    template.delete()
+
+
+def credit_policy_save(*, policy: CreditPolicy) -> CreditPolicy:
+    policy.save()
+    return policy
+
+
+@transaction.atomic
+def favorite_toggle(*, user, code: Code) -> bool:
+    """Star the code, or unstar it when it is starred; returns whether it is starred now."""
+    favorite, created = Favorite.objects.get_or_create(user=user, code=code)
+    if not created:
+        favorite.delete()
+    return created
+
+
+def favorite_add(*, user, code: Code) -> Favorite:
+    favorite, _ = Favorite.objects.get_or_create(user=user, code=code)
+    return favorite

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -104,14 +104,15 @@ def goals(request):
             services.preferences_update(user=user, data=form.cleaned_data)
             messages.success(request, "Goals saved.")
             return redirect("tracking:goals")
-        for bound, what in ((day_form, "Day off"), (tier_form, "Tier")):
+        for bound, what, create in (
+            (day_form, "Day off", lambda item: services.day_off_create(user=user, day_off=item)),
+            (tier_form, "Tier", lambda item: services.tier_create(user=user, tier=item)),
+        ):
             if bound.is_bound and bound.is_valid():
-                item = bound.save(commit=False)
-                item.user = user
                 try:
-                    item.save()
-                except IntegrityError:
-                    bound.add_error(None, f"{what} already exists.")
+                    create(bound.save(commit=False))
+                except ValidationError as exc:
+                    bound.add_error(None, exc)
                 else:
                     messages.success(request, f"{what} added.")
                     return redirect("tracking:goals")
@@ -132,14 +133,14 @@ def today_minus_year():
 @login_required
 @require_POST
 def day_off_delete(request, pk):
-    get_object_or_404(DayOff, pk=pk, user=request.user).delete()
+    services.day_off_delete(day_off=get_object_or_404(DayOff, pk=pk, user=request.user))
     return redirect("tracking:goals")
 
 
 @login_required
 @require_POST
 def tier_delete(request, pk):
-    get_object_or_404(CompensationTier, pk=pk, user=request.user).delete()
+    services.tier_delete(tier=get_object_or_404(CompensationTier, pk=pk, user=request.user))
     return redirect("tracking:goals")
 
 

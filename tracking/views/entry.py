@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -264,10 +263,7 @@ def bulk_delete(request):
 @require_POST
 def favorite_toggle(request, code):
     code = get_object_or_404(Code, code=code.upper())
-    favorite, created = Favorite.objects.get_or_create(user=request.user, code=code)
-    if not created:
-        favorite.delete()
-    starred = created
+    starred = services.favorite_toggle(user=request.user, code=code)
     if request.headers.get("HX-Request"):
         return render(request, "tracking/_star.html", {"code": code, "starred": starred})
     return redirect(safe_next(request, "tracking:tracker"))
@@ -304,7 +300,7 @@ def templates_list(request):
 @require_POST
 def template_delete(request, pk):
     template = get_object_or_404(LogTemplate, pk=pk, user=request.user)
-    template.delete()
+    services.log_template_delete(template=template)
     messages.success(request, f"Template “{template.name}” deleted.")
     return redirect("tracking:templates")
 
@@ -313,12 +309,10 @@ def template_delete(request, pk):
 def locations(request):
     form = LocationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        location = form.save(commit=False)
-        location.user = request.user
         try:
-            location.save()
-        except IntegrityError:
-            form.add_error("name", "You already have a location with this name.")
+            location = services.location_create(user=request.user, location=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error("name", exc)
         else:
             messages.success(request, f"Location “{location.name}” added.")
             return redirect("tracking:locations")
@@ -332,14 +326,14 @@ def location_edit(request, pk):
     form = LocationForm(request.POST or None, instance=location)
     if request.method == "POST":
         if "delete" in request.POST:
-            location.delete()
+            services.location_delete(location=location)
             messages.success(request, f"Location “{location.name}” deleted.")
             return redirect("tracking:locations")
         if form.is_valid():
             try:
-                form.save()
-            except IntegrityError:
-                form.add_error("name", "You already have a location with this name.")
+                services.location_update(location=form.save(commit=False))
+            except ValidationError as exc:
+                form.add_error("name", exc)
             else:
                 messages.success(request, "Location saved.")
                 return redirect("tracking:locations")
@@ -353,7 +347,7 @@ def policy(request):
     )
     form = CreditPolicyForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.credit_policy_save(policy=form.save(commit=False))
         messages.success(
             request,
             "Policy saved. New entries use it; use re-pricing to apply it to past entries.",
