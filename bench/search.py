@@ -37,12 +37,13 @@ SYNONYMS = [
     "flu shot", "botox", "established patient", "new patient visit", "joint injection",
     "lap appy", "egd", "screening colonoscopy", "cardiac cath", "colonoscopy polyp removal",
     "cataract surgery", "c-section", "pap smear", "well child visit", "annual wellness visit",
+    "mri knee", "e/m level 4",
 ]  # fmt: skip
 MISSPELLINGS = [
     "cholecystectmy", "colonscopy", "artroscopy", "apendectomy", "echocardiogrm", "mamogram",
     "hysterectmy", "debridment", "psychoterapy", "ultrasond", "knee replacment", "laceraton",
     "cateract", "herna repair", "anesthsia", "biospy", "injecton", "thyriod", "catheterisation",
-    "arthroplsty",
+    "arthroplsty", "kne replacment",
 ]  # fmt: skip
 PREFIXES = ["9921", "9922", "992", "2744", "4756", "J34", "J0", "G0", "7045", "8", "1", "A4", "E0"]
 
