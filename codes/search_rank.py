@@ -96,7 +96,7 @@ def similarity(a: set[str], b: set[str]) -> float:
 def _pattern(word: Word) -> str:
     """A word found at the start of a word of the text (or whole); as PostgreSQL's parser does,
     letters joined by "/" are one token ("arthg/ct/mri" holds no word "mri", "e/m" is one)."""
-    spellings = [re.escape(word.stem) + ("" if word.prefix else r"(?![a-z0-9])")]
+    spellings = [re.escape(word.stem) + ("" if word.plain else r"(?![a-z0-9])")]
     spellings += [re.escape(short) + r"(?![a-z0-9])" for short in word.short_forms]
     return r"(?<![a-z0-9/])(?:" + "|".join(spellings) + ")"
 

@@ -87,20 +87,31 @@ _ANESTHESIA = ("anes", "anaes")
 
 @dataclass(frozen=True)
 class Word:
-    """One word to find: `text` as the start of a word, or one of its short forms whole."""
+    """One word to find: `text` as the start of a word, or one of its short forms whole.
+
+    `typed` says the person typed it, rather than a table supplying it: only a typed word may be
+    an abbreviation ("lap"), so only typed words are prefixes for PostgreSQL (a prefix costs the
+    full-text index far more than a word; the English stemmer still matches other endings).
+    """
 
     text: str
     short_forms: tuple[str, ...] = ()
+    typed: bool = True
 
     @property
-    def prefix(self) -> bool:
-        """Whether `text` is matched as a word start: words of three letters or more that are
-        plain letters and digits ("e/m" is one token of the text, matched whole)."""
+    def plain(self) -> bool:
+        """Letters and digits, three or more: a word whose start is matched ("e/m" is one
+        token of the text, matched whole)."""
         return len(self.text) >= 3 and self.text.isalnum()
 
     @property
+    def prefix(self) -> bool:
+        """Whether PostgreSQL matches `text` as a prefix."""
+        return self.typed and self.plain
+
+    @property
     def stem(self) -> str:
-        return stem(self.text) if self.prefix else self.text
+        return stem(self.text) if self.plain else self.text
 
 
 Phrasing = tuple[Word, ...]  # every word required
@@ -123,8 +134,12 @@ _PHRASE_KEYS = {words_of(key): meanings for key, meanings in PHRASES.items()}
 _LONGEST_KEY = max(len(key) for key in _PHRASE_KEYS)
 
 
-def _phrasing(text: str) -> Phrasing:
-    return tuple(Word(w, SHORT_FORMS.get(w, ())) for w in text.split() if w not in STOP_WORDS)
+def _phrasing(text: str, typed: tuple[str, ...]) -> Phrasing:
+    return tuple(
+        Word(w, SHORT_FORMS.get(w, ()), typed=w in typed)
+        for w in text.split()
+        if w not in STOP_WORDS
+    )
 
 
 def terms(words: Iterable[str]) -> tuple[Term, ...]:
@@ -138,7 +153,7 @@ def terms(words: Iterable[str]) -> tuple[Term, ...]:
         for size in range(min(_LONGEST_KEY, len(kept) - i), 0, -1):
             key = kept[i : i + size]
             if key in _PHRASE_KEYS:
-                found.append(tuple(_phrasing(m) for m in _PHRASE_KEYS[key]))
+                found.append(tuple(_phrasing(m, key) for m in _PHRASE_KEYS[key]))
                 i += size
                 break
         else:
