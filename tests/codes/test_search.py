@@ -389,6 +389,14 @@ def test_the_header_box_submits_to_the_results_page_which_redirects_a_code(clien
     )
 
 
+def test_the_api_search_ranks_as_the_page_does(client, engine):
+    response = client.get("/api/v1/codes/", {"q": "mri knee"})
+    assert response.status_code == 200
+    found = [row["code"] for row in response.json()["results"]]
+    assert found[:3] == codes("mri knee", limit=3) and "73721" in found[:3]
+    assert client.get("/api/v1/codes/", {"q": "27447"}).json()["results"][0]["code"] == "27447"
+
+
 def test_suggestions_still_list_an_exact_code(client):
     results = client.get(reverse("code_search:suggest"), {"q": "27447"}).json()["results"]
     assert results[0]["code"] == "27447"
