@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class AccountsConfig(AppConfig):
@@ -10,3 +11,11 @@ class AccountsConfig(AppConfig):
         from .user_data import register_account_sections
 
         register_account_sections()
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with accounts.admin_site.StaffAdminSite as admin.site (listed in
+    INSTALLED_APPS instead of "django.contrib.admin")."""
+
+    default = False  # the accounts app itself keeps AccountsConfig
+    default_site = "accounts.admin_site.StaffAdminSite"

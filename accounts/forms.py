@@ -1,7 +1,13 @@
+from datetime import timedelta
+
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 
-from .models import CareerStage, PracticeSetting, Specialty, User
+from .models import ApiToken, CareerStage, PracticeSetting, Specialty, User
+from .services import api_tokens_revoke_all
 
 # What each career stage must tell us. Fields of the other stages are cleared on save, so a
 # profile never mixes a PGY year with a practice setting. An attending's target and pay rate
@@ -104,6 +110,14 @@ class SignupForm(CareerProfileForm, AllauthSignupForm):
         ):
             self.fields[name].error_messages["required"] = message
 
+    def try_save(self, request):
+        """Sign up, or, for a registered address, send that address an "already registered"
+        email. Both answers must take as long, or the time tells who has an account: saving a
+        new user hashes the password (the slow part), so the other path hashes it too."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
+
 
 class ProfileForm(CareerProfileForm, forms.ModelForm):
     """The settings page: who you are and where you are in your career."""
@@ -139,6 +153,10 @@ class DeleteAccountForm(forms.Form):
         return typed
 
 
+# How long a new API token lasts: the choices offered, in days ("" never expires).
+TOKEN_EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", "Never")]
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=60,
@@ -146,3 +164,46 @@ class ApiTokenForm(forms.Form):
         help_text='Where you will use it, e.g. "iPhone" or "spreadsheet script".',
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+    expires_in = forms.TypedChoiceField(
+        label="Expires after",
+        choices=TOKEN_EXPIRY_CHOICES,
+        initial="90",
+        required=False,
+        coerce=lambda days: timedelta(days=int(days)),
+        empty_value=None,
+        help_text="After this the token stops working; create a new one then.",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class RevokeApiTokensMixin:
+    """Offers, ticked, to revoke the user's API tokens along with a new password: a password
+    is often changed because it leaked, and a token made with it would outlive it."""
+
+    def offer_token_revocation(self):
+        count = ApiToken.objects.filter(user=self.user).count() if self.user else 0
+        if count:
+            self.fields["revoke_api_tokens"] = forms.BooleanField(
+                label=f"Also revoke my {count} API token{'s' if count > 1 else ''}",
+                help_text="Apps and scripts using them stop working until you give them a "
+                "new token. Untick to keep them.",
+                required=False,
+                initial=True,
+            )
+
+    def save(self):
+        super().save()
+        if self.cleaned_data.get("revoke_api_tokens"):
+            api_tokens_revoke_all(user=self.user)
+
+
+class ChangePasswordForm(RevokeApiTokensMixin, AllauthChangePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_token_revocation()
+
+
+class ResetPasswordKeyForm(RevokeApiTokensMixin, AllauthResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_token_revocation()

@@ -3,6 +3,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from rvuedge.user_data import user_data_contributors
 
@@ -34,10 +35,18 @@ def user_delete(*, user):
 
 
 @transaction.atomic
-def api_token_create(*, user, name):
-    """A new named API token; returns the token text, which is never shown again."""
+def api_token_create(*, user, name, expires_in=None):
+    """A new named API token, valid for `expires_in` (a timedelta; None: until revoked).
+    Returns the token text, which is never shown again. Expired tokens are removed first."""
+    ApiToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     limit = settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]
     if ApiToken.objects.filter(user=user).count() >= limit:
         raise ValidationError(f"You have {limit} tokens already; revoke one first.")
-    _instance, token = ApiToken.objects.create(user=user, expiry=None, name=name.strip())
+    _instance, token = ApiToken.objects.create(user=user, expiry=expires_in, name=name.strip())
     return token
+
+
+def api_tokens_revoke_all(*, user) -> int:
+    """Revoke every API token of the user; returns how many there were."""
+    count, _by_model = ApiToken.objects.filter(user=user).delete()
+    return count

@@ -80,7 +80,12 @@ def register_account_sections():
 
 def export_api_tokens(user):
     return [
-        {"name": token.name, "starts_with": token.token_key, "created": token.created}
+        {
+            "name": token.name,
+            "starts_with": token.token_key,
+            "created": token.created,
+            "expires": token.expiry,
+        }
         for token in ApiToken.objects.filter(user=user)
     ]
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -90,14 +91,22 @@ def account_delete(request):
     return render(request, "accounts/delete.html", {"form": form})
 
 
+@never_cache
 @login_required
+@reauthentication_required(allow_get=True)
 def account_tokens(request):
-    """List, create (shown once) and revoke the user's API tokens."""
+    """List, create (shown once) and revoke the user's API tokens. A token is a key to the
+    account that outlives the session, so creating one asks for the password (or code) again
+    unless it was given in the last few minutes."""
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])
+            new_token = api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_in=form.cleaned_data["expires_in"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -106,7 +115,7 @@ def account_tokens(request):
     return render(
         request,
         "accounts/tokens.html",
-        {"form": form, "tokens": tokens, "new_token": new_token},
+        {"form": form, "tokens": tokens, "new_token": new_token, "now": timezone.now()},
     )
 
 

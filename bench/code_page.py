@@ -75,18 +75,17 @@ def percentile(values, share):
 
 
 def query_counts():
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from codes import selectors
+    from codes import cache as codes_cache
 
     client = Client()
     cold, warm = [], []
     for code in SAMPLE_CODES:
-        selectors.invalidate_code_pages()
-        cache.delete("codes:current-release-name")
+        codes_cache.invalidate_code_pages()
+        codes_cache.current_release_name_clear()
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(f"/cpt-codes/{code}/").status_code == 200
         cold.append(len(ctx))

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Q
 
+from codes import releases
 from codes.models import RelativeValue, Release
-from codes.selectors import current_release_name
 
 from .models import Article
 from .rendering import Heading, code_mentions, link_code_mentions, outline, render_markdown
@@ -51,7 +51,7 @@ def rendered_body(post: Article) -> RenderedBody:
     Cached per article version and current release: a new release can add or remove the codes
     the article mentions, and an edit changes `updated_at`.
     """
-    release_name = current_release_name()
+    release_name = releases.current_name()
     key = (
         f"blog:body:v{BODY_CACHE_VERSION}:{post._meta.label_lower}:{post.pk}:{post.updated_at.timestamp():.6f}:"
         f"{release_name or '-'}"

@@ -78,6 +78,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         "released_on",
         "conversion_factor",
         "anesthesia_conversion_factor",
+        "qp_anesthesia_conversion_factor",
         "source",
         "source_sha256",
         "rvu_count",
@@ -121,7 +122,11 @@ class ReleaseAdmin(admin.ModelAdmin):
     @admin.display(description="localities")
     def localities_note(self, release):
         locality_set = selectors.localities_for_release(release)
-        return locality_set.note or f"{release.locality_count} localities from its own GPCI file"
+        if locality_set.note:
+            return locality_set.note
+        if locality_set.source == release:
+            return f"{release.locality_count} localities from its own GPCI file"
+        return f"Localities of {locality_set.origin.label} (the year's locality files)"
 
     @admin.display(description="changes from the previous current release")
     def changes(self, release):
@@ -246,9 +251,11 @@ class LocalityAdmin(ReadOnlyAdmin):
         "mac",
         "locality_number",
         "work_gpci",
+        "work_gpci_without_floor",
         "pe_gpci",
         "mp_gpci",
         "anesthesia_conversion_factor",
+        "qp_anesthesia_conversion_factor",
         "release",
     ]
     list_filter = ["release", "state"]

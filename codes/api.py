@@ -22,7 +22,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from rvuedge.api_schema import StrictPageNumberPagination
 
-from . import pricing, search, selectors
+from . import pricing, releases, search, selectors
 from .models import Code, RelativeValue, Release
 from .serializers import (
     CodePageSerializer,
@@ -83,13 +83,13 @@ def _release(request) -> Release:
     """The release named by ?release= (its non-QP file when there are both), or the current."""
     name = (request.query_params.get("release") or "").strip().upper()
     if not name:
-        release = selectors.current_release()
+        release = releases.current()
         if release is None:
             raise NotFound("No fee schedule release has been imported yet.")
         return release
-    release = Release.objects.loaded().filter(name=name).order_by("is_qp").first()
+    release = releases.by_name(name)
     if release is None:
-        loaded = ", ".join(sorted({r.name for r in Release.objects.loaded()}, reverse=True))
+        loaded = ", ".join(releases.loaded_names())
         raise BadParameter(f"Unknown release: {name}. Releases available: {loaded or 'none'}.")
     return release
 
@@ -101,7 +101,7 @@ def _code(value: str) -> Code:
     return code
 
 
-def _locality(request, release: Release):
+def _locality(request, release: Release, locality_set: selectors.LocalitySet | None = None):
     """The locality named by ?locality=MAC-NN among those pricing `release`, or None."""
     raw = (request.query_params.get("locality") or "").strip().upper()
     if not raw:
@@ -110,9 +110,9 @@ def _locality(request, release: Release):
     locality = None
     if match:
         mac, number = match.group(1), match.group(2).zfill(2)
+        locality_set = locality_set or selectors.localities_for_release(release)
         locality = (
-            selectors.localities_for_release(release)
-            .localities.filter(mac=mac, locality_number=number)
+            locality_set.localities.filter(mac=mac, locality_number=number)
             .select_related("release")
             .first()
         )
@@ -229,7 +229,8 @@ def _price(request, code: str) -> Response:
     modifier = (request.query_params.get("modifier") or "").strip().upper()
     if modifier and modifier not in MODIFIERS:
         raise BadParameter(f"Unknown modifier: {modifier}. Use 26 or TC, or omit it.")
-    locality = _locality(request, release)
+    locality_set = selectors.localities_for_release(release)
+    locality = _locality(request, release, locality_set)
     row = RelativeValue.objects.filter(release=release, code=found, modifier=modifier).first()
     if row is None:
         if modifier:
@@ -241,16 +242,7 @@ def _price(request, code: str) -> Response:
         else pricing.NATIONAL
     )
     amounts = {
-        setting: pricing.payment(
-            status=row.status,
-            work_rvu=row.work_rvu,
-            pe_rvu=getattr(row, f"{setting}_pe_rvu"),
-            mp_rvu=row.mp_rvu,
-            pe_na=getattr(row, f"{setting}_na"),
-            conversion_factor=row.conversion_factor,
-            gpci=gpci,
-        )
-        for setting in ("non_facility", "facility")
+        setting: pricing.row_payment(row, setting, gpci) for setting in ("non_facility", "facility")
     }
     data = {
         "code": found.code,
@@ -258,7 +250,7 @@ def _price(request, code: str) -> Response:
         "release": release.name,
         "status": row.status,
         "conversion_factor": row.conversion_factor,
-        "locality": _price_locality(locality),
+        "locality": _price_locality(locality, locality_set),
         "rvus": {
             "work": row.work_rvu,
             "non_facility_pe": row.non_facility_pe_rvu,
@@ -266,13 +258,15 @@ def _price(request, code: str) -> Response:
             "facility_pe": row.facility_pe_rvu,
             "facility_na": row.facility_na,
             "mp": row.mp_rvu,
+            "opps_non_facility_pe": row.opps_non_facility_pe_rvu,
+            "opps_mp": row.opps_mp_rvu,
         },
-        **{setting: _amount(amount) for setting, amount in amounts.items()},
+        **{setting: selectors.amount_dict(amount) for setting, amount in amounts.items()},
     }
     return Response(PriceSerializer(data).data)
 
 
-def _price_locality(locality):
+def _price_locality(locality, locality_set: selectors.LocalitySet):
     if locality is None:
         return None
     return {
@@ -282,25 +276,18 @@ def _price_locality(locality):
         "state": locality.state,
         "name": locality.name,
         "work_gpci": locality.work_gpci,
+        "work_gpci_without_floor": locality.work_gpci_without_floor,
         "pe_gpci": locality.pe_gpci,
         "mp_gpci": locality.mp_gpci,
-        "gpci_release": locality.release.name,
-    }
-
-
-def _amount(amount: pricing.Amount) -> dict:
-    return {
-        "amount": amount.amount,
-        "payable": amount.payable,
-        "reason": amount.reason,
-        "non_participating": amount.non_participating,
-        "limiting_charge": amount.limiting_charge,
+        "anesthesia_conversion_factor": locality.anesthesia_cf(qp=locality_set.release.is_qp),
+        **selectors.origin_dict(locality_set.origin),
     }
 
 
 class LocalityList(generics.ListAPIView):
-    """The Medicare localities a release is priced with (borrowed from the newest older release
-    with a GPCI file when it has none of its own)."""
+    """The Medicare localities a release is priced with: its own locality files, else its
+    calendar year's (RVU26C: CY2026's from RVU26A), else borrowed from another year, which
+    `gpci_borrowed` says on every row."""
 
     serializer_class = LocalitySerializer
     pagination_class = None
@@ -308,10 +295,14 @@ class LocalityList(generics.ListAPIView):
     throttle_classes = PUBLIC["throttle_classes"]
 
     def get_queryset(self):
-        release = _release(self.request)
-        return selectors.localities_for_release(release).localities.order_by(
-            "state", "name", "mac", "locality_number"
-        )
+        self.locality_set = selectors.localities_for_release(_release(self.request))
+        return self.locality_set.localities.order_by("state", "name", "mac", "locality_number")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "locality_set"):
+            context["locality_set"] = self.locality_set
+        return context
 
     @extend_schema(
         parameters=[RELEASE_PARAMETER],

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rvuedge import rounding
+
 from . import categories, indicators
+from .pricing import PRICED_STATUSES, RESTRICTED_COVERAGE
 
 GLOSSARY_URL = "/resources/glossary/"
 
@@ -117,7 +120,7 @@ def global_badge(global_days: str) -> str:
 
 def how_paid_instead(category: str, status: str) -> str:
     """Where payment comes from for a code the fee schedule does not price."""
-    if status in ("C", "R"):
+    if status == "C":
         return (
             "The Medicare Administrative Contractor (MAC) for the region sets the amount, often "
             "after reviewing the documentation; commercial payers price it by contract."
@@ -242,8 +245,7 @@ _PCTC_SENTENCES = {
 
 
 def _pct(share: Decimal) -> str:
-    value = (share * 100).quantize(Decimal(1)) if share <= 1 else share.quantize(Decimal(1))
-    return f"{value}%"
+    return f"{rounding.whole(share * 100 if share <= 1 else share)}%"
 
 
 def indicator_rows(row) -> list[Indicator]:
@@ -317,7 +319,7 @@ def indicator_rows(row) -> list[Indicator]:
     rows.append(
         Indicator(
             "Endoscopic base code",
-            row.endoscopic_base or "None",
+            row.endoscopic_base or "n/a",
             "Base endoscopy of its family" if row.endoscopic_base else "Not an endoscopy family",
             (
                 f"{row.endoscopic_base} is the diagnostic endoscopy this code builds on; it is "
@@ -336,7 +338,7 @@ def indicator_rows(row) -> list[Indicator]:
 
 
 def _money(value: Decimal | None) -> str:
-    return f"${value:,.2f}" if value is not None else ""
+    return rounding.money(value) if value is not None else ""
 
 
 def computed_summary(facts: Facts) -> str:
@@ -344,9 +346,9 @@ def computed_summary(facts: Facts) -> str:
     what += f" for {_lower_first(facts.descriptor)}." if facts.descriptor else "."
     if not facts.in_fee_schedule:
         return what + " It is not on the current Medicare physician fee schedule."
-    if facts.status in ("A", "T") and facts.work_rvu:
+    if facts.status in PRICED_STATUSES and facts.work_rvu:
         return what + f" It carries {facts.work_rvu} work RVUs in {facts.release}."
-    if facts.status in ("A", "T"):
+    if facts.status in PRICED_STATUSES:
         return what + " Medicare pays it under the physician fee schedule."
     return what + f" Fee schedule status {facts.status}: {status_words(facts.status).lower()}."
 
@@ -384,8 +386,10 @@ def billing_facts(facts: Facts) -> list[str]:
             "own fee schedule or policy before billing it."
         ]
     out = [f"Status {facts.status}: {status_words(facts.status)}."]
-    if facts.status not in ("A", "T"):
+    if facts.status not in PRICED_STATUSES:
         out.append(how_paid_instead(facts.category, facts.status))
+    if facts.status == "R":
+        out.append(RESTRICTED_COVERAGE)
     if is_add_on(facts.global_days):
         out.append(
             "Add-on code: report it with its primary procedure on the same claim; it is never "
@@ -417,7 +421,7 @@ def billing_facts(facts: Facts) -> list[str]:
 def computed_faqs(facts: Facts) -> list[Faq]:
     code = facts.code
     faqs = []
-    if facts.in_fee_schedule and facts.status in ("A", "T"):
+    if facts.in_fee_schedule and facts.status in PRICED_STATUSES:
         amounts = []
         if facts.national_non_facility is not None:
             amounts.append(f"{_money(facts.national_non_facility)} in an office (non-facility)")

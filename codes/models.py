@@ -10,18 +10,33 @@ from django.db import models, transaction
 from django.db.models import Q, signals
 
 from . import categories, indicators
+from .cache import invalidate_code_pages
 
 RVU_DIGITS = {"max_digits": 8, "decimal_places": 2}
 SHARE_DIGITS = {"max_digits": 5, "decimal_places": 2}  # pre/intra/post-op shares, 0.00-1.00
 GPCI_DIGITS = {"max_digits": 6, "decimal_places": 3}
 MONEY_DIGITS = {"max_digits": 10, "decimal_places": 2}
 CF_DIGITS = {"max_digits": 9, "decimal_places": 4}
+# National anesthesia CFs carry up to six places (CY2026: 20.49754 non-QP, 20.599835 QP).
+ANES_CF_DIGITS = {"max_digits": 10, "decimal_places": 6}
 
 
 class ReleaseQuerySet(models.QuerySet):
-    def loaded(self):
-        """Releases whose data is complete (ready or current), newest first."""
+    def imported(self):
+        """Releases imported to the end (ready or current), newest first, whatever they hold."""
         return self.filter(status__in=[Release.Status.READY, Release.Status.CURRENT]).newest_first()
+
+    def loaded(self):
+        """Releases that price codes: imported to the end, with RVU rows, newest first.
+
+        A locality-only release (RVU26A's GPCI, LOCCO and ANES files without its PPRRVU) is not
+        among them: it prices nothing itself, it lends its localities to its calendar year.
+        """
+        return self.imported().filter(rvu_count__gt=0)
+
+    def locality_sources(self):
+        """Releases imported to the end that hold localities (a GPCI file), newest first."""
+        return self.imported().filter(locality_count__gt=0)
 
     def newest_first(self):
         return self.order_by("-year", "-quarter", "-revised", "is_qp", "-released_on", "-pk")
@@ -63,10 +78,18 @@ class Release(models.Model):
         help_text="Read from the CONV FACTOR column of the PPRRVU file.",
     )
     anesthesia_conversion_factor = models.DecimalField(
-        **CF_DIGITS,
+        **ANES_CF_DIGITS,
         null=True,
         blank=True,
-        help_text="National anesthesia conversion factor, from the ANES file header.",
+        help_text="National anesthesia conversion factor, from the ANES file header "
+        "(non-QP from 2026).",
+    )
+    qp_anesthesia_conversion_factor = models.DecimalField(
+        "QP anesthesia conversion factor",
+        **ANES_CF_DIGITS,
+        null=True,
+        blank=True,
+        help_text="National anesthesia CF for qualifying APM participants (ANES files from 2026).",
     )
     source = models.CharField(
         max_length=500, blank=True, help_text="URL or file name the release was imported from."
@@ -119,6 +142,11 @@ class Release(models.Model):
     @property
     def is_loaded(self):
         return self.status in (self.Status.READY, self.Status.CURRENT)
+
+    @property
+    def prices_codes(self) -> bool:
+        """Loaded with RVU rows (Release.objects.loaded()), not only locality files."""
+        return self.is_loaded and self.rvu_count > 0
 
     def sort_key(self):
         return (self.year, self.quarter, self.revised)
@@ -285,13 +313,29 @@ class Locality(models.Model):
     state = models.CharField(max_length=2)
     locality_number = models.CharField(max_length=2)
     name = models.CharField(max_length=120)
-    work_gpci = models.DecimalField("work GPCI", **GPCI_DIGITS)
+    work_gpci = models.DecimalField(
+        "work GPCI", **GPCI_DIGITS, help_text="The work GPCI in force (with the 1.0 floor in 2026)."
+    )
+    work_gpci_without_floor = models.DecimalField(
+        "work GPCI without the 1.0 floor",
+        **GPCI_DIGITS,
+        null=True,
+        blank=True,
+        help_text="Only when the GPCI file has both work columns (CY2026 January); for reference.",
+    )
     pe_gpci = models.DecimalField("PE GPCI", **GPCI_DIGITS)
     mp_gpci = models.DecimalField("MP GPCI", **GPCI_DIGITS)
     fee_schedule_area = models.CharField(max_length=200, blank=True, help_text="From LOCCO.")
     counties = models.TextField(blank=True, help_text="Counties in the locality, from LOCCO.")
     anesthesia_conversion_factor = models.DecimalField(
-        **MONEY_DIGITS, null=True, blank=True, help_text="From the ANES file."
+        **MONEY_DIGITS, null=True, blank=True, help_text="From the ANES file (non-QP from 2026)."
+    )
+    qp_anesthesia_conversion_factor = models.DecimalField(
+        "QP anesthesia conversion factor",
+        **MONEY_DIGITS,
+        null=True,
+        blank=True,
+        help_text="For qualifying APM participants, from the ANES file (2026 on).",
     )
 
     class Meta:
@@ -309,6 +353,12 @@ class Locality(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.state}, {self.mac}-{self.locality_number})"
+
+    def anesthesia_cf(self, *, qp: bool = False):
+        """The anesthesia conversion factor for QP or non-QP pricing (the only one before 2026)."""
+        if qp and self.qp_anesthesia_conversion_factor is not None:
+            return self.qp_anesthesia_conversion_factor
+        return self.anesthesia_conversion_factor
 
 
 class OppsCap(models.Model):
@@ -438,8 +488,6 @@ class LocalityPreference(models.Model):
 
 def _page_data_changed(**kwargs):
     """Code pages are cached per data version: a release or editorial change starts a new one."""
-    from .selectors import invalidate_code_pages
-
     transaction.on_commit(invalidate_code_pages)
 
 

@@ -369,8 +369,11 @@ class Column:
     required: bool = True
     default: object = None
     contains: bool = False  # match when the header contains a name (GPCI "2025 PE GPCI")
+    excludes: tuple[str, ...] = ()  # ...unless it also contains one of these ("WITHOUT")
 
     def matches(self, header_key: str) -> bool:
+        if any(_key(n) in header_key for n in self.excludes):
+            return False
         keys = [_key(n) for n in self.names]
         if self.contains:
             return any(k in header_key for k in keys)
@@ -549,12 +552,22 @@ def _gpci(value: str) -> Decimal:
     return number
 
 
+# CY2026's first GPCI file has two work columns, "2026 PW GPCI (without 1.0 Floor)" and "(with 1.0
+# Floor)"; the floored one is in force for 2026 payment. Other years (and the later 2026 files)
+# have one work column, floored or not, which is the one in force.
 GPCI_COLUMNS = (
     Column("mac", ("MAC", "CONTRACTOR", "CARRIER"), _mac, contains=True),
     Column("state", ("STATE",), lambda v: v.upper()),
     Column("locality_number", ("LOCALITY NUMBER", "LOCALITY", "LOCALITY NO"), _locality_number),
     Column("name", ("LOCALITY NAME",), _text),
-    Column("work_gpci", ("PW GPCI", "WORK GPCI"), _gpci, contains=True),
+    Column("work_gpci", ("PW GPCI", "WORK GPCI"), _gpci, contains=True, excludes=("WITHOUT",)),
+    Column(
+        "work_gpci_without_floor",
+        ("PW GPCI WITHOUT", "WORK GPCI WITHOUT"),
+        _gpci,
+        required=False,
+        contains=True,
+    ),
     Column("pe_gpci", ("PE GPCI",), _gpci, contains=True),
     Column("mp_gpci", ("MP GPCI", "MALPRACTICE GPCI"), _gpci, contains=True),
 )
@@ -565,10 +578,21 @@ LOCCO_COLUMNS = (
     Column("fee_schedule_area", ("FEE SCHEDULE AREA",), _text),
     Column("counties", ("COUNTIES",), _text),
 )
+# From 2026 the ANES file has a column per conversion factor: "Qualifying APM National Anes CF
+# ... of 20.599835" and "Non-Qualifying APM National Anes CF ... of 20.49754". The QP column is
+# claimed first, so the non-QP one (or a year's only column) is the anesthesia CF.
 ANES_COLUMNS = (
     Column("mac", ("CONTRACTOR", "MAC", "CARRIER"), _mac, contains=True),
     Column("locality_number", ("LOCALITY", "LOCALITY NUMBER"), _locality_number),
     Column("name", ("LOCALITY NAME",), _text),
+    Column(
+        "qp_anesthesia_conversion_factor",
+        ("QUALIFYING APM", "QP ANES CF"),
+        _rvu,
+        required=False,
+        contains=True,
+        excludes=("NON-QUALIFYING", "NON-QP"),
+    ),
     Column("anesthesia_conversion_factor", ("ANES CF", "CONVERSION FACTOR"), _rvu, contains=True),
 )
 OPPSCAP_COLUMNS = (
@@ -829,6 +853,7 @@ class ParsedTable:
     rows: list[tuple]
     lines: list[int]
     extra: dict = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # field -> header name in the file
 
     def dicts(self) -> list[dict]:
         return [dict(zip(self.fields, row, strict=True)) for row in self.rows]
@@ -850,6 +875,7 @@ def _parse_simple(member: Member, kind: str, columns, keep) -> tuple[ParsedTable
         fields=tuple(c.field for _, c, _ in mapping),
         rows=[values for _, values in converted],
         lines=[line for line, _ in converted],
+        headers={c.field: header for index, c, header in mapping if index is not None},
     )
     return parsed, names
 
@@ -893,13 +919,17 @@ def parse_locco(member: Member) -> ParsedTable:
 
 
 def parse_anes(member: Member) -> ParsedTable:
-    """Anesthesia CF per locality; the national CF is read from the header cell naming it."""
-    parsed, names = _parse_simple(member, ANES, ANES_COLUMNS, _first_is_number)
+    """Anesthesia CF per locality (and the QP one from 2026); each national CF is the number that
+    ends its column's header ("... (with 2.5% Statutory increase) of 20.49754")."""
+    parsed, _ = _parse_simple(member, ANES, ANES_COLUMNS, _first_is_number)
     _check_unique(parsed, ("mac", "locality_number"), "locality")
-    for name in names:
-        match = re.search(r"ANES.*?(\d+\.\d+)", name, re.I)
-        if match:
-            parsed.extra["national_conversion_factor"] = Decimal(match.group(1))
+    for field_name, extra in (
+        ("anesthesia_conversion_factor", "national_conversion_factor"),
+        ("qp_anesthesia_conversion_factor", "qp_national_conversion_factor"),
+    ):
+        numbers = re.findall(r"\d+\.\d+", parsed.headers.get(field_name, ""))
+        if numbers:
+            parsed.extra[extra] = Decimal(numbers[-1])
     return parsed
 
 

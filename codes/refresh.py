@@ -11,11 +11,8 @@ to that page when the release is wanted.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -23,8 +20,10 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError, connection
 
+from rvuedge import locks
+
+from . import releases
 from .downloads import (  # noqa: F401  (download and the errors are part of this module's API)
     DownloadError,
     DownloadTooLarge,
@@ -32,6 +31,8 @@ from .downloads import (  # noqa: F401  (download and the errors are part of thi
     downloaded,
     fetch_text,
 )
+from .models import Release
+from .services import FeeScheduleImportError, ImportInProgress, release_import
 
 logger = logging.getLogger(__name__)
 
@@ -244,64 +245,17 @@ class RefreshResult:
         }
 
 
-_process_locks: dict[str, threading.Lock] = {}
-_process_locks_guard = threading.Lock()
-
-
-def _advisory_lock_id(key: str) -> int:
-    digest = hashlib.sha256(f"rvuedge:{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-@contextlib.contextmanager
-def exclusive(key: str) -> Iterator[bool]:
-    """Run the body while holding the lock named key; yields False at once if it is taken.
-
-    On PostgreSQL this is a session advisory lock: it is released when the connection goes,
-    so a worker killed with SIGKILL never leaves it behind (a Redis lock would outlive the
-    worker until its timeout and block the next run). Elsewhere (SQLite, tasks in-process)
-    a lock inside this process is all that is needed.
-    """
-    if connection.vendor == "postgresql":
-        lock_id = _advisory_lock_id(key)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
-            acquired = cursor.fetchone()[0]
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                try:
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
-                except DatabaseError:  # the connection is gone, and the lock with it
-                    logger.warning("Could not release lock %s: connection lost", key)
-        return
-    with _process_locks_guard:
-        lock = _process_locks.setdefault(key, threading.Lock())
-    acquired = lock.acquire(blocking=False)
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            lock.release()
-
-
 REFRESH_LOCK = "codes.refresh"
 
 
 def _imported_release_names() -> set[str]:
     """Names of the releases imported to the end (ready or current). A release still "loading"
     (its worker was killed) or "failed" is not among them, so the refresh tries it again."""
-    from codes.models import Release
-
     return set(Release.objects.loaded().values_list("name", flat=True))
 
 
 def release_link_import(link: ReleaseLink, *, make_current: bool, **download_kwargs):
     """Download one release zip and import it; returns the importer's ImportOutcome."""
-    from codes.services import release_import
-
     with downloaded(link.url, **download_kwargs) as path:
         return release_import(
             source=path, name=link.name, make_current=make_current, source_url=link.url
@@ -317,11 +271,8 @@ def refresh_fee_schedules(*, page_url: str | None = None, **download_kwargs) -> 
     or failed is tried again. Only one refresh runs at a time (the others return at once), and
     the importer's own lock keeps a concurrent `import_fee_schedule` off the same release.
     """
-    from codes.models import Release
-    from codes.services import FeeScheduleImportError, ImportInProgress
-
     result = RefreshResult()
-    with exclusive(REFRESH_LOCK) as acquired:
+    with locks.try_lock(REFRESH_LOCK) as acquired:
         if not acquired:
             result.skipped_run = True
             logger.info(result.message)
@@ -346,7 +297,7 @@ def refresh_fee_schedules(*, page_url: str | None = None, **download_kwargs) -> 
                 logger.error("Refresh of %s from %s failed: %s", link.name, link.url, exc)
             else:
                 (result.imported if outcome.imported else result.unchanged).append(link.name)
-        current = Release.objects.current()
+        current = releases.current()
         result.current = current.name if current else None
     logger.info(result.message)
     return result

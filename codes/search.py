@@ -26,20 +26,18 @@ and checked as word starts in Python, misspelt words corrected against the relea
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 
-from . import categories, search_rank, search_terms, selectors
+from . import cache as codes_cache
+from . import categories, releases, search_rank, search_terms
 from .models import Code, CodeContent, RelativeValue, Release
 
 SUGGEST_LIMIT = 10
-SUGGEST_CACHE_SECONDS = 300
 MAX_QUERY_LENGTH = 100
 MAX_RESULTS = 1000  # a search page never needs more than this many ranked results
 FUZZY_BELOW = 30  # look for misspellings when full text finds fewer codes than this
@@ -159,7 +157,7 @@ def search(
     `total` counts every match (up to MAX_RESULTS); `hits` holds `limit` of them from `offset`.
     """
     query = parse_query(raw)
-    release = release or Release.objects.current()
+    release = release or releases.current()
     if query.empty or release is None or offset >= MAX_RESULTS:
         return Results(query, release)
     query = corrected(query, release.pk)
@@ -214,16 +212,13 @@ def suggest(raw: str | None, *, release: Release | None = None) -> list[Hit]:
     query = parse_query(raw)
     if query.empty:
         return []
-    scope = release.pk if release else selectors.current_release_name()
+    scope = release.pk if release else releases.current_name()
     if scope is None:
         return []
     typed = f"{query.text}|{query.code}|{query.prefix}"
-    key = f"codes:suggest:{scope}:{hashlib.sha256(typed.encode()).hexdigest()[:32]}"
-    hits = cache.get(key)
-    if hits is None:
-        hits = search(raw, release=release, limit=SUGGEST_LIMIT).hits
-        cache.set(key, hits, SUGGEST_CACHE_SECONDS)
-    return hits
+    return codes_cache.suggestions(
+        scope, typed, lambda: search(raw, release=release, limit=SUGGEST_LIMIT).hits
+    )
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------

@@ -8,34 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from rvuedge import rounding
+
 from . import browse, categories, content, pricing
+from . import cache as codes_cache
+from .localities import IndexSource, index_source
 from .models import CategoryContent, Code, Locality, RelativeValue, Release
-from .services import CURRENT_RELEASE_CACHE_KEY, PROGRESS_CACHE_KEY
-
-CACHE_SECONDS = 3600
-_NONE = ""  # cached for "no current release" so that state is cached too
-
-
-def current_release(*, qp: bool = False) -> Release | None:
-    """The release pages price from (the non-QP one unless asked), or None before any import."""
-    return Release.objects.current(qp=qp)
-
-
-def current_release_name() -> str | None:
-    """Name of the current release (e.g. "RVU26C"), or None before any import.
-
-    Every page shows it, so it is cached; codes.services.release_make_current clears the cache
-    when the current release changes.
-    """
-    name = cache.get(CURRENT_RELEASE_CACHE_KEY)
-    if name is None:
-        release = current_release()
-        name = release.name if release else _NONE
-        cache.set(CURRENT_RELEASE_CACHE_KEY, name, CACHE_SECONDS)
-    return name or None
 
 
 @dataclass(frozen=True)
@@ -47,41 +27,31 @@ class LocalitySet:
     localities: QuerySet[Locality]
 
     @property
+    def origin(self) -> IndexSource:
+        return IndexSource(self.release, self.source)
+
+    @property
     def borrowed(self) -> bool:
-        return self.source is not None and self.source.pk != self.release.pk
+        """The indices are another calendar year's (no locality file of the year imported)."""
+        return self.origin.borrowed
 
     @property
     def note(self) -> str:
-        if self.source is None:
-            return "No GPCI file has been imported; only national amounts can be shown."
-        if self.borrowed:
-            return (
-                f"{self.release} has no GPCI file of its own; localities are borrowed from "
-                f"{self.source}."
-            )
-        return ""
+        return self.origin.note
 
 
 def localities_for_release(release: Release) -> LocalitySet:
-    """The release's own localities, or else those of the newest release that has a GPCI file.
-
-    The newest release not newer than `release` is preferred (an old release is priced with the
-    indices of its time); when there is none, the newest of all.
-    """
-    if release.locality_count or release.localities.exists():
-        return LocalitySet(release, release, release.localities.all())
-    with_gpci = Release.objects.loaded().filter(locality_count__gt=0)
-    candidates = list(with_gpci)
-    older = [r for r in candidates if r.sort_key() <= release.sort_key()]
-    source = (older or candidates or [None])[0]
-    localities = source.localities.all() if source else Locality.objects.none()
-    return LocalitySet(release, source, localities)
+    """The localities of the release's own files, else of its calendar year's, else borrowed
+    from another year (codes.localities.index_source)."""
+    source = index_source(release, Release.objects.locality_sources()).source
+    found = source.localities.all() if source else Locality.objects.none()
+    return LocalitySet(release, source, found)
 
 
 def release_progress(release: Release) -> tuple[int, int]:
     """Rows loaded and rows to load: live from the cache while an import runs."""
     if release.status == Release.Status.LOADING:
-        live = cache.get(PROGRESS_CACHE_KEY.format(pk=release.pk))
+        live = codes_cache.progress_get(release.pk)
         if live:
             return live
     return release.rows_loaded, release.rows_total
@@ -91,10 +61,8 @@ def release_progress(release: Release) -> tuple[int, int]:
 # Everything one code page (or GET /api/v1/codes/<code>/) shows, assembled by code_page() in a
 # fixed number of queries whatever the code: the per-release pieces every page shares (release
 # list, localities, category distributions, category content) are cached under a data version
-# that changes whenever a release or editorial content is saved (codes.models signals).
+# that changes whenever a release or editorial content is saved (codes.cache).
 
-PAGE_STATE_KEY = "codes:page-state"
-SHARED_SECONDS = 24 * 3600
 RELATED_LIMIT = 8
 PRICED = pricing.PRICED_STATUSES
 MODIFIER_LABELS = {
@@ -111,39 +79,24 @@ class PageState:
 
     version: str  # "<current release pk>.<token>": a new token on every data change
     current: Release | None
-    loaded: tuple[Release, ...]  # ready or current releases, newest first
-
-
-def invalidate_code_pages() -> None:
-    """Start a new data version: cached code pages and their shared pieces are not used again."""
-    cache.delete(PAGE_STATE_KEY)
+    loaded: tuple[Release, ...]  # the releases of Release.objects.loaded(), newest first
+    # Releases holding locality files (Release.objects.locality_sources()), newest first.
+    locality_sources: tuple[Release, ...] = ()
 
 
 def page_state() -> PageState:
-    state = cache.get(PAGE_STATE_KEY)
+    state = codes_cache.page_state_get()
     if state is None:
-        loaded = tuple(Release.objects.loaded())
+        imported = tuple(Release.objects.imported())  # one query for both lists below
+        loaded = tuple(r for r in imported if r.prices_codes)
         current = next(
             (r for r in loaded if r.status == Release.Status.CURRENT and not r.is_qp), None
         )
         version = f"{current.pk if current else 0}.{uuid.uuid4().hex[:10]}"
-        state = PageState(version, current, loaded)
-        # Every page's footer names the current release: store it too, saving its query.
-        cache.set_many(
-            {PAGE_STATE_KEY: state, CURRENT_RELEASE_CACHE_KEY: current.name if current else _NONE},
-            SHARED_SECONDS,
-        )
+        sources = tuple(r for r in imported if r.locality_count)
+        state = PageState(version, current, loaded, sources)
+        codes_cache.page_state_set(state, current.name if current else None)
     return state
-
-
-def _shared(name: str, state: PageState, compute):
-    """A per-data-version value shared by every page (one query when it is not cached yet)."""
-    key = f"codes:shared:{state.version}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, SHARED_SECONDS)
-    return value
 
 
 @dataclass(frozen=True)
@@ -153,6 +106,7 @@ class LocalityChoice:
     name: str
     area: str
     gpci: pricing.Gpci
+    anesthesia_cf: Decimal | None = None
 
     @property
     def label(self) -> str:
@@ -165,19 +119,15 @@ def _title(text: str) -> str:
     )
 
 
-def _gpci_source(release: Release, loaded: tuple[Release, ...]) -> Release | None:
-    """The release whose GPCI file prices `release` (the rule of localities_for_release)."""
-    if release.locality_count:
-        return release
-    with_gpci = [r for r in loaded if r.locality_count]
-    older = [r for r in with_gpci if r.sort_key() <= release.sort_key()]
-    return (older or with_gpci or [None])[0]
+def index_origin(release: Release, state: PageState | None = None) -> IndexSource:
+    """Where `release`'s locality indices come from (the rule of localities_for_release)."""
+    return index_source(release, (state or page_state()).locality_sources)
 
 
 def locality_choices(release: Release, state: PageState | None = None) -> list[LocalityChoice]:
     """All localities `release` is priced with, by state and name (cached per data version)."""
     state = state or page_state()
-    source = _gpci_source(release, state.loaded)
+    source = index_origin(release, state).source
     if source is None:
         return []
 
@@ -189,21 +139,16 @@ def locality_choices(release: Release, state: PageState | None = None) -> list[L
                 name=_title(loc.name.rstrip("* ")),
                 area=_title(loc.fee_schedule_area),
                 gpci=pricing.Gpci(loc.work_gpci, loc.pe_gpci, loc.mp_gpci),
+                anesthesia_cf=loc.anesthesia_conversion_factor,
             )
             for loc in Locality.objects.filter(release=source).order_by("state", "name")
         ]
 
-    return _shared(f"localities:{source.pk}", state, compute)
+    return codes_cache.shared(state.version, f"localities:{source.pk}", compute)
 
 
 def locality_note(release: Release, state: PageState | None = None) -> str:
-    state = state or page_state()
-    source = _gpci_source(release, state.loaded)
-    if source is None:
-        return "No GPCI file has been imported; only national amounts can be shown."
-    if source.pk != release.pk:
-        return f"{release} has no GPCI file of its own; locality indices come from {source}."
-    return ""
+    return index_origin(release, state).note
 
 
 def work_rvu_distribution(release: Release, state: PageState | None = None) -> dict[str, list]:
@@ -221,14 +166,14 @@ def work_rvu_distribution(release: Release, state: PageState | None = None) -> d
             values.sort()
         return by_category
 
-    return _shared(f"work-distribution:{release.pk}", state, compute)
+    return codes_cache.shared(state.version, f"work-distribution:{release.pk}", compute)
 
 
 def category_content(state: PageState | None = None) -> dict:
     state = state or page_state()
-    return _shared(
+    return codes_cache.shared(
+        state.version,
         "category-content",
-        state,
         lambda: {c.category: c for c in CategoryContent.objects.all()},
     )
 
@@ -249,6 +194,8 @@ class RvuLine:
     non_facility_total: Decimal
     facility_total: Decimal
     conversion_factor: Decimal
+    opps_non_facility_pe_rvu: Decimal  # non-zero: the OPPS imaging cap applies
+    opps_mp_rvu: Decimal
     national_non_facility: pricing.Amount
     national_facility: pricing.Amount
     local_non_facility: pricing.Amount | None
@@ -263,6 +210,12 @@ class HistoryPoint:
     conversion_factor: Decimal
     non_facility: Decimal | None  # national amount; None when not payable
     facility: Decimal | None
+    # The national office fee schedule amount the OPPS imaging cap lowered `non_facility` from.
+    non_facility_before_cap: Decimal | None = None
+
+    @property
+    def priced(self) -> bool:
+        return self.status in PRICED
 
 
 @dataclass(frozen=True)
@@ -304,6 +257,9 @@ class CodePage:
     locality: LocalityChoice | None
     locality_note: str
     localities: list[LocalityChoice]
+    locality_origin: IndexSource | None
+    # Status C imaging: the OPPS cap on the contractor's office price (national, locality).
+    carrier_price_cap: tuple[Decimal | None, Decimal | None] | None
     history: list[HistoryPoint]
     comparison: Comparison | None
     related: list[RelatedCode]
@@ -329,6 +285,17 @@ class CodePage:
     @property
     def has_national_amount(self) -> bool:
         return self.status in PRICED
+
+    @property
+    def coverage_note(self) -> str:
+        """Status R: priced like A, with a note that coverage is restricted."""
+        return pricing.RESTRICTED_COVERAGE if self.status == "R" else ""
+
+    @property
+    def national_anesthesia_cf(self) -> Decimal | None:
+        """The national anesthesia CF of the year whose locality files price the release."""
+        source = self.locality_origin.source if self.locality_origin else None
+        return source.anesthesia_conversion_factor if source else None
 
     def to_dict(self) -> dict:
         """Everything on the page as JSON-ready values (Decimals as strings), for the API."""
@@ -356,7 +323,13 @@ class CodePage:
                 ],
                 "no_amount_reason": self.no_amount_reason or None,
                 "how_paid_instead": self.how_paid_instead or None,
-                "locality": _locality_dict(self.locality),
+                "locality": _locality_dict(self.locality, self.locality_origin),
+                "locality_note": self.locality_note or None,
+                "carrier_price_cap": (
+                    {"national": self.carrier_price_cap[0], "locality": self.carrier_price_cap[1]}
+                    if self.carrier_price_cap
+                    else None
+                ),
                 "history": [vars(p) for p in self.history],
                 "comparison": vars(self.comparison) if self.comparison else None,
                 "related": [vars(r) for r in self.related],
@@ -373,7 +346,8 @@ class CodePage:
         )
 
 
-def _amount_dict(amount: pricing.Amount | None):
+def amount_dict(amount: pricing.Amount | None) -> dict | None:
+    """An amount as the API shows it (the price and detail endpoints share it)."""
     if amount is None:
         return None
     return {
@@ -382,6 +356,20 @@ def _amount_dict(amount: pricing.Amount | None):
         "reason": amount.reason,
         "non_participating": amount.non_participating,
         "limiting_charge": amount.limiting_charge,
+        "fee_schedule_amount": amount.fee_schedule_amount,
+        "opps_cap_applied": amount.capped,
+        "notes": [line for line in (amount.cap_line, amount.note) if line],
+    }
+
+
+def origin_dict(origin: IndexSource | None) -> dict:
+    """Where locality indices come from, as the API shows it beside a locality."""
+    source = origin.source if origin else None
+    return {
+        "gpci_release": source.name if source else None,
+        "gpci_year": source.year if source else None,
+        "gpci_borrowed": bool(origin and origin.borrowed),
+        "gpci_note": (origin.note if origin else "") or None,
     }
 
 
@@ -393,11 +381,11 @@ def _line_dict(line: RvuLine) -> dict:
         "local_non_facility",
         "local_facility",
     ):
-        data[name] = _amount_dict(getattr(line, name))
+        data[name] = amount_dict(getattr(line, name))
     return data
 
 
-def _locality_dict(locality: LocalityChoice | None):
+def _locality_dict(locality: LocalityChoice | None, origin: IndexSource | None):
     if locality is None:
         return None
     return {
@@ -407,6 +395,8 @@ def _locality_dict(locality: LocalityChoice | None):
         "work_gpci": locality.gpci.work,
         "pe_gpci": locality.gpci.pe,
         "mp_gpci": locality.gpci.mp,
+        "anesthesia_conversion_factor": locality.anesthesia_cf,
+        **origin_dict(origin),
     }
 
 
@@ -420,19 +410,8 @@ def _jsonable(value):
     return value
 
 
-def _amount(row, setting: str, gpci: pricing.Gpci) -> pricing.Amount:
-    return pricing.payment(
-        status=row.status,
-        work_rvu=row.work_rvu,
-        pe_rvu=getattr(row, f"{setting}_pe_rvu"),
-        mp_rvu=row.mp_rvu,
-        pe_na=getattr(row, f"{setting}_na"),
-        conversion_factor=row.conversion_factor,
-        gpci=gpci,
-    )
-
-
 def _line(row, locality: LocalityChoice | None) -> RvuLine:
+    local = locality.gpci if locality else None
     return RvuLine(
         modifier=row.modifier,
         label=MODIFIER_LABELS.get(row.modifier, f"Modifier {row.modifier}"),
@@ -446,10 +425,12 @@ def _line(row, locality: LocalityChoice | None) -> RvuLine:
         non_facility_total=row.non_facility_total,
         facility_total=row.facility_total,
         conversion_factor=row.conversion_factor,
-        national_non_facility=_amount(row, "non_facility", pricing.NATIONAL),
-        national_facility=_amount(row, "facility", pricing.NATIONAL),
-        local_non_facility=_amount(row, "non_facility", locality.gpci) if locality else None,
-        local_facility=_amount(row, "facility", locality.gpci) if locality else None,
+        opps_non_facility_pe_rvu=row.opps_non_facility_pe_rvu,
+        opps_mp_rvu=row.opps_mp_rvu,
+        national_non_facility=pricing.row_payment(row, "non_facility", pricing.NATIONAL),
+        national_facility=pricing.row_payment(row, "facility", pricing.NATIONAL),
+        local_non_facility=pricing.row_payment(row, "non_facility", local) if local else None,
+        local_facility=pricing.row_payment(row, "facility", local) if local else None,
     )
 
 
@@ -460,7 +441,7 @@ def _comparison(category: str, work: Decimal, distribution: dict) -> Comparison 
     below = bisect.bisect_left(values, work)
     return Comparison(
         category=category,
-        percentile=round(below * 100 / len(values)),
+        percentile=rounding.whole(Decimal(below * 100) / len(values)),
         count=len(values),
         median=values[len(values) // 2],
         highest=values[-1],
@@ -550,8 +531,8 @@ def code_page(
         (r for r in rows if r.modifier == ""), key=lambda r: names[r.release_id].sort_key()
     ):
         nf, f = (
-            _amount(row, "non_facility", pricing.NATIONAL),
-            _amount(row, "facility", pricing.NATIONAL),
+            pricing.row_payment(row, "non_facility", pricing.NATIONAL),
+            pricing.row_payment(row, "facility", pricing.NATIONAL),
         )
         history.append(
             HistoryPoint(
@@ -561,6 +542,7 @@ def code_page(
                 conversion_factor=row.conversion_factor,
                 non_facility=nf.amount,
                 facility=f.amount,
+                non_facility_before_cap=nf.fee_schedule_amount if nf.capped else None,
             )
         )
 
@@ -620,12 +602,28 @@ def code_page(
         locality=locality,
         locality_note=locality_note(release, state) if release else "",
         localities=localities,
+        locality_origin=index_origin(release, state) if release else None,
+        carrier_price_cap=_carrier_price_cap(main, current_rows, locality),
         history=history,
         comparison=comparison,
         related=_related(found, release, main.endoscopic_base if main else ""),
         text=text,
         terminated_on=found.hcpcs_terminated_on,
     )
+
+
+def _carrier_price_cap(main, rows, locality: LocalityChoice | None):
+    """For a carrier-priced imaging row, the OPPS amounts its price may not exceed."""
+    if main is None or main.status != "C":
+        return None
+    professional = next((r.work_rvu for r in rows if r.modifier == "26"), None)
+    caps = [
+        pricing.opps_amount(main, gpci, professional_work_rvu=professional) if gpci else None
+        for gpci in (pricing.NATIONAL, locality.gpci if locality else None)
+    ]
+    if caps[0] is None:
+        return None
+    return tuple(pricing.cents(cap) if cap is not None else None for cap in caps)
 
 
 def _category_default(code: Code, by_category: dict):
@@ -676,4 +674,4 @@ def section_counts(state: PageState | None = None) -> dict[str, int]:
             counts[section.slug] = len(codes)
         return counts
 
-    return _shared("section-counts", state, compute)
+    return codes_cache.shared(state.version, "section-counts", compute)

@@ -1,9 +1,28 @@
 """Shapes of the public fee schedule API (codes.api). Money and RVUs are strings with their
 decimal places ("88.95"), never floats."""
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
+from rvuedge import rounding
+
+from .localities import IndexSource, index_source
 from .models import Locality, Release
+
+GPCI_RELEASE_HELP = (
+    "Release whose locality files (GPCI, LOCCO, ANES) the indices come from: the priced "
+    "release's own, else its calendar year's (RVU26C uses CY2026's from RVU26A)."
+)
+GPCI_BORROWED_HELP = (
+    "True when the indices are another calendar year's because no locality file of the priced "
+    "release's year has been imported; gpci_note then says so in words."
+)
+
+
+def _plain(value: Decimal | None) -> str | None:
+    """A factor as the file prints it ("20.49754", not "20.497540"); never a float."""
+    return None if value is None else format(value.normalize(), "f")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -12,6 +31,12 @@ class ErrorSerializer(serializers.Serializer):
 
 class ReleaseSerializer(serializers.ModelSerializer):
     current = serializers.SerializerMethodField(help_text="Pages and prices use this release.")
+    anesthesia_conversion_factor = serializers.SerializerMethodField(
+        help_text="National anesthesia conversion factor of the indices' year (the release's own "
+        "ANES file, else its year's; the QP one for a QP release)."
+    )
+    gpci_release = serializers.SerializerMethodField(help_text=GPCI_RELEASE_HELP)
+    gpci_borrowed = serializers.SerializerMethodField(help_text=GPCI_BORROWED_HELP)
 
     class Meta:
         model = Release
@@ -25,6 +50,8 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "released_on",
             "conversion_factor",
             "anesthesia_conversion_factor",
+            "gpci_release",
+            "gpci_borrowed",
             "code_count",
             "rvu_count",
             "locality_count",
@@ -33,11 +60,39 @@ class ReleaseSerializer(serializers.ModelSerializer):
     def get_current(self, release: Release) -> bool:
         return release.status == Release.Status.CURRENT
 
+    def _origin(self, release: Release) -> IndexSource:
+        # One query for the whole list: the context is shared by every row.
+        if "locality_sources" not in self.context:
+            self.context["locality_sources"] = list(Release.objects.locality_sources())
+        return index_source(release, self.context["locality_sources"])
+
+    def get_anesthesia_conversion_factor(self, release: Release) -> str | None:
+        source = self._origin(release).source or release
+        if release.is_qp and source.qp_anesthesia_conversion_factor is not None:
+            return _plain(source.qp_anesthesia_conversion_factor)
+        return _plain(source.anesthesia_conversion_factor)
+
+    def get_gpci_release(self, release: Release) -> str | None:
+        source = self._origin(release).source
+        return source.name if source else None
+
+    def get_gpci_borrowed(self, release: Release) -> bool:
+        return self._origin(release).borrowed
+
 
 class LocalitySerializer(serializers.ModelSerializer):
+    """A locality as the asked release is priced with it; `locality_set` comes in the context."""
+
     key = serializers.SerializerMethodField(
         help_text='"MAC-locality number", the value the price endpoint takes, e.g. "01112-05".'
     )
+    anesthesia_conversion_factor = serializers.SerializerMethodField(
+        help_text="The locality's anesthesia conversion factor of the indices' year (the QP one "
+        "for a QP release)."
+    )
+    gpci_release = serializers.SerializerMethodField(help_text=GPCI_RELEASE_HELP)
+    gpci_year = serializers.SerializerMethodField(help_text="Calendar year of the indices.")
+    gpci_borrowed = serializers.SerializerMethodField(help_text=GPCI_BORROWED_HELP)
 
     class Meta:
         model = Locality
@@ -50,13 +105,36 @@ class LocalitySerializer(serializers.ModelSerializer):
             "fee_schedule_area",
             "counties",
             "work_gpci",
+            "work_gpci_without_floor",
             "pe_gpci",
             "mp_gpci",
             "anesthesia_conversion_factor",
+            "gpci_release",
+            "gpci_year",
+            "gpci_borrowed",
         ]
 
     def get_key(self, locality: Locality) -> str:
         return f"{locality.mac}-{locality.locality_number}"
+
+    def _origin(self):
+        locality_set = self.context.get("locality_set")
+        return locality_set.origin if locality_set else None
+
+    def get_anesthesia_conversion_factor(self, locality: Locality) -> str | None:
+        origin = self._origin()
+        value = locality.anesthesia_cf(qp=bool(origin and origin.release.is_qp))
+        return None if value is None else str(value)  # two places, as the ANES file has them
+
+    def get_gpci_release(self, locality: Locality) -> str:
+        return locality.release.name
+
+    def get_gpci_year(self, locality: Locality) -> int:
+        return locality.release.year
+
+    def get_gpci_borrowed(self, locality: Locality) -> bool:
+        origin = self._origin()
+        return bool(origin and origin.borrowed)
 
 
 class SearchResultSerializer(serializers.Serializer):
@@ -84,18 +162,35 @@ class SearchResultSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request else path
 
 
-def _money(help_text: str):
+def _decimal(max_digits: int, decimal_places: int, **kwargs):
+    """A decimal sent as a string; any rounding to its places is half up."""
     return serializers.DecimalField(
-        max_digits=12, decimal_places=2, allow_null=True, help_text=help_text
+        max_digits=max_digits, decimal_places=decimal_places, rounding=rounding.HALF_UP, **kwargs
     )
+
+
+def _money(help_text: str):
+    return _decimal(12, 2, allow_null=True, help_text=help_text)
 
 
 class AmountSerializer(serializers.Serializer):
     amount = _money("Medicare allowed amount, rounded half up once; null when not payable.")
     payable = serializers.BooleanField()
     reason = serializers.CharField(allow_null=True, help_text="Why there is no amount, if none.")
-    non_participating = _money("95% of the amount (non-participating provider).")
-    limiting_charge = _money("115% of the non-participating amount.")
+    non_participating = _money("95% of the rounded amount (non-participating provider).")
+    limiting_charge = _money("109.25% of the rounded amount (115% of the non-participating).")
+    fee_schedule_amount = _money(
+        "The fee schedule amount before the OPPS imaging cap (equal to amount when no cap applied)."
+    )
+    opps_cap_applied = serializers.BooleanField(
+        help_text="The OPPS imaging cap (DRA 2005 s. 5102(b)) lowered the non-facility amount of "
+        "this global or TC row to the OPPS amount."
+    )
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Sentences to show with the amount: the cap with both amounts, restricted "
+        "coverage (status R).",
+    )
 
 
 class PriceLocalitySerializer(serializers.Serializer):
@@ -104,22 +199,33 @@ class PriceLocalitySerializer(serializers.Serializer):
     locality_number = serializers.CharField()
     state = serializers.CharField()
     name = serializers.CharField()
-    work_gpci = serializers.DecimalField(max_digits=6, decimal_places=3)
-    pe_gpci = serializers.DecimalField(max_digits=6, decimal_places=3)
-    mp_gpci = serializers.DecimalField(max_digits=6, decimal_places=3)
-    gpci_release = serializers.CharField(
-        help_text="Release whose GPCI file the indices come from (an older one when the priced "
-        "release has none of its own)."
+    work_gpci = _decimal(6, 3)
+    pe_gpci = _decimal(6, 3)
+    mp_gpci = _decimal(6, 3)
+    work_gpci_without_floor = _decimal(
+        6,
+        3,
+        allow_null=True,
+        help_text="CY2026 January file only: the work GPCI without the 1.0 floor (not in force).",
     )
+    anesthesia_conversion_factor = serializers.DecimalField(
+        max_digits=10, decimal_places=2, allow_null=True
+    )
+    gpci_release = serializers.CharField(help_text=GPCI_RELEASE_HELP)
+    gpci_year = serializers.IntegerField(help_text="Calendar year of the indices.")
+    gpci_borrowed = serializers.BooleanField(help_text=GPCI_BORROWED_HELP)
+    gpci_note = serializers.CharField(allow_null=True, help_text="Said when gpci_borrowed.")
 
 
 class RvusSerializer(serializers.Serializer):
-    work = serializers.DecimalField(max_digits=8, decimal_places=2)
-    non_facility_pe = serializers.DecimalField(max_digits=8, decimal_places=2)
+    work = _decimal(8, 2)
+    non_facility_pe = _decimal(8, 2)
     non_facility_na = serializers.BooleanField()
-    facility_pe = serializers.DecimalField(max_digits=8, decimal_places=2)
+    facility_pe = _decimal(8, 2)
     facility_na = serializers.BooleanField()
-    mp = serializers.DecimalField(max_digits=8, decimal_places=2)
+    mp = _decimal(8, 2)
+    opps_non_facility_pe = _decimal(8, 2, help_text="PE used for the OPPS payment amount.")
+    opps_mp = _decimal(8, 2, help_text="MP used for the OPPS payment amount.")
 
 
 class PriceSerializer(serializers.Serializer):
@@ -127,7 +233,7 @@ class PriceSerializer(serializers.Serializer):
     modifier = serializers.CharField(allow_null=True, help_text="26, TC or null (global).")
     release = serializers.CharField()
     status = serializers.CharField(help_text="PPRRVU status code (A active, E excluded, ...).")
-    conversion_factor = serializers.DecimalField(max_digits=9, decimal_places=4)
+    conversion_factor = _decimal(9, 4)
     locality = PriceLocalitySerializer(allow_null=True, help_text="null for national amounts.")
     rvus = RvusSerializer()
     non_facility = AmountSerializer(help_text="Office and other non-facility settings.")
@@ -157,7 +263,20 @@ class CodePageSerializer(serializers.Serializer):
     )
     no_amount_reason = serializers.CharField(allow_null=True)
     how_paid_instead = serializers.CharField(allow_null=True)
-    locality = serializers.DictField(allow_null=True)
+    locality = serializers.DictField(
+        allow_null=True,
+        help_text="The chosen locality, its GPCIs and anesthesia CF, and where the indices come "
+        "from (gpci_release, gpci_year, gpci_borrowed, gpci_note).",
+    )
+    locality_note = serializers.CharField(
+        allow_null=True,
+        help_text="Said when the release's localities are another year's (or there are none).",
+    )
+    carrier_price_cap = serializers.DictField(
+        allow_null=True,
+        help_text="Carrier-priced (status C) imaging: the OPPS amounts the contractor's office "
+        "price may not exceed, {national, locality}.",
+    )
     history = serializers.ListField(
         child=serializers.DictField(), help_text="Work RVU and payment in every release."
     )

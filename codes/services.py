@@ -4,7 +4,7 @@
 `manage.py load_bundled_data`, the admin and the Celery refresh. How it keeps data safe:
 
 - Files are read and checked (codes.parsing) before anything is written.
-- A lock per release (a PostgreSQL advisory lock; nothing on SQLite) keeps two processes from
+- A lock per release (rvuedge.locks: a PostgreSQL advisory lock) keeps two processes from
   importing the same release at once. The lock dies with its connection, so a release left in
   "loading" by a killed process is simply loaded again by the next run.
 - Everything is written in one transaction: the rows, the checks on them, the source file records
@@ -16,28 +16,28 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rvuedge import locks
+
+from . import cache as codes_cache
 from . import categories, parsing
+from .changes import summarize
 from .downloads import DownloadError, downloaded
 from .models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-PROGRESS_CACHE_KEY = "codes:release-progress:{pk}"
-CURRENT_RELEASE_CACHE_KEY = "codes:current-release-name"
 TOP_WORK_CHANGES = 200  # work RVU changes kept in the summary, largest first
 
 
@@ -118,7 +118,7 @@ def release_import(
 
     releases = []
     lock_keys = plan.release_keys or [(parsing.HCPCS, False)]
-    with _locks(lock_keys):
+    with release_locks(lock_keys):
         for index, key in enumerate(plan.release_keys):
             releases.append(
                 _import_release(
@@ -138,7 +138,7 @@ def release_import(
     primary = releases[0] if releases else None
     parts = [f"Imported {', '.join(m.file_name for m in todo)}"]
     if primary:
-        counts = f"{primary.rvu_count:,} RVU rows"
+        counts = f"{primary.rvu_count:,} RVU rows" if primary.rvu_count else "locality files only"
         if primary.locality_count:
             counts += f", {primary.locality_count} localities"
         parts.append(f"into {', '.join(str(r) for r in releases)} ({counts}).")
@@ -337,7 +337,7 @@ def _import_release(key, info, members, hcpcs, *, make_current, progress, source
         _record_failure(release, f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        cache.delete(PROGRESS_CACHE_KEY.format(pk=release.pk))
+        codes_cache.progress_clear(release.pk)
     _analyze()
     release.refresh_from_db()
     return release
@@ -407,9 +407,7 @@ class _Progress:
     def tick(self, rows: int) -> None:
         self.done += rows
         if self.release is not None:
-            # The release row is inside the import's transaction, invisible to other
-            # connections until the end; the cache is how the admin sees the count move.
-            cache.set(PROGRESS_CACHE_KEY.format(pk=self.release.pk), (self.done, self.total), 3600)
+            codes_cache.progress_set(self.release.pk, self.done, self.total)
         if self.callback:
             self.callback(self.done, self.total)
 
@@ -554,8 +552,12 @@ def _load_anes(release, member, parsed: parsing.ParsedTable, counter) -> None:
                 f"{member.name}, line {line}: locality {key[0]}-{key[1]} is not in the GPCI file"
             )
         localities[key].anesthesia_conversion_factor = row["anesthesia_conversion_factor"]
-    Locality.objects.bulk_update(localities.values(), ["anesthesia_conversion_factor"])
+        localities[key].qp_anesthesia_conversion_factor = row["qp_anesthesia_conversion_factor"]
+    Locality.objects.bulk_update(
+        localities.values(), ["anesthesia_conversion_factor", "qp_anesthesia_conversion_factor"]
+    )
     release.anesthesia_conversion_factor = parsed.extra.get("national_conversion_factor")
+    release.qp_anesthesia_conversion_factor = parsed.extra.get("qp_national_conversion_factor")
     counter.tick(len(parsed.rows))
     _record_source(release, member, parsing.ANES, len(parsed.rows))
 
@@ -637,39 +639,22 @@ def _finish(release: Release, counter: _Progress) -> None:
 # --- Locks ------------------------------------------------------------------------------------
 
 
-def _lock_id(name: str, is_qp: bool) -> int:
-    digest = hashlib.sha256(f"codes.release:{name}:{is_qp}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+def release_lock_key(name: str, is_qp: bool) -> str:
+    """The name of the lock (rvuedge.locks) a process holds while it imports a release."""
+    return f"codes.release:{name}:{is_qp}"
 
 
 @contextmanager
-def _locks(keys) -> Iterator[None]:
-    """Hold the import lock of each release, or raise ImportInProgress.
-
-    PostgreSQL session advisory locks: released on exit, or by the server when the process
-    holding them dies. SQLite runs one writer at a time anyway, so it needs none.
-    """
-    if connection.vendor != "postgresql":
+def release_locks(keys) -> Iterator[None]:
+    """Hold the import lock of each (name, is_qp) release, or raise ImportInProgress."""
+    with ExitStack() as held:
+        for name, is_qp in keys:
+            if not held.enter_context(locks.try_lock(release_lock_key(name, is_qp))):
+                raise ImportInProgress(
+                    f"{name}{' (QP)' if is_qp else ''} is being imported by another process; "
+                    "try again when it has finished"
+                )
         yield
-        return
-    held = []
-    try:
-        with connection.cursor() as cursor:
-            for name, is_qp in keys:
-                lock = _lock_id(name, is_qp)
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock])
-                if not cursor.fetchone()[0]:
-                    raise ImportInProgress(
-                        f"{name}{' (QP)' if is_qp else ''} is being imported by another process; "
-                        "try again when it has finished"
-                    )
-                held.append(lock)
-        yield
-    finally:
-        if held and connection.connection is not None:
-            with connection.cursor() as cursor:
-                for lock in held:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
 
 
 # --- Current release and change summary -------------------------------------------------------
@@ -702,13 +687,12 @@ def release_make_current(*, release: Release) -> Release:
     release.status = Release.Status.CURRENT
     release.made_current_at = timezone.now()
     release.save(update_fields=["status", "made_current_at", "change_summary", "updated_at"])
-    transaction.on_commit(lambda: cache.delete(CURRENT_RELEASE_CACHE_KEY))
+    transaction.on_commit(codes_cache.current_release_name_clear)
     return release
 
 
 def change_summary(*, previous: Release, release: Release) -> dict:
     """Codes added and removed, and work RVU changes, from `previous` to `release`."""
-    from .changes import summarize
 
     def rows(r):
         return RelativeValue.objects.filter(release=r).values_list(

@@ -10,8 +10,6 @@ each request.
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -20,13 +18,14 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import _json_script_escapes
 from django.views.decorators.http import require_GET
 
+from rvuedge.json_ld import json_ld
+
 from . import browse, selectors
+from . import cache as codes_cache
 from .models import Code, LocalityPreference, RelativeValue
 
-PAGE_SECONDS = 24 * 3600
 SESSION_LOCALITY = "codes_locality"
 NATIONAL = "national"
 BROWSE_PAGE_SIZE = 100
@@ -74,10 +73,6 @@ def _canonical(code: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{reverse('codes:detail', args=[code])}"
 
 
-def _ld_json(data) -> str:
-    return json.dumps(data, separators=(",", ":")).translate(_json_script_escapes)
-
-
 def _structured_data(page: selectors.CodePage, url: str) -> str:
     system = "HCPCS" if page.kind == "hcpcs2" else "CPT"
     items = [
@@ -106,7 +101,7 @@ def _structured_data(page: selectors.CodePage, url: str) -> str:
                 ],
             }
         )
-    return _ld_json(items)
+    return json_ld(items)
 
 
 def _history_chart(page: selectors.CodePage) -> dict:
@@ -146,22 +141,20 @@ def _render_fragments(page: selectors.CodePage) -> dict:
     }
 
 
-def page_cache_key(code: str, locality: str | None) -> str:
-    """Cache key of a code page's fragments: data version (current release pk), code, locality."""
+def page_cache_key(code: str, locality: str | None, *, anonymous: bool = False) -> str:
+    """Cache key of a code page's fragments (or, anonymous, of the whole page for visitors who
+    are not signed in): data version, code, locality."""
     version = selectors.page_state().version
-    return f"codes:page:{version}:{code}:{locality or '-'}:{int(settings.SHOW_AMA_DESCRIPTORS)}"
+    key = codes_cache.anonymous_page_key if anonymous else codes_cache.page_key
+    return key(version, code, locality, settings.SHOW_AMA_DESCRIPTORS)
 
 
 def _fragments(code: str, locality: str | None) -> dict | None:
-    key = page_cache_key(code, locality)
-    fragments = cache.get(key)
-    if fragments is None:
+    def render():
         page = selectors.code_page(code, locality_key=locality)
-        if page is None:
-            return None
-        fragments = _render_fragments(page)
-        cache.set(key, fragments, PAGE_SECONDS)
-    return fragments
+        return _render_fragments(page) if page is not None else None
+
+    return codes_cache.remember(page_cache_key(code, locality), codes_cache.PAGE_SECONDS, render)
 
 
 def _not_found(request, code: str):
@@ -188,7 +181,7 @@ def code_detail(request, code):
     # other such visitor: the whole response is cached, not only its body.
     shared = not request.user.is_authenticated and "messages" not in request.COOKIES
     if shared:
-        whole_key = f"{page_cache_key(upper, locality)}:anonymous"
+        whole_key = page_cache_key(upper, locality, anonymous=True)
         html = cache.get(whole_key)
         if html is not None:
             return HttpResponse(html)
@@ -205,7 +198,7 @@ def code_detail(request, code):
     }
     response = render(request, "codes/code_detail.html", context)
     if shared:
-        cache.set(whole_key, response.content, PAGE_SECONDS)
+        cache.set(whole_key, response.content, codes_cache.PAGE_SECONDS)
     return response
 
 

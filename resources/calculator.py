@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from codes.models import Locality, RelativeValue, Release
-from codes.pricing import NATIONAL, Amount, Gpci, payment
+from codes.pricing import NATIONAL, OPPS_CAPPED_MODIFIERS, ZERO, Amount, Gpci, payment
 from codes.selectors import LocalitySet
 
 SETTINGS = {"non_facility": "Non-facility (office)", "facility": "Facility (hospital, ASC)"}
@@ -38,6 +38,7 @@ class Breakdown:
     conversion_factor: Decimal
     amount: Amount
     pe_na: bool
+    opps_terms: tuple[Term, ...] = ()  # the OPPS imaging cap's arithmetic, when it applied
 
     @property
     def label(self) -> str:
@@ -52,6 +53,10 @@ class Breakdown:
         """Geographically adjusted total RVUs (unrounded, as the formula uses them)."""
         return sum((term.product for term in self.terms), Decimal(0))
 
+    @property
+    def opps_adjusted_rvus(self) -> Decimal:
+        return sum((term.product for term in self.opps_terms), Decimal(0))
+
 
 def breakdown(
     *,
@@ -63,6 +68,8 @@ def breakdown(
     pe_na: bool,
     conversion_factor: Decimal,
     gpci: Gpci = NATIONAL,
+    opps_pe_rvu: Decimal = ZERO,
+    opps_mp_rvu: Decimal = ZERO,
 ) -> Breakdown:
     amount = payment(
         status=status,
@@ -72,13 +79,22 @@ def breakdown(
         pe_na=pe_na,
         conversion_factor=conversion_factor,
         gpci=gpci,
+        opps_pe_rvu=opps_pe_rvu,
+        opps_mp_rvu=opps_mp_rvu,
     )
     terms = (
         Term("Work", work_rvu, gpci.work),
         Term("Practice expense", pe_rvu, gpci.pe),
         Term("Malpractice", mp_rvu, gpci.mp),
     )
-    return Breakdown(setting, terms, conversion_factor, amount, pe_na)
+    opps_terms = ()
+    if amount.capped:
+        opps_terms = (
+            Term("Work", work_rvu, gpci.work),
+            Term("OPPS practice expense", opps_pe_rvu, gpci.pe),
+            Term("OPPS malpractice", opps_mp_rvu, gpci.mp),
+        )
+    return Breakdown(setting, terms, conversion_factor, amount, pe_na, opps_terms)
 
 
 @dataclass(frozen=True)
@@ -129,6 +145,8 @@ def quote_row(
     row: RelativeValue, *, release, locality_set, locality=None, setting="non_facility"
 ) -> Quote:
     gpci = gpci_of(locality)
+    # The OPPS imaging cap applies to the non-facility amount of global and TC rows.
+    capped = row.modifier in OPPS_CAPPED_MODIFIERS
     common = {
         "status": row.status,
         "work_rvu": row.work_rvu,
@@ -145,6 +163,8 @@ def quote_row(
             setting="non_facility",
             pe_rvu=row.non_facility_pe_rvu,
             pe_na=row.non_facility_na,
+            opps_pe_rvu=row.opps_non_facility_pe_rvu if capped else ZERO,
+            opps_mp_rvu=row.opps_mp_rvu if capped else ZERO,
             **common,
         ),
         facility=breakdown(

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from codes import releases
 from codes.credit import Setting
 from codes.models import RelativeValue, Release
-from codes.selectors import current_release, localities_for_release
+from codes.selectors import localities_for_release
 from codes.wrvu import LineSpec, PricedLine, price_lines
 
 from .calculator import Quote, national_amounts, quote_row
@@ -56,7 +57,7 @@ def _locality_extremes(release, code: str) -> list[LocalityExtreme]:
 
 
 def student_examples(release=None) -> dict:
-    release = release or current_release()
+    release = release or releases.current()
     if release is None:
         return {}
     quotes = national_amounts(release, STUDENT_CODES)
@@ -88,7 +89,7 @@ def _encounter(release, specs, setting=Setting.FACILITY) -> EncounterExample | N
 
 
 def resident_examples(release=None) -> dict:
-    release = release or current_release()
+    release = release or releases.current()
     if release is None:
         return {}
     quotes = national_amounts(release, RESIDENT_CODES)
@@ -152,7 +153,7 @@ def sample_month(release, month=ATTENDING_MONTH) -> SampleMonth:
 
 
 def attending_examples(release=None) -> dict:
-    release = release or current_release()
+    release = release or releases.current()
     if release is None:
         return {}
     month = sample_month(release)

@@ -3,12 +3,29 @@
 The admin is one stolen password away from the public, so the HTML is sanitized all the same:
 Markdown first, then nh3 with an allow-list of tags and attributes, URLs checked with every
 space and control character removed, and no script, style, event handler or other scheme.
+
+Python-Markdown is quadratic on some input (10,000 unclosed "[" take about 30 s), so a render
+is bounded: by size before it starts, and by time while it runs (every inline pattern and
+block processor checks a deadline before it does its work), with MarkdownTooComplex saying why.
+The time is the rendering thread's processor time, so a busy machine does not make ordinary
+text fail; the largest shipped article takes about 0.1 s.
 """
 
 import re
+import time
+from functools import wraps
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+
+MAX_CHARS = 200_000
+TIME_LIMIT_SECONDS = 3.0
+
+
+class MarkdownTooComplex(ValueError):
+    """The text is too long, too deeply nested or too slow to render; the message says which."""
+
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 ALLOWED_TAGS = HEADINGS | {
@@ -73,10 +90,38 @@ def sanitize(html: str) -> str:
     return _cleaner.clean(html)
 
 
-def _markdown() -> markdown.Markdown:
-    # A Markdown instance keeps state between documents, so each render gets its own.
+class _Deadline(Extension):
+    """Makes every inline pattern and block processor check a deadline before it runs."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.deadline = time.thread_time() + seconds
+        self.seconds = seconds
+
+    def _checked(self, method):
+        @wraps(method)
+        def run_before_deadline(*args, **kwargs):
+            if time.thread_time() > self.deadline:
+                raise MarkdownTooComplex(
+                    f"The text took longer than {self.seconds:g} seconds to render: look for "
+                    "long runs of brackets or other unfinished Markdown."
+                )
+            return method(*args, **kwargs)
+
+        return run_before_deadline
+
+    def extendMarkdown(self, md):
+        for pattern in md.inlinePatterns:
+            pattern.handleMatch = self._checked(pattern.handleMatch)
+        for processor in md.parser.blockprocessors:
+            processor.run = self._checked(processor.run)
+
+
+def _markdown(seconds: float) -> markdown.Markdown:
+    # A Markdown instance keeps state between documents, so each render gets its own. The
+    # deadline extension comes last, so it sees the other extensions' patterns too.
     return markdown.Markdown(
-        extensions=["tables", "fenced_code", "sane_lists", "toc"],
+        extensions=["tables", "fenced_code", "sane_lists", "toc", _Deadline(seconds)],
         extension_configs={
             "tables": {"use_align_attribute": True},
             "toc": {
@@ -90,6 +135,17 @@ def _markdown() -> markdown.Markdown:
     )
 
 
-def render_markdown(text: str) -> str:
-    """Markdown to sanitized HTML."""
-    return sanitize(_markdown().convert(text))
+def render_markdown(text: str, *, seconds: float | None = None) -> str:
+    """Markdown to sanitized HTML; MarkdownTooComplex when it is over MAX_CHARS characters,
+    nested too deeply, or not done within `seconds` (TIME_LIMIT_SECONDS) of processor time."""
+    if len(text) > MAX_CHARS:
+        raise MarkdownTooComplex(
+            f"The text is {len(text):,} characters long; the limit is {MAX_CHARS:,}."
+        )
+    try:
+        html = _markdown(TIME_LIMIT_SECONDS if seconds is None else seconds).convert(text)
+    except RecursionError:
+        raise MarkdownTooComplex(
+            "The text is nested too deeply (lists or quotes inside each other) to render."
+        ) from None
+    return sanitize(html)

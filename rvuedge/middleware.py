@@ -1,5 +1,7 @@
-"""Requests that no page can serve are refused before any view runs."""
+"""Site-wide middleware: requests no page can serve are refused before any view runs, and the
+response headers every page sends (the Content-Security-Policy comes from django-csp)."""
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 
 MESSAGE = "The request holds a NUL character (\\x00), which no address or field may contain."
@@ -31,3 +33,15 @@ def _has_nul(request) -> bool:
         return any("\x00" in key or any("\x00" in v for v in values)
                    for key, values in request.POST.lists())  # fmt: skip
     return False
+
+
+def permissions_policy(get_response):
+    """Permissions-Policy: the browser features no page of the site uses are turned off, for
+    the site and anything it might frame."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+    return middleware

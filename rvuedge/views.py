@@ -45,9 +45,21 @@ def _check_broker():
         return conn.as_uri()  # the password, if any, is masked
 
 
+def _is_staff(request) -> bool:
+    """Whether a staff member asks; False when the session store (the database) is down."""
+    try:
+        return request.user.is_authenticated and request.user.is_staff
+    except Exception:  # the session or user row cannot be read: treat as anonymous
+        return False
+
+
 @never_cache
 def health(request):
-    """Report the database, cache and broker. 200 when all answer, 503 otherwise."""
+    """Report the database, cache and broker: 200 when all answer, 503 otherwise.
+
+    Anyone (a load balancer) sees ok or fail per component; what each one is and why it
+    failed (host names, error text) is logged, and shown only to staff.
+    """
     checks = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
     report, healthy = {}, True
     for name, check in checks.items():
@@ -57,6 +69,8 @@ def health(request):
             log.warning("health check %s failed: %s", name, exc)
             report[name] = {"ok": False, "detail": str(exc) or exc.__class__.__name__}
             healthy = False
+    if not _is_staff(request):
+        report = {name: {"ok": result["ok"]} for name, result in report.items()}
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", "checks": report},
         status=200 if healthy else 503,

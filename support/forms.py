@@ -8,22 +8,7 @@ MESSAGE_HELP = (
 )
 
 
-class ErrorMarkingForm(forms.Form):
-    """Fields with errors get Bootstrap's is-invalid and point at their error text."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                described = [f"id_{name}_error"]
-                if self.fields[name].help_text:
-                    described.append(f"id_{name}_helptext")
-                attrs["aria-describedby"] = " ".join(described)
-
-
-class ContactForm(ErrorMarkingForm):
+class ContactForm(forms.Form):
     """The contact form. Signed-in users have no email field: replies go to their account."""
 
     email = forms.EmailField(
@@ -61,7 +46,7 @@ class ContactForm(ErrorMarkingForm):
         return bool(self.cleaned_data.get("website"))
 
 
-class ReplyForm(ErrorMarkingForm):
+class ReplyForm(forms.Form):
     body = forms.CharField(
         label="Your reply",
         max_length=5000,

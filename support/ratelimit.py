@@ -1,7 +1,9 @@
 """Rate limit for the contact form: a few submissions an hour per IP address and per account.
 
 Counted in the cache (Redis in production), so every web process shares the counts. The window
-starts at the first submission and lasts an hour; the counts expire with it.
+starts at the first submission and lasts an hour; the counts expire with it. A submission is
+counted and judged in one step (Redis SET NX, then INCR, both atomic): reading the count and
+adding to it later let twelve simultaneous posts through a limit of five.
 
 The client's address is read as allauth reads it for the sign-in rate limit, so behind a proxy
 one setting (ALLAUTH_TRUSTED_PROXY_COUNT or ALLAUTH_TRUSTED_CLIENT_IP_HEADER) serves both;
@@ -40,19 +42,27 @@ def _keys(request) -> list[str]:
 
 
 def contact_limited(request) -> bool:
-    """Whether this IP address or account has used up its submissions for the window."""
+    """Whether this IP address or account has used up its submissions for the window (a read,
+    to answer early; contact_allow decides)."""
     counts = cache.get_many(_keys(request))
     return any(count >= _limit() for count in counts.values())
 
 
-def contact_count(request) -> None:
-    """Count one submission against the IP address and the account."""
-    for key in _keys(request):
-        cache.add(key, 0, timeout=_window())
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=_window())
+def _hit(key: str) -> int:
+    """Add one to the counter and return the new count, atomically."""
+    if cache.add(key, 1, timeout=_window()):
+        return 1  # the first submission opens the window
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window closed between add and incr: open a new one
+        return 1 if cache.add(key, 1, timeout=_window()) else cache.incr(key)
+
+
+def contact_allow(request) -> bool:
+    """Count one submission against the IP address and the account; False if it is over the
+    limit of either. Every caller gets its own count, so concurrent posts cannot share one."""
+    counts = [_hit(key) for key in _keys(request)]
+    return all(count <= _limit() for count in counts)
 
 
 def window_minutes() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -117,8 +118,21 @@ def _context(ticket: Ticket, **extra) -> dict:
     }
 
 
+def _address_is_verified(ticket: Ticket) -> bool:
+    """Whether the ticket's address is one its account has confirmed it owns."""
+    return (
+        ticket.user_id is not None
+        and EmailAddress.objects.filter(
+            user_id=ticket.user_id, email__iexact=ticket.email, verified=True
+        ).exists()
+    )
+
+
 def _send_confirmation(ticket: Ticket) -> None:
-    context = _context(ticket, message=ticket.first_message)
+    # The form takes any address, so the sender's own words go back only to an address its
+    # account has confirmed: otherwise the form would mail anyone any text under our name.
+    message = ticket.first_message if _address_is_verified(ticket) else None
+    context = _context(ticket, message=message)
     # Replies to our email reach the support inbox, not the no-reply sender.
     _send("ticket_received", to=ticket.email, context=context, reply_to=settings.SUPPORT_EMAIL)
 

@@ -1,11 +1,10 @@
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from rvuedge.json_ld import json_ld
 from rvuedge.markdown import render_markdown
 
 from . import ratelimit, selectors, services
@@ -14,13 +13,6 @@ from .models import Article, Question, Ticket
 
 VOTES_SESSION_KEY = "support_helpful_votes"
 LAST_TICKET_SESSION_KEY = "support_last_ticket"
-# The characters that could end a <script> element or start a comment, as JSON escapes.
-JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def _json_ld(data) -> str:
-    """JSON for a <script type="application/ld+json"> element (escaped, so safe inside it)."""
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES))
 
 
 def index(request):
@@ -79,7 +71,7 @@ def article_helpful(request, slug):
 
 def faq(request):
     questions = list(Question.objects.filter(is_published=True).select_related("article"))
-    json_ld = {
+    faq_page = {
         "@context": "https://schema.org",
         "@type": "FAQPage",
         "mainEntity": [
@@ -91,8 +83,23 @@ def faq(request):
             for question in questions
         ],
     }
-    context = {"questions": questions, "json_ld": _json_ld(json_ld)}
+    context = {"questions": questions, "json_ld": json_ld(faq_page)}
     return render(request, "support/faq.html", context)
+
+
+def _contact_accept(request, form, user):
+    if form.is_spam:
+        # Look like success, so the bot learns nothing; nothing is stored or sent.
+        request.session.pop(LAST_TICKET_SESSION_KEY, None)
+        return redirect("support:contact_sent")
+    ticket = services.ticket_create(
+        user=user,
+        email=form.cleaned_data.get("email", ""),
+        topic=form.cleaned_data["topic"],
+        body=form.cleaned_data["message"],
+    )
+    request.session[LAST_TICKET_SESSION_KEY] = ticket.reference
+    return redirect("support:contact_sent")
 
 
 def contact(request):
@@ -101,22 +108,12 @@ def contact(request):
     limited = False
     if request.method == "POST":
         form = ContactForm(request.POST, user=user)
-        if ratelimit.contact_limited(request):
-            limited = True
-        elif form.is_valid():
-            ratelimit.contact_count(request)
-            if form.is_spam:
-                # Look like success, so the bot learns nothing; nothing is stored or sent.
-                request.session.pop(LAST_TICKET_SESSION_KEY, None)
-                return redirect("support:contact_sent")
-            ticket = services.ticket_create(
-                user=user,
-                email=form.cleaned_data.get("email", ""),
-                topic=form.cleaned_data["topic"],
-                body=form.cleaned_data["message"],
-            )
-            request.session[LAST_TICKET_SESSION_KEY] = ticket.reference
-            return redirect("support:contact_sent")
+        limited = ratelimit.contact_limited(request)
+        if not limited and form.is_valid():
+            # Counted only once the form is complete; the count itself is the decision.
+            limited = not ratelimit.contact_allow(request)
+            if not limited:
+                return _contact_accept(request, form, user)
     else:
         form = ContactForm(user=user, initial={"topic": request.GET.get("topic", "")})
     return render(

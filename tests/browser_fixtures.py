@@ -43,14 +43,23 @@ def browser():
         browser.close()
 
 
+def is_csp_violation(message) -> bool:
+    return "Content Security Policy" in message.text
+
+
 @pytest.fixture
 def page(browser, live_server, transactional_db):
-    """A fresh browser context (no cookies) on the live server, desktop-sized."""
+    """A fresh browser context (no cookies) on the live server, desktop-sized. Every test that
+    uses it also fails if the browser refused anything under the Content-Security-Policy."""
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    refused = []
+    page.on("console", lambda message: is_csp_violation(message) and refused.append(message.text))
     yield page
     context.close()
+    if refused:
+        pytest.fail("Refused under the Content-Security-Policy:\n" + "\n".join(refused))
 
 
 @pytest.fixture

@@ -24,8 +24,12 @@ RVU25D_FILES = (
     "ANES2025.csv",
     "OPPSCAP_Oct.csv",
 )
+# RVU26A is bundled with its locality members only (CY2026's GPCIs, counties, anesthesia CFs).
+RVU26A_FILES = ("GPCI2026.csv", "26LOCCO.csv", "ANES2026.csv")
 RVU26C_PPRRVU = "PPRRVU2026_Jul_nonQPP.csv"
 HCPCS_XLSX = "HCPC2025_OCT_ANWEB.xlsx"
+HCPCS_2026_XLSX = "HCPC2026_JAN_ANWEB_01122026.xlsx"
+HCPCS_FILES = {"HCPCS2025_OCT": HCPCS_XLSX, "HCPCS2026_JAN": HCPCS_2026_XLSX}
 # The PPRRVU file of each release, by folder and the name CMS gives it.
 PPRRVU_FILES = {
     "RVU25D": ("RVU25D", "PPRRVU2025_Oct.csv"),
@@ -104,11 +108,33 @@ def copy_real(dest_dir: Path, folder: str, name: str) -> Path:
     return path
 
 
-def hcpcs_slice(dest: Path, *, codes: set[str]) -> Path:
-    """An xlsx with the real HCPCS header and the rows of `codes`."""
+def locality_folder(dest: Path, folder: str = "RVU26A", names=RVU26A_FILES) -> Path:
+    """A folder named like the release (RVU26A) holding its real locality files only."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        copy_real(dest, folder, name)
+    return dest
+
+
+@cache
+def gpci_records(folder: str, name: str) -> dict[tuple[str, str], dict[str, str]]:
+    """{(MAC, locality number): {header: stripped value}} of a real GPCI file, read with csv."""
+    rows = real_rows(folder, name)
+    at = next(i for i, row in enumerate(rows) if "Locality Name" in row)
+    header = [cell.strip() for cell in rows[at]]
+    return {
+        (row[0].strip(), row[2].strip()): dict(zip(header, (c.strip() for c in row), strict=False))
+        for row in rows[at + 1 :]
+        if row and row[0].strip().isdigit()
+    }
+
+
+def hcpcs_slice(dest: Path, *, codes: set[str], folder: str = "HCPCS2025_OCT") -> Path:
+    """An xlsx with the real HCPCS header (of the file in `folder`) and the rows of `codes`."""
     import openpyxl
 
-    source = openpyxl.load_workbook(real_path("HCPCS2025_OCT", HCPCS_XLSX), read_only=True)
+    data = io.BytesIO(real_bytes(folder, HCPCS_FILES[folder]))
+    source = openpyxl.load_workbook(data, read_only=True)
     book = openpyxl.Workbook()
     sheet = book.active
     for i, row in enumerate(source.worksheets[0].iter_rows(values_only=True)):

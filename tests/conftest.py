@@ -89,6 +89,24 @@ def other_user(db):
     return UserFactory()
 
 
+@pytest.fixture
+def admin_user(db):
+    """pytest-django's admin_user, as a user who can sign in through allauth."""
+    from tests.factories import UserFactory
+
+    return UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's admin_client, signed in through allauth as the admin requires."""
+    from django.test import Client
+
+    from tests.factories import sign_in
+
+    return sign_in(Client(), admin_user)  # a client of its own, as pytest-django's is
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

@@ -31,3 +31,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(
                 user=obj, email=obj.email, primary=True, verified=extracted is not False
             )
+
+
+def sign_in(client, user, password=PASSWORD):
+    """Sign in through allauth's form, as the admin requires (force_login records no sign-in
+    step, so the admin would send that session to re-authenticate)."""
+    from django.urls import reverse
+
+    response = client.post(reverse("account_login"), {"login": user.email, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client

@@ -14,12 +14,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from codes import releases
 from codes.entry import release_codes
-from codes.models import Code, Release
+from codes.models import Code
 from codes.wrvu import LineSpec, price_lines
+from rvuedge import periods
 from tracking import selectors, services
 from tracking.forms.entry import HistoryFilterForm
-from tracking.goals import fiscal_year
 from tracking.models import Favorite, LogTemplate, ProcedureLog
 from tracking.serializers import (
     CalculateSerializer,
@@ -30,8 +31,8 @@ from tracking.serializers import (
 )
 
 
-def _current_release():
-    release = Release.objects.current()
+def _current_release_or_400():
+    release = releases.current()
     if release is None:
         raise ValidationError({"release": "No fee schedule release has been imported yet."})
     return release
@@ -68,7 +69,7 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.request.method in ("POST", "PUT", "PATCH"):
-            release = _current_release()
+            release = _current_release_or_400()
             context |= {"release": release, "release_codes": release_codes(release)}
         return context
 
@@ -150,7 +151,7 @@ class TemplateViewSet(
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.request.method == "POST":
-            release = _current_release()
+            release = _current_release_or_400()
             context |= {"release": release, "release_codes": release_codes(release)}
         return context
 
@@ -221,8 +222,8 @@ class WrvuCalculateView(APIView):
     def _release(data):
         name = data.get("release") if isinstance(data, dict) else None
         if not name:
-            return _current_release()
-        release = Release.objects.loaded().filter(name=str(name).upper(), is_qp=False).first()
+            return _current_release_or_400()
+        release = releases.by_name(str(name))
         if release is None:
             raise ValidationError({"release": f"Unknown release {name}."})
         return release
@@ -250,11 +251,11 @@ class StatsView(APIView):
         prefs = selectors.preferences(request.user)
         start = (
             _date_param(params, "from", errors)
-            or fiscal_year(today, prefs.fiscal_year_start_month)[0]
+            or periods.fiscal_year(today, prefs.fiscal_year_start_month)[0]
         )
         end = _date_param(params, "to", errors) or today
         group_by = params.get("group_by", "month")
-        if group_by not in selectors.GROUPS:
+        if group_by not in periods.GROUPS:
             errors["group_by"] = "Use day, week or month."
         if not errors and start > end:
             errors["from"] = "from must be on or before to."

@@ -1,4 +1,4 @@
-"""Periods, goals, pace, pay and benchmark placement: pure functions, no ORM.
+"""Goals, pace, pay and benchmark placement: pure functions, no ORM (periods: rvuedge.periods).
 
 Working days are Monday to Friday minus the user's days off. A goal is spread over working days,
 so a month with a holiday asks for less. Pay is marginal by tier (first 5,000 wRVU at one rate,
@@ -10,99 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from codes.credit import ordinal
+from rvuedge import periods, rounding
 
 ZERO = Decimal(0)
-CENTS = Decimal("0.01")
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
-
-
-def wrvu(value: Decimal) -> Decimal:
-    """wRVUs as shown: two places."""
-    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
-
-
-# Periods ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    key: str
-    label: str
-    start: dt.date
-    end: dt.date  # inclusive
-    previous_start: dt.date
-    previous_end: dt.date
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    last = _month_end(dt.date(year, month, 1)).day
-    return dt.date(year, month, min(day.day, last))
-
-
-def _month_end(day: dt.date) -> dt.date:
-    first_next = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return first_next - dt.timedelta(days=1)
-
-
-def fiscal_year(today: dt.date, start_month: int) -> tuple[dt.date, dt.date]:
-    """The fiscal year holding `today` (start_month 1 = calendar year)."""
-    year = today.year if today.month >= start_month else today.year - 1
-    start = dt.date(year, start_month, 1)
-    return start, add_months(start, 12) - dt.timedelta(days=1)
-
-
-def periods(today: dt.date, fiscal_start_month: int = 1) -> list[Period]:
-    """Today, this week (Monday first), month, quarter, year to date and fiscal year to date,
-    each with the period before it cut at the same point (so the comparison is fair)."""
-    week = today - dt.timedelta(days=today.weekday())
-    month = today.replace(day=1)
-    quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    year = dt.date(today.year, 1, 1)
-    fy_start, _fy_end = fiscal_year(today, fiscal_start_month)
-    elapsed = lambda start: (today - start).days  # noqa: E731
-
-    def back(start, months):
-        previous = add_months(start, -months)
-        return previous, min(previous + dt.timedelta(days=elapsed(start)), start - dt.timedelta(1))
-
-    yesterday = today - dt.timedelta(days=1)
-    return [
-        Period("today", "Today", today, today, yesterday, yesterday),
-        Period(
-            "week",
-            "This week",
-            week,
-            today,
-            week - dt.timedelta(days=7),
-            today - dt.timedelta(days=7),
-        ),
-        Period("month", "This month", month, today, *back(month, 1)),
-        Period("quarter", "This quarter", quarter, today, *back(quarter, 3)),
-        Period("year", "Year to date", year, today, *back(year, 12)),
-        Period(
-            "fiscal",
-            f"Fiscal year to date (from {fy_start:%b %Y})",
-            fy_start,
-            today,
-            *back(fy_start, 12),
-        ),
-    ]
 
 
 def change(current: Decimal, previous: Decimal) -> Decimal | None:
     """Percentage change, None when there is nothing to compare with."""
     if not previous:
         return None
-    return ((current - previous) / previous * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return rounding.to_places((current - previous) / previous * 100, 1)
 
 
 # Working days and goals -------------------------------------------------------------------------
@@ -138,17 +58,17 @@ def goal_split(
     """The annual target spread over the year's working days: this month's and week's share."""
     year_days = working_days(*year, days_off)
     per_day = annual / year_days if year_days else ZERO
-    month_start = max(today.replace(day=1), year[0])
-    month_end = min(_month_end(today), year[1])
-    week_start = max(today - dt.timedelta(days=today.weekday()), year[0])
+    month_start = max(periods.month_start(today), year[0])
+    month_end = min(periods.month_end(today), year[1])
+    week_start = max(periods.week_start(today), year[0])
     week_end = min(week_start + dt.timedelta(days=6 - week_start.weekday()), year[1])
     month_days = working_days(month_start, month_end, days_off)
     week_days = working_days(week_start, week_end, days_off)
     return GoalSplit(
         annual=annual,
-        per_day=wrvu(per_day),
-        month=wrvu(per_day * month_days),
-        week=wrvu(per_day * week_days),
+        per_day=rounding.hundredths(per_day),
+        month=rounding.hundredths(per_day * month_days),
+        week=rounding.hundredths(per_day * week_days),
         working_days_year=year_days,
         working_days_month=month_days,
         working_days_week=week_days,
@@ -171,8 +91,8 @@ class Pace:
     @property
     def summary(self) -> str:
         if self.on_track:
-            return f"On track: {self.difference:,.2f} wRVUs ahead"
-        return f"{-self.difference:,.2f} wRVUs behind"
+            return f"On track: {rounding.fixed(self.difference, grouped=True)} wRVUs ahead"
+        return f"{rounding.fixed(-self.difference, grouped=True)} wRVUs behind"
 
 
 def pace(
@@ -188,16 +108,21 @@ def pace(
     expected = annual * elapsed / total if total else ZERO
     projection = done * total / elapsed if elapsed else ZERO
     return Pace(
-        done=wrvu(done),
-        expected=wrvu(expected),
-        difference=wrvu(done - expected),
-        projection=wrvu(projection),
+        done=rounding.hundredths(done),
+        expected=rounding.hundredths(expected),
+        difference=rounding.hundredths(done - expected),
+        projection=rounding.hundredths(projection),
         working_days_elapsed=elapsed,
         working_days_year=total,
     )
 
 
 # Pay --------------------------------------------------------------------------------------------
+
+
+def _whole(value: Decimal) -> str:
+    """A tier threshold as its label shows it: 5,000."""
+    return rounding.fixed(value, 0, grouped=True)
 
 
 @dataclass(frozen=True)
@@ -237,7 +162,7 @@ def pay(
     for name, (amount, rate) in sorted((located or {}).items()):
         if amount:
             result.lines.append(
-                PayLine(f"{name} at its own rate", amount, rate, money(amount * rate))
+                PayLine(f"{name} at its own rate", amount, rate, rounding.cents(amount * rate))
             )
     if tiers:
         ordered = sorted(tiers)
@@ -247,12 +172,14 @@ def pay(
                 break
             portion = (min(wrvu_by_rate, end) if end is not None else wrvu_by_rate) - start
             label = (
-                f"{start:,.0f}-{end:,.0f} wRVU" if end is not None else f"above {start:,.0f} wRVU"
+                f"{_whole(start)}-{_whole(end)} wRVU"
+                if end is not None
+                else f"above {_whole(start)} wRVU"
             )
-            result.lines.append(PayLine(label, portion, rate, money(portion * rate)))
+            result.lines.append(PayLine(label, portion, rate, rounding.cents(portion * rate)))
     elif flat_rate is not None and wrvu_by_rate:
         result.lines.append(
-            PayLine("all wRVU", wrvu_by_rate, flat_rate, money(wrvu_by_rate * flat_rate))
+            PayLine("all wRVU", wrvu_by_rate, flat_rate, rounding.cents(wrvu_by_rate * flat_rate))
         )
     return result
 
@@ -276,5 +203,5 @@ def percentile(value: Decimal, table: dict[str, Decimal]) -> str | None:
         if low <= value <= high:
             share = (value - low) / (high - low) if high > low else ZERO
             rank = low_rank + share * (high_rank - low_rank)
-            return f"about the {ordinal(int(rank.quantize(Decimal(1), ROUND_HALF_UP)))} percentile"
+            return f"about the {ordinal(rounding.whole(rank))} percentile"
     return None

@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from codes.credit import Policy
+
 CREDIT_DIGITS = {"max_digits": 10, "decimal_places": 4}
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("300"))]
 
@@ -79,8 +81,6 @@ class CreditPolicy(models.Model):
         return f"Credit policy of {self.user}"
 
     def as_policy(self):
-        from codes.credit import Policy
-
         return Policy(
             multiple_procedure=self.multiple_procedure,
             endoscopy=self.endoscopy,

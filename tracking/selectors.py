@@ -13,18 +13,9 @@ from django.utils import timezone
 
 from accounts.models import CareerStage
 from benchmarks.models import Benchmark
-from tracking.goals import (
-    Pace,
-    Pay,
-    Period,
-    change,
-    fiscal_year,
-    goal_split,
-    pace,
-    pay,
-    percentile,
-    periods,
-)
+from codes.models import Code
+from rvuedge.periods import Period, bucket_start, buckets, fiscal_year, periods
+from tracking.goals import Pace, Pay, change, goal_split, pace, pay, percentile
 from tracking.models import (
     CompensationTier,
     DayOff,
@@ -36,7 +27,6 @@ from tracking.models import (
 
 ZERO = Decimal(0)
 FIGURES = ("raw", "medicare", "policy")
-GROUPS = ("day", "week", "month")
 
 
 @dataclass(frozen=True)
@@ -109,43 +99,23 @@ def series(
     """wRVU per day, week (from Monday) or month in the range, gaps filled with zeros."""
     if days is None:
         days = daily(user, start, end)
-    buckets = {bucket: [] for bucket in _buckets(start, end, group_by)}
+    by_bucket = {bucket: [] for bucket in buckets(start, end, group_by)}
     for day, totals_of_day in days.items():
         if start <= day <= end:
-            buckets[_bucket_of(day, group_by)].append(totals_of_day)
+            by_bucket[bucket_start(day, group_by)].append(totals_of_day)
     return [
         {
             "period": bucket,
             "entries": sum(t.entries for t in items),
             **{name: sum((t.figure(name) for t in items), ZERO) for name in FIGURES},
         }
-        for bucket, items in buckets.items()
+        for bucket, items in by_bucket.items()
     ]
-
-
-def _bucket_of(day: dt.date, group_by: str) -> dt.date:
-    if group_by == "day":
-        return day
-    if group_by == "week":
-        return day - dt.timedelta(days=day.weekday())
-    return day.replace(day=1)
-
-
-def _buckets(start: dt.date, end: dt.date, group_by: str):
-    day = _bucket_of(start, group_by)
-    while day <= end:
-        yield day
-        if group_by == "month":
-            day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        else:
-            day += dt.timedelta(days=1 if group_by == "day" else 7)
 
 
 def case_mix(user, start: dt.date, end: dt.date, figure: str, limit: int = 10):
     """Top codes and categories by the goal figure: grouped by code id (no join), then the few
     codes used are looked up once."""
-    from codes.models import Code
-
     per_code = list(
         ProcedureLog.objects.for_user(user)
         .filter(date__range=(start, end))

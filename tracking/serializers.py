@@ -5,9 +5,15 @@ from rest_framework import serializers
 
 from codes.modifiers import VALID_MODIFIERS
 from codes.quick_entry import MAX_MODIFIERS, MAX_UNITS
+from rvuedge import rounding
 from tracking.models import Favorite, Location, LogTemplate, ProcedureLog, Role, Setting
 
-FOUR_PLACES = {"max_digits": 10, "decimal_places": 4, "coerce_to_string": True}
+FOUR_PLACES = {
+    "max_digits": 10,
+    "decimal_places": 4,
+    "coerce_to_string": True,
+    "rounding": rounding.HALF_UP,
+}
 
 
 class ModifiersField(serializers.ListField):
@@ -160,4 +166,4 @@ class CalculateSerializer(serializers.Serializer):
 
 
 def four(value: Decimal) -> str:
-    return f"{value:.4f}"
+    return rounding.fixed(value, 4)

@@ -15,7 +15,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView
 
-from codes.selectors import current_release_name
+from codes import releases
+from rvuedge.markdown import MarkdownTooComplex
 
 from ..models import Article, Post, Tag
 from ..selectors import related_posts, render_body, rendered_body
@@ -156,5 +157,8 @@ def preview(request):
     text = request.POST.get("body", "")
     if len(text) > PREVIEW_MAX_CHARS:
         return HttpResponseBadRequest(f"The body is longer than {PREVIEW_MAX_CHARS} characters.")
-    body = render_body(text, release_name=current_release_name())
+    try:
+        body = render_body(text, release_name=releases.current_name())
+    except MarkdownTooComplex as exc:
+        return HttpResponseBadRequest(str(exc))
     return render(request, "blog/_preview.html", {"body": body})

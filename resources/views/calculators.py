@@ -6,9 +6,10 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from blog.views.posts import absolute_url
+from codes import releases
 from codes.entry import preview
 from codes.models import Release
-from codes.selectors import current_release, localities_for_release
+from codes.selectors import localities_for_release
 
 from ..calculator import quote_row
 from ..forms import PaymentCalculatorForm
@@ -18,7 +19,7 @@ SETTINGS = ("facility", "non_facility")
 
 def payment_calculator(request):
     """Medicare payment for a code in a locality: a GET form; htmx swaps in the result only."""
-    release = current_release()
+    release = releases.current()
     locality_set = localities_for_release(release) if release else None
     localities = list(locality_set.localities) if locality_set else []
     form = PaymentCalculatorForm(request.GET or None, release=release, localities=localities)
@@ -47,10 +48,10 @@ def payment_calculator(request):
 
 def wrvu_calculator(request):
     """Public wRVU calculator: the quick-entry reader and credit engine, without saving."""
-    releases = list(Release.objects.loaded().filter(is_qp=False))
+    choices = list(Release.objects.loaded().filter(is_qp=False))
     chosen = request.GET.get("release") or request.POST.get("release")
-    release = next((r for r in releases if r.name == chosen), None) or Release.objects.current()
-    if not releases or release is None:
+    release = next((r for r in choices if r.name == chosen), None) or releases.current()
+    if not choices or release is None:
         raise Http404("No fee schedule release has been imported yet.")
     text = (request.POST.get("text") or request.GET.get("codes") or "").strip()
     setting = request.POST.get("setting") or request.GET.get("setting") or "facility"
@@ -59,7 +60,7 @@ def wrvu_calculator(request):
     context = {
         "preview": preview(text, release=release, setting=setting) if text else None,
         "release": release,
-        "releases": releases,
+        "releases": choices,
         "text": text,
         "setting": setting,
         "show_policy": False,

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 import json
 import zipfile
@@ -10,6 +11,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from accounts.models import ApiToken
 from rvuedge.user_data import register_user_data, user_data_contributors
 from tests.factories import UserFactory
 
@@ -45,6 +47,7 @@ def download_zip(client):
 def test_the_json_download_holds_every_section(client, attending, throwaway_section):
     secret = generate_totp_secret()
     TOTP.activate(attending, secret)
+    ApiToken.objects.create(user=attending, expiry=dt.timedelta(days=30), name="iPhone")
     client.force_login(attending)
 
     response, document = download_json(client)
@@ -68,6 +71,8 @@ def test_the_json_download_holds_every_section(client, attending, throwaway_sect
         {"email": "attending@example.com", "verified": True, "primary": True}
     ]
     assert [a["type"] for a in sections["two_factor"]] == ["totp"]
+    [token] = sections["api_tokens"]
+    assert token["name"] == "iPhone" and token["expires"] > token["created"]
     assert sections["throwaway_notes"] == [
         {"owner": "attending@example.com", "note": f"note of {attending.pk}"}
     ]

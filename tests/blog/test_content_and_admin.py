@@ -117,10 +117,10 @@ def test_the_preview_refuses_get(client, staff):
 
 
 def test_the_admin_post_form_has_the_preview_panel(client, author):
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, sign_in
 
     admin = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    sign_in(client, admin)  # the admin opens only to a sign-in through allauth
 
     response = client.get(reverse("admin:blog_post_add"))
 

@@ -72,10 +72,10 @@ def test_staff_see_a_sanitized_live_preview_while_typing(page, live_server, tran
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-    page.goto("/admin/login/?next=/admin/blog/post/add/")
-    page.fill("#id_username", "editor@example.com")
+    page.goto("/admin/login/?next=/admin/blog/post/add/")  # on to allauth's sign-in
+    page.fill("#id_login", "editor@example.com")
     page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/admin/blog/post/add/")
 
     page.fill("#id_body", "## Live preview\n\n**bold** <img src=x onerror=alert(1)>")

@@ -80,8 +80,11 @@ def test_99213_national_non_facility_in_rvu25d_is_88_95(client):
         "amount": "88.95",
         "payable": True,
         "reason": None,
-        "non_participating": "84.51",
-        "limiting_charge": "97.18",
+        "non_participating": "84.50",  # 88.95 x 0.95 = 84.5025, from the rounded amount
+        "limiting_charge": "97.18",  # 88.95 x 1.0925 = 97.177875
+        "fee_schedule_amount": "88.95",
+        "opps_cap_applied": False,
+        "notes": [],
     }
     assert data["facility"]["amount"] == expected("99213", setting="facility") == "63.72"
     assert {k: data[k] for k in ("code", "modifier", "release", "locality")} == {
@@ -315,6 +318,11 @@ def test_the_docs_page_loads_only_local_assets(client):
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert assets
     assert all(not re.match(r"^(https?:)?//", url) for url in assets), assets
+    # Swagger UI's start-up script comes from the page itself (no inline script, for the CSP).
+    assets.remove("/api/docs/?script=")
+    start_up = client.get("/api/docs/?script=")
+    assert start_up["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in start_up.content.decode()
     for url in assets:  # each one a file of ours (the sidecar package), served from static/
         assert url.startswith(settings.STATIC_URL), url
         assert finders.find(url.removeprefix(settings.STATIC_URL)), url

@@ -2,6 +2,7 @@
 
 import gzip
 import threading
+import zipfile
 from decimal import Decimal
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -12,14 +13,19 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from codes import selectors, services
+from codes import releases, selectors, services
 from codes.models import Code, Locality, RelativeValue, Release, SourceFile
 from codes.services import FeeScheduleImportError, ImportInProgress, release_import
+from rvuedge import locks
 from tests.cms_files import (
+    RVU26A_FILES,
     RVU26C_PPRRVU,
     copy_real,
+    gpci_records,
     hcpcs_slice,
+    locality_folder,
     pprrvu_slice,
+    real_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -110,18 +116,108 @@ def test_making_a_release_current_stores_what_changed_and_older_ones_stay_querya
 def test_the_current_release_name_is_cached_and_cleared_when_it_changes(
     rvu25d_dir, rvu26c_file, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    assert selectors.current_release_name() is None
+    assert releases.current_name() is None
     with django_capture_on_commit_callbacks(execute=True):
         release_import(source=rvu25d_dir)
-    assert selectors.current_release_name() == "RVU25D"
+    assert releases.current_name() == "RVU25D"
     with django_assert_num_queries(0):
-        assert selectors.current_release_name() == "RVU25D"
+        assert releases.current_name() == "RVU25D"
 
     new = release_import(source=rvu26c_file).release
     with django_capture_on_commit_callbacks(execute=True):
         services.release_make_current(release=new)
 
-    assert selectors.current_release_name() == "RVU26C"
+    assert releases.current_name() == "RVU26C"
+
+
+# Localities by calendar year ----------------------------------------------------------------
+
+
+@pytest.fixture
+def rvu26a_dir(tmp_path):
+    """RVU26A as bundled: its GPCI2026, 26LOCCO and ANES2026 files, no PPRRVU."""
+    return locality_folder(tmp_path / "RVU26A")
+
+
+def test_a_locality_only_folder_is_a_release_that_prices_nothing(rvu26a_dir):
+    outcome = release_import(source=rvu26a_dir)
+
+    release = outcome.release
+    assert outcome.imported and release.name == "RVU26A"
+    assert outcome.message == (
+        "Imported 26LOCCO.csv, ANES2026.csv, GPCI2026.csv into RVU26A (locality files only, "
+        "109 localities)."
+    )
+    assert (release.status, release.rvu_count, release.locality_count) == ("ready", 0, 109)
+    assert (release.year, release.quarter, str(release.effective_on)) == (2026, "A", "2026-01-01")
+    assert not Release.objects.loaded().exists()  # nothing to price from, never current
+    assert list(Release.objects.locality_sources()) == [release]
+    assert releases.current() is None
+    assert not Locality.objects.filter(release=release, counties="").exists()
+
+
+def test_a_locality_only_zip_imports_the_same_way(tmp_path):
+    archive = tmp_path / "rvu26a-updated-12-29-2025.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in RVU26A_FILES:
+            zf.writestr(name, real_bytes("RVU26A", name))
+
+    release = release_import(source=archive).release
+
+    assert (release.name, release.rvu_count, release.locality_count) == ("RVU26A", 0, 109)
+    assert not release_import(source=archive).imported
+
+
+def test_gpci2026_keeps_both_work_columns_and_anes2026_both_factors(rvu26a_dir):
+    release = release_import(source=rvu26a_dir).release
+    records = gpci_records("RVU26A", "GPCI2026.csv")
+    stored = {(loc.mac, loc.locality_number): loc for loc in release.localities.all()}
+
+    assert set(stored) == set(records)
+    for key, record in records.items():
+        assert stored[key].work_gpci == Decimal(record["2026 PW GPCI (with 1.0 Floor)"])
+        assert stored[key].work_gpci_without_floor == Decimal(
+            record["2026 PW GPCI (without 1.0 Floor)"]
+        )
+    alabama = stored[("10112", "00")]
+    # ANES2026.csv: "10112 ,00 ,ALABAMA,19.63,19.53" (QP, non-QP)
+    assert (alabama.anesthesia_cf(), alabama.anesthesia_cf(qp=True)) == (
+        Decimal("19.53"),
+        Decimal("19.63"),
+    )
+    assert release.anesthesia_conversion_factor == Decimal("20.49754")
+    assert release.qp_anesthesia_conversion_factor == Decimal("20.599835")
+
+
+@pytest.mark.parametrize("order", ["localities first", "localities last"])
+def test_every_2026_release_is_priced_with_the_cy2026_localities(
+    rvu25d_dir, rvu26a_dir, rvu26c_file, order
+):
+    rvu25d = release_import(source=rvu25d_dir).release
+    if order == "localities first":
+        release_import(source=rvu26a_dir)
+    rvu26c = release_import(source=rvu26c_file, make_current=True).release
+    if order == "localities last":
+        release_import(source=rvu26a_dir)
+
+    of_2026 = selectors.localities_for_release(rvu26c)
+    of_2025 = selectors.localities_for_release(rvu25d)
+
+    assert of_2026.source.name == "RVU26A" and not of_2026.borrowed and of_2026.note == ""
+    assert of_2025.source == rvu25d and not of_2025.borrowed
+    alabama = of_2026.localities.get(mac="10112", locality_number="00")
+    assert (alabama.work_gpci, alabama.anesthesia_conversion_factor) == (
+        Decimal("1.000"),
+        Decimal("19.53"),
+    )
+    assert releases.current() == rvu26c
+
+
+def test_a_locality_only_release_cannot_be_made_current(rvu26a_dir):
+    release_import(source=rvu26a_dir)
+
+    with pytest.raises(FeeScheduleImportError, match="has no RVU rows"):
+        release_import(source=rvu26a_dir, make_current=True)
 
 
 def test_a_release_without_gpci_borrows_the_newest_localities_and_says_so(rvu25d_dir, rvu26c_file):
@@ -134,7 +230,8 @@ def test_a_release_without_gpci_borrows_the_newest_localities_and_says_so(rvu25d
     assert not own.borrowed and own.note == ""
     assert borrowed.borrowed and borrowed.source == old
     assert borrowed.note == (
-        "RVU26C has no GPCI file of its own; localities are borrowed from RVU25D."
+        "No CY2026 locality files have been imported: RVU26C is priced with the CY2025 GPCIs "
+        "and anesthesia conversion factors of RVU25D."
     )
     assert borrowed.localities.count() == own.localities.count() == 109
 
@@ -215,7 +312,7 @@ def test_a_release_locked_by_another_process_is_not_imported(rvu25d_dir):
         autocommit=True,
     )
     try:
-        lock = services._lock_id("RVU25D", False)
+        lock = locks.lock_id(services.release_lock_key("RVU25D", False))
         other.execute("SELECT pg_advisory_lock(%s)", [lock])
 
         with pytest.raises(ImportInProgress, match="RVU25D is being imported by another process"):
@@ -253,7 +350,7 @@ def test_a_qp_and_a_non_qp_file_make_two_releases_of_one_name(tmp_path, rvu26c_f
 
     names = sorted((str(r), r.is_qp, r.status) for r in outcome.releases)
     assert names == [("RVU26C", False, "current"), ("RVU26C (QP)", True, "current")]
-    assert selectors.current_release().is_qp is False
+    assert releases.current().is_qp is False
 
 
 # Commands -------------------------------------------------------------------------------------
@@ -302,24 +399,42 @@ def test_import_command_downloads_a_url_and_records_it(rvu26c_file):
 
 
 def test_load_bundled_data_imports_once_and_makes_the_newest_release_current(
-    rvu25d_dir, rvu26c_file, tmp_path, settings
+    rvu25d_dir, rvu26a_dir, rvu26c_file, tmp_path, settings
 ):
     root = tmp_path / "bundle"
     (root / "RVU26C").mkdir(parents=True)
     rvu25d_dir.rename(root / "RVU25D")
+    (root / "RVU26A").mkdir()
+    for name in RVU26A_FILES:  # gzipped, as bundled
+        packed = gzip.compress((rvu26a_dir / name).read_bytes())
+        (root / "RVU26A" / f"{name}.gz").write_bytes(packed)
     (root / "RVU26C" / f"{RVU26C_PPRRVU}.gz").write_bytes(gzip.compress(rvu26c_file.read_bytes()))
     (root / "HCPCS2025_OCT").mkdir()
-    hcpcs_slice(root / "HCPCS2025_OCT" / "HCPC2025_OCT_ANWEB.xlsx", codes={"J3490"})
+    hcpcs_slice(root / "HCPCS2025_OCT" / "HCPC2025_OCT_ANWEB.xlsx", codes={"J3490", "A2001"})
+    (root / "HCPCS2026_JAN").mkdir()
+    hcpcs_slice(
+        root / "HCPCS2026_JAN" / "HCPC2026_JAN_ANWEB_01122026.xlsx",
+        codes={"A2001", "A4295"},
+        folder="HCPCS2026_JAN",
+    )
     settings.CMS_DATA_DIR = root
 
     call_command("load_bundled_data", verbosity=0)
     files = SourceFile.objects.count()
     call_command("load_bundled_data", verbosity=0)
 
-    assert selectors.current_release().name == "RVU26C"
+    current = releases.current()
+    assert current.name == "RVU26C"
+    assert selectors.localities_for_release(current).source.name == "RVU26A"
     assert Release.objects.get(name="RVU25D").status == "ready"
-    assert SourceFile.objects.count() == files == 6
+    assert Release.objects.get(name="RVU26A").status == "ready"
+    assert SourceFile.objects.count() == files == 10  # 4 RVU25D, 3 RVU26A, 1 RVU26C, 2 HCPCS
     assert Code.objects.get(code="J3490").long_descriptor == "Unclassified drugs"
+    # January 2026 is loaded after October 2025: its descriptors win, its new codes exist.
+    assert Code.objects.get(code="A2001").long_descriptor.endswith(
+        "(add-on, list separately in addition to primary procedure)"
+    )
+    assert Code.objects.get(code="A4295").hcpcs_added_on is not None
 
 
 # Admin ----------------------------------------------------------------------------------------
@@ -327,11 +442,9 @@ def test_load_bundled_data_imports_once_and_makes_the_newest_release_current(
 
 @pytest.fixture
 def staff_client(client):
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, sign_in
 
-    user = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return client
+    return sign_in(client, UserFactory(is_staff=True, is_superuser=True))
 
 
 def test_admin_lists_releases_with_progress_and_shows_the_change_summary(
@@ -347,7 +460,9 @@ def test_admin_lists_releases_with_progress_and_shows_the_change_summary(
     assert f"{new.rows_total:,} / {new.rows_total:,} rows (100%)" in listing.text
     assert detail.status_code == 200
     assert "Versus RVU25D: 1 codes added, 1 removed" in detail.text
-    assert "localities are borrowed from RVU25D" in detail.text
+    assert "priced with the CY2025 GPCIs and anesthesia conversion factors of RVU25D" in (
+        detail.text
+    )
 
 
 def test_admin_action_makes_an_older_release_current(
@@ -364,7 +479,7 @@ def test_admin_action_makes_an_older_release_current(
 
     old.refresh_from_db()
     assert old.status == "current"
-    assert selectors.current_release_name() == "RVU25D"
+    assert releases.current_name() == "RVU25D"
 
 
 def test_admin_action_reruns_a_failed_import_from_its_source(staff_client, tmp_path):
@@ -389,18 +504,19 @@ def test_admin_action_reruns_a_failed_import_from_its_source(staff_client, tmp_p
 def test_admin_buttons_make_current_and_refuse_staff_without_permission(
     client, rvu25d_dir, rvu26c_file
 ):
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, sign_in
 
     old = release_import(source=rvu25d_dir).release
     release_import(source=rvu26c_file, make_current=True)
     url = reverse("admin:codes_release_make_current", args=[old.pk])
 
-    client.force_login(UserFactory(is_staff=True))
+    sign_in(client, UserFactory(is_staff=True))
     assert client.post(url).status_code == 403
     old.refresh_from_db()
     assert old.status == "ready"
 
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.logout()
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     page = client.get(reverse("admin:codes_release_change", args=[old.pk]))
     assert "Make RVU25D current" in page.text
     client.post(url)

@@ -119,8 +119,8 @@ def test_99213_shows_its_rvus_and_national_amounts_from_rvu25d(client):
     assert re.search(r"Global \(whole service\) 1\.30 1\.35 0\.57 0\.10 2\.75 1\.97", text)
     assert "$88.95" in text  # 2.75 x 32.3465 = 88.952875
     assert "$63.72" in text  # 1.97 x 32.3465 = 63.722605
-    assert "$84.51" in text  # non-participating: 88.952875 x 0.95 = 84.505231
-    assert "$97.18" in text  # limiting charge: 84.505231 x 1.15 = 97.181016
+    assert "$84.50" in text  # non-participating: 88.95 x 0.95 = 84.5025
+    assert "$97.18" in text  # limiting charge: 88.95 x 1.0925 = 97.177875
 
 
 @pytest.mark.parametrize(

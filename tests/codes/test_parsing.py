@@ -10,6 +10,7 @@ from codes.changes import summarize
 from tests.cms_files import (
     RVU26C_PPRRVU,
     column,
+    gpci_records,
     pprrvu_slice,
     real_bytes,
     real_rows,
@@ -157,6 +158,122 @@ def test_gpci_and_anes_read_past_their_footnotes(tmp_path):
     parsed_anes = parsing.parse_anes(member(anes))
     assert len(parsed_anes.rows) == 109
     assert parsed_anes.extra["national_conversion_factor"] == Decimal("20.3178")
+
+
+def anes_records(folder, name):
+    """{(MAC, locality): [stripped cells]} of a real ANES file, read with the csv module."""
+    rows = real_rows(folder, name)
+    return {
+        (r[0].strip(), r[1].strip()): [c.strip() for c in r]
+        for r in rows
+        if r and r[0].strip().isdigit()
+    }
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "in_force", "unfloored"),
+    [
+        # CY2026 January: two work columns; the floored one is in force, both are kept.
+        (
+            "RVU26A",
+            "GPCI2026.csv",
+            "2026 PW GPCI (with 1.0 Floor)",
+            "2026 PW GPCI (without 1.0 Floor)",
+        ),
+        # CY2025: one work column, the one in force.
+        ("RVU25D", "GPCI2025.csv", "2025 PW GPCI (with 1.0 Floor)", None),
+    ],
+)
+def test_gpci_files_give_the_work_gpci_in_force_and_keep_the_unfloored_one(
+    tmp_path, folder, name, in_force, unfloored
+):
+    path = tmp_path / name
+    path.write_bytes(real_bytes(folder, name))
+    expected = gpci_records(folder, name)
+
+    rows = {(r["mac"], r["locality_number"]): r for r in parsing.parse_gpci(member(path)).dicts()}
+
+    assert set(rows) == set(expected) and len(rows) == 109
+    for key, record in expected.items():
+        assert rows[key]["work_gpci"] == Decimal(record[in_force])
+        assert rows[key]["work_gpci_without_floor"] == (
+            Decimal(record[unfloored]) if unfloored else None
+        )
+        assert rows[key]["pe_gpci"] == Decimal(record[f"{name[4:8]} PE GPCI"])
+
+
+def test_the_two_2026_work_columns_differ_where_the_floor_lifts_the_index(tmp_path):
+    path = tmp_path / "GPCI2026.csv"
+    path.write_bytes(real_bytes("RVU26A", "GPCI2026.csv"))
+
+    rows = parsing.parse_gpci(member(path)).dicts()
+    lifted = [r for r in rows if r["work_gpci"] != r["work_gpci_without_floor"]]
+
+    assert len(lifted) == 47  # SOURCES: the two columns differ for 47 localities
+    assert all(r["work_gpci"] == 1 > r["work_gpci_without_floor"] for r in lifted)
+    alabama = next(r for r in rows if r["mac"] == "10112")
+    assert (alabama["work_gpci"], alabama["work_gpci_without_floor"]) == (
+        Decimal("1.000"),
+        Decimal("0.988"),
+    )
+
+
+def test_anes2026_gives_the_non_qp_and_qp_factors_with_their_national_values(tmp_path):
+    path = tmp_path / "ANES2026.csv"
+    path.write_bytes(real_bytes("RVU26A", "ANES2026.csv"))
+    # Columns: contractor, locality, name, QP CF, non-QP CF (headers name the national CFs).
+    expected = anes_records("RVU26A", "ANES2026.csv")
+
+    parsed = parsing.parse_anes(member(path))
+    rows = {(r["mac"].lstrip("0"), r["locality_number"]): r for r in parsed.dicts()}
+
+    assert len(rows) == len(expected) == 109
+    for (mac, number), cells in expected.items():
+        row = rows[(mac.lstrip("0"), number.zfill(2))]
+        assert row["qp_anesthesia_conversion_factor"] == Decimal(cells[3])
+        assert row["anesthesia_conversion_factor"] == Decimal(cells[4])
+    # "... Anes CF (with 2.5% statutory increase) of 20.599835": the CF, not the 2.5.
+    assert parsed.extra["national_conversion_factor"] == Decimal("20.49754")
+    assert parsed.extra["qp_national_conversion_factor"] == Decimal("20.599835")
+    alabama = rows[("10112", "00")]
+    assert alabama["anesthesia_conversion_factor"] == Decimal("19.53")
+    assert alabama["qp_anesthesia_conversion_factor"] == Decimal("19.63")
+
+
+def test_anes2025_has_one_factor_and_no_qp_one(tmp_path):
+    path = tmp_path / "ANES2025.csv"
+    path.write_bytes(real_bytes("RVU25D", "ANES2025.csv"))
+
+    parsed = parsing.parse_anes(member(path))
+
+    assert {r["qp_anesthesia_conversion_factor"] for r in parsed.dicts()} == {None}
+    assert "qp_national_conversion_factor" not in parsed.extra
+
+
+def test_the_later_2026_layout_with_only_the_floored_column_reads_the_same_indices(tmp_path):
+    """RVU26B/C/D ship GPCI2026.csv with the floored work column alone."""
+    rows = real_rows("RVU26A", "GPCI2026.csv")
+    for row in rows:
+        del row[4]  # "2026 PW GPCI (without 1.0 Floor)"
+    path = write_rows(tmp_path / "GPCI2026.csv", rows)
+    expected = gpci_records("RVU26A", "GPCI2026.csv")
+
+    parsed = parsing.parse_gpci(member(path)).dicts()
+
+    assert {r["work_gpci_without_floor"] for r in parsed} == {None}
+    assert {(r["mac"], r["locality_number"]): r["work_gpci"] for r in parsed} == {
+        key: Decimal(record["2026 PW GPCI (with 1.0 Floor)"]) for key, record in expected.items()
+    }
+
+
+def test_a_gpci_file_without_a_work_column_is_refused_naming_it(tmp_path):
+    rows = real_rows("RVU26A", "GPCI2026.csv")
+    for row in rows:  # drop both work columns
+        del row[4:6]
+    path = write_rows(tmp_path / "GPCI2026.csv", rows)
+
+    with pytest.raises(parsing.ParseError, match="missing column: PW GPCI"):
+        parsing.parse_gpci(member(path))
 
 
 def test_a_gzipped_file_reads_like_the_original_and_keeps_its_sha256(tmp_path):

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from codes import selectors
+from codes import pricing, releases, selectors
 from codes.models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
 from codes.services import release_import
 from tests.cms_files import (
@@ -22,6 +22,7 @@ from tests.cms_files import (
     RVU26C_PPRRVU,
     column,
     header_index,
+    locality_folder,
     real_bytes,
     real_path,
     real_rows,
@@ -44,10 +45,12 @@ def imported(django_db_setup, django_db_blocker, tmp_path_factory):
     folder.mkdir()
     for name in RVU25D_FILES:
         (folder / name).write_bytes(real_bytes("RVU25D", name))
+    rvu26a = locality_folder(folder.parent / "RVU26A")
     with django_db_blocker.unblock():
         wipe()
         outcomes = {
             "RVU25D": release_import(source=folder),
+            "RVU26A": release_import(source=rvu26a),
             "RVU26C": release_import(source=real_path("RVU26C", RVU26C_PPRRVU), make_current=True),
             "HCPCS": release_import(source=real_path("HCPCS2025_OCT", HCPCS_XLSX)),
         }
@@ -172,12 +175,54 @@ def test_hcpcs_file_describes_all_its_codes(imported):
     assert Code.objects.exclude(hcpcs_terminated_on=None).count() == 1205
 
 
-def test_rvu26c_borrows_rvu25d_localities(imported):
-    locality_set = selectors.localities_for_release(selectors.current_release())
+def test_rvu26c_is_priced_with_the_cy2026_localities_of_rvu26a(imported):
+    locality_set = selectors.localities_for_release(releases.current())
 
-    assert locality_set.borrowed
-    assert locality_set.source.name == "RVU25D"
+    assert not locality_set.borrowed and locality_set.note == ""
+    assert locality_set.source.name == "RVU26A"
     assert locality_set.localities.count() == 109
+
+
+def test_the_importers_cap_reproduces_every_oppscap_row(imported):
+    """Every OPPSCAP_Oct row stored with RVU25D is what pricing works out from the stored PPRRVU
+    rows and GPCIs: status A rows' capped office amount, C rows' cap (a C global row with the
+    work RVU of its -26 row). OPPSCAP lists Southern California localities under carrier 01112
+    that the GPCI file has under 01182; a locality number names one locality within a state."""
+    release = Release.objects.get(name="RVU25D")
+    rows = {
+        (r.code.code, r.modifier): r
+        for r in RelativeValue.objects.filter(release=release).select_related("code")
+    }
+    localities = list(release.localities.all())
+    by_key = {(loc.mac, loc.locality_number): loc for loc in localities}
+    state = {loc.mac: loc.state for loc in localities}
+
+    def locality_of(carrier, number):
+        if (carrier, number) in by_key:
+            return by_key[(carrier, number)]
+        same_state = [loc for loc in localities if loc.state == state[carrier]]
+        (found,) = [loc for loc in same_state if loc.locality_number == number]
+        return found
+
+    matched = 0
+    caps = OppsCap.objects.filter(release=release).select_related("code")
+    for cap in caps.iterator():
+        loc = locality_of(cap.carrier, cap.locality_number)
+        gpci = pricing.Gpci(loc.work_gpci, loc.pe_gpci, loc.mp_gpci)
+        row = rows[(cap.code.code, cap.modifier)]
+        if cap.status == "C":
+            professional = rows.get((cap.code.code, "26"))
+            ours = pricing.cents(
+                pricing.opps_amount(
+                    row, gpci, professional_work_rvu=professional.work_rvu if professional else None
+                )
+            )
+        else:
+            ours = pricing.row_payment(row, "non_facility", gpci).amount
+        assert ours == cap.non_facility_price, (cap, ours)
+        matched += 1
+
+    assert matched == release.opps_cap_count == 16100
 
 
 def test_the_change_summary_of_rvu26c_matches_the_files(imported):

@@ -23,10 +23,12 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.utils import timezone
 
+from codes import cache as codes_cache
 from codes import refresh, services, tasks
 from codes.models import RelativeValue, Release
 from codes.refresh import DownloadError, DownloadTooLarge, ReleaseLink
-from codes.services import PROGRESS_CACHE_KEY, release_import
+from codes.services import release_import
+from rvuedge import locks
 from rvuedge.celery import app
 from tests.codes.cms_server import release_page, running_cms_server, rvu25d_zip, rvu26c_zip
 
@@ -419,7 +421,7 @@ def test_only_one_refresh_runs_at_a_time(cms_site):
 
     def other_refresh():
         try:
-            with refresh.exclusive(refresh.REFRESH_LOCK) as acquired:
+            with locks.try_lock(refresh.REFRESH_LOCK) as acquired:
                 assert acquired
                 held.set()
                 release.wait(10)
@@ -438,7 +440,7 @@ def test_only_one_refresh_runs_at_a_time(cms_site):
     assert result.skipped_run
     assert result.message == "Another refresh is running; nothing done."
     assert cms_site.requests == []
-    with refresh.exclusive(refresh.REFRESH_LOCK) as acquired:  # free again once released
+    with locks.try_lock(refresh.REFRESH_LOCK) as acquired:  # free again once released
         assert acquired
 
 
@@ -448,7 +450,7 @@ def test_a_release_another_process_is_importing_is_left_to_it(cms_site, rvu25d_c
 
     def other_import():  # holds the importer's lock on RVU26C, as import_fee_schedule would
         try:
-            with services._locks([("RVU26C", False)]):
+            with services.release_locks([("RVU26C", False)]):
                 held.set()
                 done.wait(10)
         finally:
@@ -607,7 +609,7 @@ def test_a_worker_killed_mid_import_leaves_the_old_release_current_and_the_next_
         if release is None:
             return None
         assert release.status == Release.Status.LOADING, "finished before it could be killed"
-        done, total = progress_cache.get(PROGRESS_CACHE_KEY.format(pk=release.pk), (0, 0))
+        done, total = progress_cache.get(codes_cache.PROGRESS_KEY.format(pk=release.pk), (0, 0))
         return (release, done, total) if done > 0 else None
 
     try:

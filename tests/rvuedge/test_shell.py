@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import UserFactory
+
 pytestmark = pytest.mark.django_db
 
 NAV_LABELS = [
@@ -20,11 +22,19 @@ def test_health_reports_database_cache_and_broker(client):
     response = client.get(reverse("health"))
 
     assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "ok"
-    assert body["checks"]["database"] == {"ok": True, "detail": "postgresql"}
-    assert body["checks"]["cache"]["ok"] is True
-    assert body["checks"]["broker"]["ok"] is True
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": {"ok": True}, "cache": {"ok": True}, "broker": {"ok": True}},
+    }
+
+
+def test_health_shows_staff_what_each_component_is(client):
+    client.force_login(UserFactory(is_staff=True))
+
+    checks = client.get(reverse("health")).json()["checks"]
+
+    assert checks["database"] == {"ok": True, "detail": "postgresql"}
+    assert checks["broker"]["detail"].startswith("redis://")
 
 
 PUBLIC_PAGES = [
@@ -87,3 +97,34 @@ def test_health_is_503_and_names_the_failing_service(client, settings):
     assert body["status"] == "degraded"
     assert body["checks"]["cache"]["ok"] is False
     assert body["checks"]["database"]["ok"] is True
+
+
+def test_a_failing_component_tells_the_public_only_that_it_failed(client, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    client.force_login(UserFactory())  # signed in, but not staff
+
+    response = client.get(reverse("health"))
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == {"ok": False}
+    assert "127.0.0.1" not in response.content.decode()  # no host, port or error text
+    assert "127.0.0.1:1" in caplog.text  # the detail is in the log
+
+
+def test_staff_see_why_a_component_failed(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    client.force_login(UserFactory(is_staff=True))
+
+    cache_check = client.get(reverse("health")).json()["checks"]["cache"]
+
+    assert cache_check["ok"] is False and cache_check["detail"]

@@ -34,9 +34,9 @@ def user_client(client, user):
 def staff_client(db, staff):
     from django.test import Client
 
-    staff_client = Client()
-    staff_client.force_login(staff)
-    return staff_client
+    from tests.factories import sign_in
+
+    return sign_in(Client(), staff)  # through allauth, as the admin requires
 
 
 @pytest.fixture

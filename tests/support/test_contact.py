@@ -74,7 +74,8 @@ def test_an_incomplete_message_is_sent_back_with_the_reason(client, data, field,
 
     assert response.status_code == 200
     assert any(error in e for e in response.context["form"].errors[field])
-    assert 'aria-describedby="id_' + field + "_error" in response.content.decode()
+    # The field names its error (after its help text, when it has one).
+    assert re.search(f'aria-describedby="[^"]*id_{field}_error"', response.content.decode())
     assert not Ticket.objects.exists()
 
 
@@ -208,3 +209,67 @@ def test_a_task_for_a_ticket_deleted_meanwhile_does_nothing():
     assert services.ticket_created_notify(ticket_id=987654) == []
     assert services.ticket_message_notify(message_id=987654) is False
     assert mail.outbox == []
+
+
+def test_the_confirmation_to_an_unconfirmed_address_does_not_repeat_the_message():
+    spam = "Cheap pills at http://pills.example, reply now to claim your prize!"
+    ticket = services.ticket_create(user=None, email="victim@example.org", topic="other", body=spam)
+
+    services.ticket_created_notify(ticket_id=ticket.pk)
+
+    confirmation, staff_copy = mail.outbox
+    assert confirmation.to == ["victim@example.org"]
+    assert ticket.reference in confirmation.body
+    assert "pills" not in confirmation.body and "pills" not in confirmation.subject
+    assert "not been confirmed as yours" in confirmation.body
+    assert spam in staff_copy.body  # staff still read it
+
+
+def test_a_signed_in_user_with_a_confirmed_address_gets_their_message_back(user):
+    ticket = services.ticket_create(user=user, email="", topic="account", body=MESSAGE)
+
+    services.ticket_created_notify(ticket_id=ticket.pk)
+
+    assert mail.outbox[0].to == [user.email]
+    assert MESSAGE in mail.outbox[0].body
+
+
+def test_a_signed_in_user_whose_address_is_unconfirmed_does_not(db):
+    from tests.factories import UserFactory
+
+    unconfirmed = UserFactory(verified=False)
+    ticket = services.ticket_create(user=unconfirmed, email="", topic="account", body=MESSAGE)
+
+    services.ticket_created_notify(ticket_id=ticket.pk)
+
+    assert mail.outbox[0].to == [unconfirmed.email]
+    assert MESSAGE not in mail.outbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twelve_simultaneous_messages_store_exactly_the_limit(settings, eager_tasks):
+    """Real threads, each with its own PostgreSQL connection, against the Redis cache."""
+    import threading
+
+    from django.db import connection
+
+    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    start = threading.Barrier(12)
+    statuses = []
+
+    def post():
+        try:
+            client = Client(REMOTE_ADDR="203.0.113.77")
+            start.wait()
+            statuses.append(anonymous_post(client).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [302] * 5 + [429] * 7
+    assert Ticket.objects.count() == 5

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from support.models import Ticket
+from tests.factories import sign_in
 from tests.support.conftest import wait_for_mail
 from tests.support.test_tickets import staff_reply
 
@@ -42,8 +43,7 @@ def test_a_signed_in_users_ticket_from_form_to_staff_reply(celery_worker, user, 
     ticket.refresh_from_db()
     assert ticket.confirmation_sent_at and ticket.staff_notified_at
 
-    staff_client = Client()
-    staff_client.force_login(staff)
+    staff_client = sign_in(Client(), staff)
     answer = "Bilateral indicator 1 means 150% under Medicare; your employer may credit 100%."
     assert staff_reply(staff_client, ticket, answer).status_code == 302
 
@@ -85,8 +85,7 @@ def test_an_anonymous_visitors_ticket_is_answered_by_email(celery_worker, staff)
     assert re.search(rf"reference {ticket.reference}\b", confirmation.body)
     assert "/support/tickets/" not in confirmation.body  # no account: no ticket page
 
-    staff_client = Client()
-    staff_client.force_login(staff)
+    staff_client = sign_in(Client(), staff)
     staff_reply(staff_client, ticket, "J3490 has status E: drugs are paid from ASP files.")
 
     (reply_email,) = wait_for_mail(3)[2:]

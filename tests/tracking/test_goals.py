@@ -1,20 +1,11 @@
-"""Periods, goal splits, pace, pay tiers and percentiles, worked by hand."""
+"""Goal splits, pace, pay tiers and percentiles, worked by hand."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from tracking.goals import (
-    change,
-    fiscal_year,
-    goal_split,
-    pace,
-    pay,
-    percentile,
-    periods,
-    working_days,
-)
+from tracking.goals import change, goal_split, pace, pay, percentile, working_days
 
 D = Decimal
 THANKSGIVING = dt.date(2026, 11, 26)  # a Thursday
@@ -22,40 +13,6 @@ THANKSGIVING = dt.date(2026, 11, 26)  # a Thursday
 
 def day(month, d, year=2026):
     return dt.date(year, month, d)
-
-
-def test_periods_and_the_periods_before_them():
-    found = periods(day(11, 27), fiscal_start_month=7)
-    got = {p.key: (p.start, p.end, p.previous_start, p.previous_end) for p in found}
-
-    assert got == {
-        "today": (day(11, 27), day(11, 27), day(11, 26), day(11, 26)),
-        "week": (day(11, 23), day(11, 27), day(11, 16), day(11, 20)),
-        "month": (day(11, 1), day(11, 27), day(10, 1), day(10, 27)),
-        "quarter": (day(10, 1), day(11, 27), day(7, 1), day(8, 27)),
-        "year": (day(1, 1), day(11, 27), day(1, 1, 2025), day(11, 27, 2025)),
-        "fiscal": (day(7, 1), day(11, 27), day(7, 1, 2025), day(11, 27, 2025)),
-    }
-
-
-@pytest.mark.parametrize(
-    ("today", "start_month", "expected"),
-    [
-        (dt.date(2026, 6, 30), 7, (dt.date(2025, 7, 1), dt.date(2026, 6, 30))),
-        (dt.date(2026, 7, 1), 7, (dt.date(2026, 7, 1), dt.date(2027, 6, 30))),
-        (dt.date(2026, 3, 15), 1, (dt.date(2026, 1, 1), dt.date(2026, 12, 31))),
-        (dt.date(2026, 9, 30), 10, (dt.date(2025, 10, 1), dt.date(2026, 9, 30))),
-    ],
-)
-def test_fiscal_year_boundaries(today, start_month, expected):
-    assert fiscal_year(today, start_month) == expected
-
-
-def test_a_month_ends_on_its_last_day_when_compared():
-    # March 31: the month before has no 31st, so February is compared up to its end.
-    march = next(p for p in periods(dt.date(2026, 3, 31)) if p.key == "month")
-
-    assert (march.previous_start, march.previous_end) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
 
 
 def test_working_days_skip_weekends_and_days_off():

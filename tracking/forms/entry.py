@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from codes.models import Release
 from codes.modifiers import MODIFIERS
 from codes.quick_entry import CODE_RE
 from tracking.models import CreditPolicy, Location, LogTemplate, ProcedureLog, Role, Setting
@@ -9,20 +10,7 @@ from tracking.phi import identifier_warnings
 NOTE_HELP = "Never enter patient information: no names, MRNs, dates of birth or phone numbers."
 
 
-class BootstrapMixin:
-    """Give every widget Bootstrap's class so templates can render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class EntryDetailsForm(BootstrapMixin, forms.Form):
+class EntryDetailsForm(forms.Form):
     """What the lines of one encounter share (quick entry and the form)."""
 
     date = forms.DateField(label="Date of service", widget=forms.DateInput(attrs={"type": "date"}))
@@ -72,7 +60,10 @@ class QuickEntryForm(EntryDetailsForm):
                 "rows": 2,
                 "autocomplete": "off",
                 "spellcheck": "false",
+                "autofocus": True,
                 "placeholder": "99213 27447-50 20610 x2",
+                "aria-autocomplete": "list",
+                "aria-controls": "code-suggestions",
             }
         ),
         help_text="Codes with modifiers and units, separated by spaces, commas or new lines. "
@@ -80,7 +71,19 @@ class QuickEntryForm(EntryDetailsForm):
         required=False,
     )
     # The same entry as a form: pick a code, its modifiers and units, and add it as a line.
-    line_code = forms.CharField(label="Code", max_length=40, required=False)
+    line_code = forms.CharField(
+        label="Code or words",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": "knee replacement",
+                "aria-describedby": "line-help",
+                "aria-controls": "line-suggestions",
+            }
+        ),
+    )
     line_modifiers = forms.MultipleChoiceField(
         label="Modifiers",
         required=False,
@@ -109,7 +112,7 @@ class QuickEntryForm(EntryDetailsForm):
         return cleaned
 
 
-class LogEditForm(BootstrapMixin, forms.ModelForm):
+class LogEditForm(forms.ModelForm):
     class Meta:
         model = ProcedureLog
         fields = [
@@ -130,11 +133,17 @@ class LogEditForm(BootstrapMixin, forms.ModelForm):
         self.fields["location"].queryset = Location.objects.for_user(self.instance.user)
 
 
-class HistoryFilterForm(BootstrapMixin, forms.Form):
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+class HistoryFilterForm(forms.Form):
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     code = forms.CharField(required=False, max_length=5)
-    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, empty_label="Any location"
+    )
     setting = forms.ChoiceField(choices=[("", "Any setting"), *Setting.choices], required=False)
     role = forms.ChoiceField(choices=[("", "Any role"), *Role.choices], required=False)
 
@@ -155,15 +164,25 @@ class HistoryFilterForm(BootstrapMixin, forms.Form):
         return queryset
 
 
-class LocationForm(BootstrapMixin, forms.ModelForm):
+class LocationForm(forms.ModelForm):
     class Meta:
         model = Location
         fields = ["name", "default_setting", "dollars_per_wrvu"]
 
 
-class CreditPolicyForm(BootstrapMixin, forms.ModelForm):
+PERCENT_FIELDS = [
+    "second_procedure_percent",
+    "modifier_22_percent",
+    "modifier_52_percent",
+    "modifier_53_percent",
+]
+PERCENT_INPUT = forms.NumberInput(attrs={"min": 0, "max": 300, "step": "0.01"})
+
+
+class CreditPolicyForm(forms.ModelForm):
     class Meta:
         model = CreditPolicy
+        widgets = {name: PERCENT_INPUT for name in PERCENT_FIELDS}
         fields = [
             "multiple_procedure",
             "second_procedure_percent",
@@ -178,7 +197,7 @@ class CreditPolicyForm(BootstrapMixin, forms.ModelForm):
         ]
 
 
-class LogTemplateForm(BootstrapMixin, forms.ModelForm):
+class LogTemplateForm(forms.ModelForm):
     lines = forms.CharField(
         label="Codes",
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "27447-RT 20610"}),
@@ -190,14 +209,12 @@ class LogTemplateForm(BootstrapMixin, forms.ModelForm):
         fields = ["name"]
 
 
-class RepriceForm(BootstrapMixin, forms.Form):
+class RepriceForm(forms.Form):
     release = forms.ModelChoiceField(queryset=None, empty_label=None)
     start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
-        from codes.models import Release
-
         super().__init__(*args, **kwargs)
         self.fields["release"].queryset = Release.objects.loaded()
 

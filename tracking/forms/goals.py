@@ -4,13 +4,12 @@ import datetime as dt
 
 from django import forms
 
-from tracking.forms.entry import BootstrapMixin
 from tracking.models import CompensationTier, DayOff, Preferences
 
 MONTHS = [(month, dt.date(2000, month, 1).strftime("%B")) for month in range(1, 13)]
 
 
-class PreferencesForm(BootstrapMixin, forms.ModelForm):
+class PreferencesForm(forms.ModelForm):
     """Target, $ per wRVU, fiscal year and the figure that counts: every goal and pay setting,
     in one form. The view hands the cleaned data to services.preferences_update."""
 
@@ -59,14 +58,14 @@ class PayPromptForm(PreferencesForm):
         return cleaned
 
 
-class DayOffForm(BootstrapMixin, forms.ModelForm):
+class DayOffForm(forms.ModelForm):
     class Meta:
         model = DayOff
         fields = ["date", "label"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
 
-class TierForm(BootstrapMixin, forms.ModelForm):
+class TierForm(forms.ModelForm):
     class Meta:
         model = CompensationTier
         fields = ["starts_at", "rate"]

@@ -2,12 +2,11 @@
 
 from django import forms
 
-from tracking.forms.entry import BootstrapMixin
 from tracking.models import ImportJob
 from tracking.portability.imports import FIELDS, REQUIRED
 
 
-class ImportUploadForm(BootstrapMixin, forms.Form):
+class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV or XLSX file",
         help_text="One procedure per row, with a header row. Up to 10 MB.",
@@ -15,7 +14,7 @@ class ImportUploadForm(BootstrapMixin, forms.Form):
     )
 
 
-class ImportMappingForm(BootstrapMixin, forms.Form):
+class ImportMappingForm(forms.Form):
     """A select per field, offering the file's columns."""
 
     def __init__(self, *args, job: ImportJob, **kwargs):
@@ -42,7 +41,7 @@ class ImportRunForm(forms.Form):
     )
 
 
-class RestoreForm(BootstrapMixin, forms.Form):
+class RestoreForm(forms.Form):
     file = forms.FileField(
         label="Backup file (.json)", widget=forms.ClearableFileInput(attrs={"accept": ".json"})
     )

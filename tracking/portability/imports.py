@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from codes.entry import release_codes
 from codes.modifiers import VALID_MODIFIERS
 from codes.quick_entry import MAX_MODIFIERS, MAX_UNITS
 from codes.wrvu import LineSpec
@@ -29,6 +30,7 @@ from tracking import services
 from tracking.models import ImportJob, ImportMapping, Location, ProcedureLog, Role, Setting
 from tracking.phi import identifier_warnings
 from tracking.portability.tables import cell_text, read_table, table_records
+from tracking.tasks import run_import_job
 
 MAX_BYTES = 10 * 1024 * 1024
 ASYNC_ROWS = 2_000
@@ -279,8 +281,6 @@ def check_row(
 def check_rows(user, job: ImportJob) -> list[RowCheck]:
     """Every row of the job's file checked against the release and the user's log; rows like an
     existing entry (same date, code and modifiers) are flagged as likely duplicates."""
-    from codes.entry import release_codes
-
     codes = release_codes(job.release)
     location_settings = {
         name.lower(): setting
@@ -375,8 +375,6 @@ def progress_key(job_pk: int) -> str:
 
 def import_job_start(*, job: ImportJob, mode: str, skip_duplicates: bool) -> ImportJob:
     """Import now, or queue a task when the file is large. The job must have been previewed."""
-    from tracking.tasks import run_import_job
-
     if mode not in ImportJob.Mode.values:
         raise ValidationError("Choose how to import.")
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(

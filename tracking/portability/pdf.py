@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -16,10 +16,10 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from rvuedge import rounding
 from tracking.portability.exports import CPT_NOTICE, data_line
 from tracking.portability.reports import Report
 
-CHART_STEP = Decimal("0.01")
 CHART_HEIGHT = 190
 MARGIN = 0.6 * inch
 STYLES = getSampleStyleSheet()
@@ -165,8 +165,8 @@ def _bar_chart(report: Report, width: float) -> VerticalBarChart:
     # reportlab cannot do arithmetic on Decimals: the bars are whole hundredths of a wRVU
     # (exact for the 2-place figures drawn), and the axis labels divide them back.
     chart.data = [
-        [int(row.medicare.quantize(CHART_STEP) * 100) for row in series],
-        [int(row.policy.quantize(CHART_STEP) * 100) for row in series],
+        [int(rounding.cents(row.medicare) * 100) for row in series],
+        [int(rounding.cents(row.policy) * 100) for row in series],
     ]
     label = "%Y-%m-%d" if report.granularity == "week" else "%b %Y"
     step = max(1, len(series) // 14)  # keep the axis labels readable
@@ -200,7 +200,7 @@ def _legend(chart: VerticalBarChart) -> Legend:
 
 
 def _two(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    return rounding.fixed(value, 2, grouped=True)
 
 
 def _escape(text: str) -> str:

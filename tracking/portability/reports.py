@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
+from rvuedge import periods
+
 ZERO = Decimal("0")
 # A period up to about a quarter is charted by week; anything longer by month.
 WEEKLY_UP_TO_DAYS = 92
@@ -142,18 +144,12 @@ def report_series(queryset, granularity: str) -> list[PeriodRow]:
     series, period, last = [], min(found), max(found)
     while period <= last:
         series.append(found.get(period) or PeriodRow(period, 0, ZERO, ZERO, ZERO))
-        period = _next_period(period, granularity)
+        period = periods.next_bucket(period, granularity)
     return series
 
 
 def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _next_period(start: dt.date, granularity: str) -> dt.date:
-    if granularity == "week":
-        return start + dt.timedelta(days=7)
-    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def report_build(queryset) -> Report:

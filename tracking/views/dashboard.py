@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rvuedge import periods
 from tracking import selectors, services
 from tracking.forms.goals import DayOffForm, PreferencesForm, TierForm
-from tracking.goals import add_months, fiscal_year, periods
 from tracking.models import CompensationTier, DayOff, ProcedureLog
 from tracking.portability.exports import case_log_csv_stream
 
@@ -28,14 +28,14 @@ GROUPS = {"day": "Day", "week": "Week", "month": "Month"}
 
 def _range(key: str, today: dt.date, fiscal_start: int) -> tuple[dt.date, dt.date]:
     if key == "12m":
-        return add_months(today.replace(day=1), -11), today
+        return periods.add_months(periods.month_start(today), -11), today
     if key == "quarter":
-        return dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
+        return periods.quarter_start(today), today
     if key == "month":
-        return today.replace(day=1), today
+        return periods.month_start(today), today
     if key == "5y":
         return dt.date(today.year - 4, 1, 1), today
-    return fiscal_year(today, fiscal_start)[0], today
+    return periods.fiscal_year(today, fiscal_start)[0], today
 
 
 def _default_group(start: dt.date, end: dt.date) -> str:
@@ -55,7 +55,7 @@ def dashboard_page(request):
     group = request.GET.get("group_by")
     group = group if group in GROUPS else _default_group(start, end)
     figure = prefs.goal_figure
-    found = periods(today, prefs.fiscal_year_start_month)
+    found = periods.periods(today, prefs.fiscal_year_start_month)
     days = selectors.daily(user, min(start, *(p.previous_start for p in found)), today)
     trend = selectors.series(user, start, end, group, days=days)
     codes, categories = selectors.case_mix(user, start, end, figure)

@@ -8,9 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from codes import releases
 from codes.entry import preview as entry_preview
 from codes.models import Code, Release
 from codes.wrvu import LineSpec
+from rvuedge import rounding
+from rvuedge.redirects import safe_next
 from tracking import selectors, services
 from tracking.forms.entry import (
     CreditPolicyForm,
@@ -35,8 +38,9 @@ from tracking.models import (
 HISTORY_PAGE_SIZE = 50
 
 
-def current_release():
-    release = Release.objects.current()
+def current_release_or_404():
+    """The release quick entry prices with; a 404 before any import."""
+    release = releases.current()
     if release is None:
         raise Http404("No fee schedule release has been imported yet.")
     return release
@@ -60,7 +64,7 @@ def _entry_context(request, form, release, result=None, pay_form=None):
 @login_required
 def tracker(request):
     """Quick entry: type codes, see each line's credit, save with Enter."""
-    release = current_release()
+    release = current_release_or_404()
     if request.method != "POST":
         initial = {"text": request.GET.get("codes", "")}
         form = QuickEntryForm(user=request.user, initial=initial)
@@ -108,7 +112,7 @@ def tracker(request):
                 messages.success(
                     request,
                     f"Saved {len(logs)} {'entry' if len(logs) == 1 else 'entries'}: "
-                    f"{total:.2f} wRVU (Medicare-style, {release.name}).",
+                    f"{rounding.fixed(total)} wRVU (Medicare-style, {release.name}).",
                 )
                 return redirect("tracking:tracker")
         else:
@@ -135,7 +139,7 @@ def pay_prompt(request):
         services.preferences_update(user=request.user, data=pay_form.cleaned_data)
         messages.success(request, "Saved. Change them any time on Goals & pay.")
         return redirect("tracking:tracker")
-    release = current_release()
+    release = current_release_or_404()
     form = QuickEntryForm(user=request.user)
     context = _entry_context(request, form, release, pay_form=pay_form)
     return render(request, "tracking/tracker.html", context, status=400)
@@ -145,7 +149,7 @@ def pay_prompt(request):
 @require_POST
 def preview(request):
     """The quick-entry preview as an HTML fragment (htmx, as the user types)."""
-    release = current_release()
+    release = current_release_or_404()
     form = QuickEntryForm(request.POST, user=request.user)
     form.is_valid()  # the preview reads what it can; saving validates everything
     text = form.cleaned_data.get("text", request.POST.get("text", ""))
@@ -243,14 +247,14 @@ def favorite_toggle(request, code):
     starred = created
     if request.headers.get("HX-Request"):
         return render(request, "tracking/_star.html", {"code": code, "starred": starred})
-    return redirect(request.POST.get("next") or "tracking:tracker")
+    return redirect(safe_next(request, "tracking:tracker"))
 
 
 @login_required
 def templates_list(request):
     form = LogTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        release = current_release()
+        release = current_release_or_404()
         result = entry_preview(form.cleaned_data["lines"], release=release, setting="facility")
         if not result.ok:
             form.add_error(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from tracking.forms.reports import ImportMappingForm, ImportRunForm, ImportUploadForm
 from tracking.models import ImportJob
 from tracking.portability import imports
-from tracking.views.entry import current_release
+from tracking.views.entry import current_release_or_404
 
 PREVIEW_ERRORS_SHOWN = 500
 PREVIEW_SAMPLE = 20
@@ -28,7 +28,9 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         try:
             job = imports.import_job_create(
-                user=request.user, upload=form.cleaned_data["file"], release=current_release()
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                release=current_release_or_404(),
             )
         except ValidationError as exc:
             form.add_error("file", exc)

@@ -6,15 +6,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from codes import parsing, services
-from codes.models import Release
+from codes import parsing, releases, services
 
 
 class Command(BaseCommand):
     help = (
-        "Import the bundled CMS files (settings.CMS_DATA_DIR: one folder per release plus the "
-        "HCPCS file) and make the newest bundled release current. Files already imported are "
-        "skipped, so running it again is quick and changes nothing."
+        "Import the bundled CMS files (settings.CMS_DATA_DIR: one folder per release, or per "
+        "year's locality files such as RVU26A, plus the HCPCS files) and make the newest bundled "
+        "release current. Files already imported are skipped, so running it again is quick and "
+        "changes nothing."
     )
 
     def handle(self, *args, verbosity, **options):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         if not root.is_dir():
             raise CommandError(f"{root} does not exist (settings.CMS_DATA_DIR)")
         folders = [p for p in root.iterdir() if p.is_dir()]
-        releases = sorted(
+        release_folders = sorted(
             (info.year, info.quarter, info.revised, folder)
             for folder in folders
             if (info := parsing.release_from_name(folder.name))
@@ -30,15 +30,16 @@ class Command(BaseCommand):
         others = sorted(f for f in folders if not parsing.release_from_name(f.name))
         newest_imported = None
         try:
-            for *_, folder in releases:
+            for *_, folder in release_folders:
                 outcome = services.release_import(source=folder)
                 self._say(outcome, verbosity)
-                if outcome.imported and outcome.release:
+                # A locality-only release (RVU26A's GPCI, LOCCO, ANES) prices nothing itself.
+                if outcome.imported and outcome.release and outcome.release.rvu_count:
                     newest_imported = outcome.release
             for folder in others:
                 self._say(services.release_import(source=folder), verbosity)
             if newest_imported:
-                current = Release.objects.current()
+                current = releases.current()
                 if current is None or current.sort_key() < newest_imported.sort_key():
                     services.release_make_current(release=newest_imported)
                     if verbosity >= 1:

@@ -1,0 +1,116 @@
+"""Every cache key of the fee schedule, and the invalidation of cached code pages.
+
+Code pages and the pieces they share (release list, localities, category distributions) are
+cached under a data version: a token kept under PAGE_STATE_KEY with the releases every page
+needs. Saving a release or editorial content deletes it (codes.models signals), so the next
+request starts a new version and nothing cached under the old one is read again; the old
+entries expire on their own.
+
+This module imports nothing from the app but Django's cache, so models, selectors, services
+and views all import it without a cycle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+
+PAGE_STATE_KEY = "codes:page-state"
+CURRENT_RELEASE_NAME_KEY = "codes:current-release-name"
+PROGRESS_KEY = "codes:release-progress:{pk}"
+
+SHARED_SECONDS = 24 * 3600  # a data version's shared pieces and the page state
+PAGE_SECONDS = 24 * 3600  # rendered code pages
+CURRENT_NAME_SECONDS = 3600
+PROGRESS_SECONDS = 3600
+SUGGEST_SECONDS = 300
+
+NO_RELEASE = ""  # cached for "no current release" so that state is cached too
+
+
+# --- Data version --------------------------------------------------------------------------------
+
+
+def invalidate_code_pages() -> None:
+    """Start a new data version: cached code pages and their shared pieces are not used again."""
+    cache.delete(PAGE_STATE_KEY)
+
+
+def page_state_get():
+    """The cached codes.selectors.PageState, or None when a new version must be started."""
+    return cache.get(PAGE_STATE_KEY)
+
+
+def page_state_set(state, current_name: str | None) -> None:
+    """Store a new page state; every page's footer names the current release, so store it too."""
+    cache.set_many(
+        {PAGE_STATE_KEY: state, CURRENT_RELEASE_NAME_KEY: current_name or NO_RELEASE},
+        SHARED_SECONDS,
+    )
+
+
+def remember(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
+    """The value cached under key, computed and cached when missing (None is not cached)."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            cache.set(key, value, seconds)
+    return value
+
+
+def shared(version: str, name: str, compute: Callable[[], Any]) -> Any:
+    """A per-data-version value shared by every page (computed once when it is not cached)."""
+    return remember(f"codes:shared:{version}:{name}", SHARED_SECONDS, compute)
+
+
+def page_key(version: str, code: str, locality: str | None, ama: bool) -> str:
+    """A code page's rendered fragments: data version, code, locality, AMA text shown or not."""
+    return f"codes:page:{version}:{code}:{locality or '-'}:{int(ama)}"
+
+
+def anonymous_page_key(version: str, code: str, locality: str | None, ama: bool) -> str:
+    """The whole response of a code page for visitors who are not signed in."""
+    return f"{page_key(version, code, locality, ama)}:anonymous"
+
+
+def suggestions(scope, typed: str, compute: Callable[[], Any]) -> Any:
+    """Search suggestions for what was typed, in one release (its pk or name), kept briefly."""
+    key = f"codes:suggest:{scope}:{hashlib.sha256(typed.encode()).hexdigest()[:32]}"
+    return remember(key, SUGGEST_SECONDS, compute)
+
+
+# --- Current release name -----------------------------------------------------------------------
+
+
+def current_release_name_get() -> str | None:
+    """The cached name: a name, NO_RELEASE when there is none, None when not cached."""
+    return cache.get(CURRENT_RELEASE_NAME_KEY)
+
+
+def current_release_name_set(name: str | None) -> None:
+    cache.set(CURRENT_RELEASE_NAME_KEY, name or NO_RELEASE, CURRENT_NAME_SECONDS)
+
+
+def current_release_name_clear() -> None:
+    cache.delete(CURRENT_RELEASE_NAME_KEY)
+
+
+# --- Import progress ----------------------------------------------------------------------------
+# The release row is inside the import's transaction, invisible to other connections until the
+# end; the cache is how the admin sees the count move.
+
+
+def progress_get(release_pk: int) -> tuple[int, int] | None:
+    return cache.get(PROGRESS_KEY.format(pk=release_pk))
+
+
+def progress_set(release_pk: int, done: int, total: int) -> None:
+    cache.set(PROGRESS_KEY.format(pk=release_pk), (done, total), PROGRESS_SECONDS)
+
+
+def progress_clear(release_pk: int) -> None:
+    cache.delete(PROGRESS_KEY.format(pk=release_pk))

@@ -1,0 +1,180 @@
+"""Which fee schedule release to use: the current one, one by name, or the one in effect on a
+date of service. Pages, the API, tracking and the calculators all ask here.
+
+A release is in effect from its quarter's first day (A January 1, B April 1, C July 1,
+D October 1 of its year) until the next one. For a date of service the choice is made by
+`choose_for_date`, a pure function over (name, effective date) pairs; `for_date` applies it to
+the imported releases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rvuedge import periods
+
+from . import cache as codes_cache
+from .models import Release
+
+QUARTER_LETTERS = "ABCD"
+
+
+def effective_date(year: int, quarter: str) -> dt.date:
+    """The first day a release of `year` and quarter letter applies."""
+    return periods.nth_quarter_start(year, QUARTER_LETTERS.index(quarter) + 1)
+
+
+def effective_on(release: Release) -> dt.date:
+    """When `release` takes effect: the date it records, else its quarter's first day."""
+    return release.effective_on or effective_date(release.year, release.quarter)
+
+
+def scheduled_name(day: dt.date) -> str:
+    """The name of the release CMS has in effect on `day` ("RVU26A" for 2026-02-01)."""
+    return f"RVU{day.year % 100:02d}{QUARTER_LETTERS[periods.quarter_of(day) - 1]}"
+
+
+# --- Current and by name ------------------------------------------------------------------------
+
+
+def current(*, qp: bool = False) -> Release | None:
+    """The release pages price from (the non-QP one unless asked), or None before any import."""
+    return Release.objects.current(qp=qp)
+
+
+def current_name() -> str | None:
+    """Name of the current release (e.g. "RVU26C"), or None before any import.
+
+    Every page shows it, so it is cached; codes.services.release_make_current clears the cache
+    when the current release changes.
+    """
+    name = codes_cache.current_release_name_get()
+    if name is None:
+        release = current()
+        name = release.name if release else None
+        codes_cache.current_release_name_set(name)
+    return name or None
+
+
+def by_name(name: str, *, qp: bool = False) -> Release | None:
+    """The loaded release named `name` (any case), its QP file if asked and there is one, else
+    its other file; None when no such release is loaded."""
+    found = Release.objects.loaded().filter(name=name.strip().upper())
+    return min(found, key=lambda r: r.is_qp != qp, default=None)
+
+
+def loaded_names() -> list[str]:
+    """Names of the loaded releases, newest first, each once (for messages and choices)."""
+    return sorted(set(Release.objects.loaded().values_list("name", flat=True)), reverse=True)
+
+
+# --- By date of service -------------------------------------------------------------------------
+
+
+class Flag(enum.StrEnum):
+    """Why the release chosen for a date is not the one CMS has in effect on it."""
+
+    NONE = ""  # it is the release in effect
+    SAME_YEAR = "same-year"  # that release is not imported: the nearest one of the same year
+    BEFORE = "before"  # before every imported year: the oldest release
+    AFTER = "after"  # a year after the newest imported release: the newest
+    OTHER_YEAR = "other-year"  # no release of that year (between imported years)
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    flag: Flag = Flag.NONE
+    note: str = ""  # says why, for the person who logged the entry; "" when not flagged
+
+    @property
+    def flagged(self) -> bool:
+        return self.flag is not Flag.NONE
+
+
+def choose_for_date(day: dt.date, releases: Iterable[tuple[str, dt.date]]) -> Choice | None:
+    """The release to price a service on `day` with, among (name, effective date) pairs.
+
+    - The release in effect on the day (the latest that took effect by then, when it took effect
+      in the day's quarter; a revision such as RVU24AR replaces its quarter's release).
+    - On or after the newest release's effective date, the newest: it stays in effect until a
+      newer one is imported. Flagged only when the day is in a later calendar year.
+    - When the release in effect is not imported, the nearest imported release of the same
+      calendar year (its conversion factor and indices matter most), by quarters, the earlier
+      one on a tie; flagged.
+    - Before every imported year, the oldest; between imported years, the one before; flagged.
+    None when there is no release at all.
+    """
+    ordered = sorted(releases, key=lambda r: (r[1], r[0]))
+    if not ordered:
+        return None
+    started = [r for r in ordered if r[1] <= day]
+    if started and periods.quarter_start(started[-1][1]) == periods.quarter_start(day):
+        return Choice(started[-1][0])
+    newest, newest_on = ordered[-1]
+    if day >= newest_on:
+        if day.year == newest_on.year:
+            return Choice(newest)
+        return Choice(
+            newest,
+            Flag.AFTER,
+            f"No release of {day.year} is imported yet; priced with the newest, {newest}.",
+        )
+    same_year = [r for r in reversed(ordered) if r[1].year == day.year]
+    if same_year:
+        target = periods.quarter_start(day)
+
+        def distance(release):
+            quarters = periods.quarters_between(target, release[1])
+            return abs(quarters), quarters > 0
+
+        name = min(same_year, key=distance)[0]
+        return Choice(
+            name,
+            Flag.SAME_YEAR,
+            f"{scheduled_name(day)} (in effect on {day.isoformat()}) is not imported; priced "
+            f"with {name}, the nearest imported release of {day.year}.",
+        )
+    if not started:
+        oldest = ordered[0][0]
+        return Choice(
+            oldest,
+            Flag.BEFORE,
+            f"{day.isoformat()} is before every imported release; priced with the oldest, "
+            f"{oldest}.",
+        )
+    before = started[-1][0]
+    return Choice(
+        before,
+        Flag.OTHER_YEAR,
+        f"No release of {day.year} is imported; priced with {before}, the one in effect before.",
+    )
+
+
+@dataclass(frozen=True)
+class DatedRelease:
+    """The release for a date of service, and whether (and why) it is flagged."""
+
+    release: Release
+    flag: Flag = Flag.NONE
+    note: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        return self.flag is not Flag.NONE
+
+
+def for_date(day: dt.date, *, qp: bool = False) -> DatedRelease | None:
+    """The loaded release to price a service on `day` with (choose_for_date's rule); its QP file
+    when asked and there is one. None before any import."""
+    loaded = list(Release.objects.loaded())
+    effective = {r.name: effective_on(r) for r in loaded}
+    choice = choose_for_date(day, effective.items())
+    if choice is None:
+        return None
+    files = [r for r in loaded if r.name == choice.name]
+    release = min(files, key=lambda r: r.is_qp != qp)
+    return DatedRelease(release, choice.flag, choice.note)
