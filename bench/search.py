@@ -7,7 +7,8 @@ Loads nothing: it expects the bundled data imported into the database DATABASE_U
 message when there is no current release. Runs a fixed mix of queries (exact codes, code
 prefixes, descriptor words, synonyms, misspellings), at least 200 of each kind of call, through
 the views /cpt-codes/search/ and /cpt-codes/suggest/ (request in, rendered response out or, for
-an exact code, the redirect to its page; no network), with the suggestion cache cleared before every call so nothing is served from it.
+an exact code, the redirect to its page; no network), with the suggestion cache cleared before
+every call so nothing is served from it.
 The issue's targets: search p95 at most 50 ms, suggestions p95 at most 30 ms.
 """
 
@@ -146,7 +147,7 @@ def main() -> None:
                 if hasattr(response, "render"):
                     response.render()
                 elapsed = (time.perf_counter() - start) * 1000
-                # The results page redirects a whole code to its page (the search runs all the same).
+                # The results page redirects a whole code to its page (after the same search).
                 expected = 302 if (name, kind) == ("search", "exact code") else 200
                 if response.status_code != expected:
                     sys.exit(f"{name} {q!r} answered {response.status_code}")
