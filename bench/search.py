@@ -6,8 +6,9 @@ Loads nothing: it expects the bundled data imported into the database DATABASE_U
 (`manage.py load_bundled_data`, plus the editorial content for synonyms), and stops with a
 message when there is no current release. Runs a fixed mix of queries (exact codes, code
 prefixes, descriptor words, synonyms, misspellings), at least 200 of each kind of call, through
-the views /cpt-codes/search/ and /cpt-codes/suggest/ (request in, rendered response out, no
-network), with the suggestion cache cleared before every call so nothing is served from it.
+the views /cpt-codes/search/ and /cpt-codes/suggest/ (request in, rendered response out or, for
+an exact code, the redirect to its page; no network), with the suggestion cache cleared before
+every call so nothing is served from it.
 The issue's targets: search p95 at most 50 ms, suggestions p95 at most 30 ms.
 """
 
@@ -37,12 +38,13 @@ SYNONYMS = [
     "flu shot", "botox", "established patient", "new patient visit", "joint injection",
     "lap appy", "egd", "screening colonoscopy", "cardiac cath", "colonoscopy polyp removal",
     "cataract surgery", "c-section", "pap smear", "well child visit", "annual wellness visit",
+    "mri knee", "e/m level 4",
 ]  # fmt: skip
 MISSPELLINGS = [
     "cholecystectmy", "colonscopy", "artroscopy", "apendectomy", "echocardiogrm", "mamogram",
     "hysterectmy", "debridment", "psychoterapy", "ultrasond", "knee replacment", "laceraton",
     "cateract", "herna repair", "anesthsia", "biospy", "injecton", "thyriod", "catheterisation",
-    "arthroplsty",
+    "arthroplsty", "kne replacment",
 ]  # fmt: skip
 PREFIXES = ["9921", "9922", "992", "2744", "4756", "J34", "J0", "G0", "7045", "8", "1", "A4", "E0"]
 
@@ -145,7 +147,9 @@ def main() -> None:
                 if hasattr(response, "render"):
                     response.render()
                 elapsed = (time.perf_counter() - start) * 1000
-                if response.status_code != 200:
+                # The results page redirects a whole code to its page (after the same search).
+                expected = 302 if (name, kind) == ("search", "exact code") else 200
+                if response.status_code != expected:
                     sys.exit(f"{name} {q!r} answered {response.status_code}")
                 timings[name].append(elapsed)
                 slowest.append((elapsed, name, q))

@@ -5,34 +5,37 @@ On PostgreSQL one SQL statement gathers candidates from indexes and ranks them:
 
 - exact code (the unique index), then code prefix (a varchar_pattern_ops index);
 - full text over the short and long descriptors (a GIN index on a to_tsvector expression) and
-  over the editorial synonyms, every word required, each word of three letters or more matched
-  as a prefix so that abbreviations ("lap chole", "tot knee") find the full words;
+  over the editorial synonyms, every term required (codes.search_terms reads the typed words:
+  "mri" may be "magnetic resonance", "lower" the short form "lwr"), each word of three letters
+  or more matched as a prefix so that abbreviations ("lap chole", "tot knee") find the full words;
 - trigram word similarity (pg_trgm GIN indexes) for misspellings ("cholecystectmy"), in the
   short descriptors and the synonyms, when full text finds few codes.
 
-Ranking: exact code, then code prefix, then relevance (how closely the query matches the best
-matching text: synonym, short or long descriptor, with a bonus when every word is found), then
-usage. The usage signal is honest and static: a code with curated editorial content is one of
-the codes clinicians look up most (the editorial set was chosen that way), so it wins ties.
+Ranking: exact code, then code prefix, then relevance: how closely the query matches the best
+matching text (synonym, short or long descriptor, with a bonus when every term is found) plus
+the prior of codes.search_rank (editorial content, kind of code, status, physician work,
+anesthesia only when asked for), then the code.
 The index expressions below must stay identical to those created in migrations 0003 and 0004,
 or PostgreSQL stops using the indexes (tests/codes/test_search.py checks the plans).
 
-On SQLite (the embedded default) the search is simpler: every word must appear (icontains) in
-the code, a descriptor or a synonym; a synonym line holding every word is shown with the result.
+On SQLite (the embedded default) the search is simpler: the same terms, found with icontains
+and checked as word starts in Python, misspelt words corrected against the release's vocabulary
+(codes.search_terms.Vocabulary), and ranked by the same prior added to a difflib text score.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 
 from . import cache as codes_cache
-from . import categories, releases
-from .models import Code, RelativeValue, Release
+from . import categories, releases, search_rank, search_terms
+from .models import Code, CodeContent, RelativeValue, Release
 
 SUGGEST_LIMIT = 10
 MAX_QUERY_LENGTH = 100
@@ -51,25 +54,27 @@ DESCRIPTOR_SCORE = (
 )
 DESCRIPTOR_VECTOR = f"to_tsvector('english'::regconfig, {DESCRIPTOR_TEXT})"
 SYNONYMS_VECTOR = "to_tsvector('english'::regconfig, cc.synonyms)"
-NO_SYNONYM = "false, NULL::text, NULL::float8"  # full_text, synonym, synonym_score
+NO_SYNONYM = "false, false, NULL::text, NULL::float8"  # matched, full_text, synonym, its score
 
 # Five digits (CPT), four digits and a letter (Category II/III, PLA), a letter and four digits
 # (HCPCS Level II); "99213-26" or "99213 26" names the code with a modifier.
 _CODE = re.compile(r"^(\d{5}|\d{4}[A-Z]|[A-Z]\d{4})$")
 _CODE_WITH_MODIFIER = re.compile(r"^(\d{5}|\d{4}[A-Z]|[A-Z]\d{4})[\s-]+[A-Z0-9]{2}$")
 _CODE_PREFIX = re.compile(r"^(\d{1,4}|[A-Z]\d{0,3})$")
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
 class Query:
-    """A typed query, read once: the code it names, the prefix it is, and its words."""
+    """A typed query, read once: the code it names, the prefix it is, its words and their
+    terms (what each word may mean, codes.search_terms)."""
 
     typed: str  # what was typed, spaces tidied
     text: str  # lower case words joined by spaces: what trigram similarity compares
     code: str | None = None
     prefix: str | None = None
     words: tuple[str, ...] = ()
+    terms: tuple[search_terms.Term, ...] = ()
+    corrected: bool = False  # whether misspelt words were replaced (`text` says by what)
 
     @property
     def empty(self) -> bool:
@@ -81,9 +86,13 @@ class Query:
         neighbouring code) nor for short words only (a three-letter typo matches anything)."""
         return not (self.code or self.prefix) and any(len(w) >= 4 for w in self.words)
 
+    @property
+    def anesthesia(self) -> bool:
+        return search_terms.about_anesthesia(self.words)
+
     def tsquery(self) -> str:
-        """Every word required; words of three letters or more also match as prefixes."""
-        return " & ".join(f"{w}:*" if len(w) >= 3 else w for w in self.words)
+        """Every term required; words of three letters or more also match as prefixes."""
+        return search_terms.tsquery(self.terms)
 
 
 def parse_query(raw: str | None) -> Query:
@@ -94,8 +103,15 @@ def parse_query(raw: str | None) -> Query:
         code = match.group(1)
     elif _CODE_PREFIX.match(upper):
         prefix = upper
-    words = tuple(_WORD.findall(text.lower()))
-    return Query(typed=text, text=" ".join(words), code=code, prefix=prefix, words=words)
+    words = search_terms.words_of(text)
+    return Query(
+        typed=text,
+        text=" ".join(words),
+        code=code,
+        prefix=prefix,
+        words=words,
+        terms=search_terms.terms(words),
+    )
 
 
 @dataclass(frozen=True)
@@ -144,12 +160,28 @@ def search(
     release = release or releases.current()
     if query.empty or release is None or offset >= MAX_RESULTS:
         return Results(query, release)
+    query = corrected(query, release.pk)
     limit = max(0, min(limit, MAX_RESULTS - offset))
     if settings.USING_POSTGRES:
         hits, total = _search_postgres(query, release.pk, limit, offset)
     else:
         hits, total = _search_simple(query, release.pk, limit, offset)
     return Results(query, release, hits, total)
+
+
+def corrected(query: Query, release_id: int) -> Query:
+    """The query with each word that starts no word of the release's text replaced by the
+    closest one ("colonscopy" by "colonoscopy"); trigram similarity (PostgreSQL) still looks
+    for what the correction misses."""
+    if not query.fuzzy:
+        return query
+    vocabulary = release_vocabulary(release_id)
+    words = tuple(vocabulary.correct(word) for word in query.words)
+    if words == query.words:
+        return query
+    return replace(
+        query, text=" ".join(words), words=words, terms=search_terms.terms(words), corrected=True
+    )
 
 
 class RankedResults:
@@ -192,16 +224,26 @@ def suggest(raw: str | None, *, release: Release | None = None) -> list[Hit]:
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 
-# Relevance, computed once per code: the best synonym's score or the descriptor's (with a bonus
-# when full text found every word); ties go to codes with curated content.
+# Relevance, computed once per code: codes holding every term (in their descriptors or their
+# synonyms) before those only alike (trigrams), then the best synonym's score or the
+# descriptor's (with a bonus when full text found every term) plus the prior of
+# codes.search_rank.
+PRIOR = search_rank.prior_sql(
+    kind="c.kind",
+    category="c.category",
+    status="rv.status",
+    work_rvu="rv.work_rvu",
+    curated="EXISTS (SELECT 1 FROM codes_codecontent p WHERE p.code_id = c.id)",
+)
 RANKED_SQL = """
         WITH text_row AS MATERIALIZED ({text_rows}),
         synonym_row AS ({synonym_rows}),
-        candidate(code_id, tier, full_text, synonym, synonym_score) AS (
+        candidate(code_id, tier, matched, full_text, synonym, synonym_score) AS (
             {candidates}
         ),
         grouped AS (
-            SELECT code_id, max(tier) AS tier, bool_or(full_text) AS full_text,
+            SELECT code_id, max(tier) AS tier, bool_or(matched) AS matched,
+                   bool_or(full_text) AS full_text,
                    max(synonym_score) AS synonym_score,
                    (array_agg(synonym ORDER BY synonym_score DESC)
                        FILTER (WHERE synonym IS NOT NULL))[1] AS synonym
@@ -209,36 +251,41 @@ RANKED_SQL = """
         ),
         ranked AS (
             SELECT c.code, c.kind, c.category, c.short_descriptor, c.long_descriptor, g.synonym,
-                   g.tier,
+                   g.tier, g.matched,
                    CASE WHEN g.tier = 1 THEN greatest(
                        coalesce(g.synonym_score, 0),
                        CASE WHEN g.full_text THEN 1.0 ELSE 0 END + {descriptor_score}
-                   ) ELSE 0 END AS score,
-                   EXISTS (SELECT 1 FROM codes_codecontent p WHERE p.code_id = c.id) AS curated
+                   ) + {prior} ELSE 0 END AS score
             FROM grouped g JOIN codes_code c ON c.id = g.code_id
-            -- In the release: LIMIT 1 makes this an index probe per candidate, not a hash of
-            -- every row of the release.
+            -- In the release, with the global row's status and work RVU: LIMIT 1 makes this an
+            -- index probe per candidate, not a hash of every row of the release.
             CROSS JOIN LATERAL (
-                SELECT 1 FROM codes_relativevalue r
-                WHERE r.code_id = g.code_id AND r.release_id = %(release)s LIMIT 1
-            ) in_release
+                SELECT r.status, r.work_rvu FROM codes_relativevalue r
+                WHERE r.code_id = g.code_id AND r.release_id = %(release)s
+                ORDER BY r.modifier LIMIT 1
+            ) rv
         )
         SELECT code, kind, category, short_descriptor, long_descriptor, synonym,
                count(*) OVER () AS total
         FROM ranked
-        ORDER BY tier DESC, score DESC, curated DESC, code
+        ORDER BY tier DESC, matched DESC, score DESC, code
         LIMIT {limit} OFFSET {offset}
     """
 
 
 def _search_postgres(query: Query, release_id: int, limit: int, offset: int):
-    params: dict[str, object] = {"q": query.text, "release": release_id}
+    params: dict[str, object] = {
+        "q": query.text,
+        "release": release_id,
+        "anesthesia": query.anesthesia,
+    }
     text_rows, synonym_rows, candidates = _candidates(query, params)
     sql = RANKED_SQL.format(
         text_rows=text_rows,
         synonym_rows=synonym_rows,
         candidates=" UNION ALL ".join(candidates),
         descriptor_score=DESCRIPTOR_SCORE,
+        prior=PRIOR,
         limit=int(limit),
         offset=int(offset),
     )
@@ -258,8 +305,8 @@ def _search_postgres(query: Query, release_id: int, limit: int, offset: int):
 
 def _candidates(query: Query, params: dict) -> tuple[str, str, list[str]]:
     """The SQL of the text rows, the synonym rows and every candidate select; adds to params."""
-    # Candidates come from the indexes: (code_id, tier, full text matched, synonym, its score).
-    # Tier 3 is the exact code, 2 a code prefix, 1 a text match.
+    # Candidates come from the indexes: (code_id, tier, every term found, full text matched the
+    # descriptors, synonym, its score). Tier 3 is the exact code, 2 a code prefix, 1 a text match.
     candidates = []
     if query.code:
         params["code"] = query.code
@@ -274,7 +321,7 @@ def _candidates(query: Query, params: dict) -> tuple[str, str, list[str]]:
         params["tsq"] = query.tsquery()
         text_rows = f"""SELECT c.id FROM codes_code c
                         WHERE {DESCRIPTOR_VECTOR} @@ to_tsquery('english', %(tsq)s)"""
-        candidates.append("SELECT id, 1, true, NULL::text, NULL::float8 FROM text_row")
+        candidates.append("SELECT id, 1, true, true, NULL::text, NULL::float8 FROM text_row")
         synonym_rows = f"""SELECT cc.id FROM codes_codecontent cc
                            WHERE {SYNONYMS_VECTOR} @@ to_tsquery('english', %(tsq)s)"""
         if query.fuzzy:
@@ -291,7 +338,8 @@ def _candidates(query: Query, params: dict) -> tuple[str, str, list[str]]:
             )
         # A code's synonyms are the lines of its content; the best matching line is kept.
         candidates.append(
-            """SELECT cc.code_id, 1, false, best.line, best.score
+            f"""SELECT cc.code_id, 1, {SYNONYMS_VECTOR} @@ to_tsquery('english', %(tsq)s),
+                      false, best.line, best.score
                FROM codes_codecontent cc JOIN synonym_row USING (id) CROSS JOIN LATERAL (
                    SELECT line, word_similarity(%(q)s, line) + 0.5 * similarity(%(q)s, line)
                        + CASE WHEN to_tsvector('english'::regconfig, line)
@@ -309,43 +357,97 @@ def _candidates(query: Query, params: dict) -> tuple[str, str, list[str]]:
 
 
 def _search_simple(query: Query, release_id: int, limit: int, offset: int):
-    codes = Code.objects.filter(
+    """The exact code, then the code prefix's family in code order, then text matches ranked
+    in Python; one more query reads the page's codes."""
+    in_release = Code.objects.filter(
         Exists(RelativeValue.objects.filter(code=OuterRef("pk"), release_id=release_id))
     )
-    match = Q()
+    ranked: list[tuple[str, str | None]] = []  # (code, the synonym that matched)
     if query.code:
-        match |= Q(code=query.code)
+        ranked += [
+            (c, None) for c in in_release.filter(code=query.code).values_list("code", flat=True)
+        ]
     if query.prefix:
-        match |= Q(code__startswith=query.prefix)
+        family = in_release.filter(code__startswith=query.prefix).order_by("code")
+        ranked += [(c, None) for c in family.values_list("code", flat=True)[:MAX_RESULTS]]
     if query.words:
-        every_word = Q()
-        for word in query.words:
-            every_word &= (
-                Q(code__icontains=word)
-                | Q(short_descriptor__icontains=word)
-                | Q(long_descriptor__icontains=word)
-                | Q(content__synonyms__icontains=word)
-            )
-        match |= every_word
-    tiers = []
-    if query.code:
-        tiers.append(When(code=query.code, then=Value(3)))
-    if query.prefix:
-        tiers.append(When(code__startswith=query.prefix, then=Value(2)))
-    tier = Case(*tiers, default=Value(1), output_field=IntegerField()) if tiers else Value(1)
-    codes = codes.filter(match).annotate(tier=tier)
-    codes = codes.order_by("-tier", "code")
-    total = min(codes.count(), MAX_RESULTS)
-    page = codes[offset : offset + limit].values_list(
-        "code", "kind", "category", "short_descriptor", "long_descriptor", "content__synonyms"
+        ranked += _text_matches(query, in_release, release_id)
+    listed: dict[str, str | None] = {}
+    for code, synonym in ranked:
+        listed.setdefault(code, synonym)
+    ordered = list(listed.items())[:MAX_RESULTS]
+    page = ordered[offset : offset + limit]
+    rows = {
+        row[0]: row
+        for row in Code.objects.filter(code__in=[code for code, _ in page]).values_list(
+            "code", "kind", "category", "short_descriptor", "long_descriptor"
+        )
+    }
+    return [Hit(*rows[code], synonym=synonym) for code, synonym in page], len(ordered)
+
+
+def _text_matches(query: Query, codes, release_id: int) -> list[tuple[str, str | None]]:
+    """Codes whose descriptors or synonyms hold every term, best first, with the synonym line
+    that matched."""
+    terms = query.terms
+    match = search_rank.TextMatch(terms, query.text)
+    row = RelativeValue.objects.filter(code=OuterRef("pk"), release_id=release_id)
+    row = row.order_by("modifier")  # the global row first
+    found = codes.filter(_contains_terms(terms)).annotate(
+        status=Subquery(row.values("status")[:1]), work=Subquery(row.values("work_rvu")[:1])
     )
-    hits = [Hit(*row[:-1], synonym=_synonym_with_every_word(row[-1], query.words)) for row in page]
-    return hits, total
+    scored = []
+    for code, kind, category, short, long, synonyms, status, work in found.values_list(
+        "code", "kind", "category", "short_descriptor", "long_descriptor", "content__synonyms",
+        "status", "work",
+    ):  # fmt: skip
+        described = match.descriptor_score(short, long)
+        lines = [line.strip() for line in (synonyms or "").splitlines() if line.strip()]
+        synonym, named = match.best_synonym(lines)
+        if described is None and named is None:
+            continue
+        score = max(s for s in (described, named) if s is not None) + search_rank.prior(
+            kind=kind, category=category, status=status, work_rvu=work,
+            curated=synonyms is not None, anesthesia=query.anesthesia,
+        )  # fmt: skip
+        scored.append((-score, code, synonym))
+    return [(code, synonym) for _, code, synonym in sorted(scored)]
 
 
-def _synonym_with_every_word(synonyms: str | None, words: tuple[str, ...]) -> str | None:
-    """The shortest synonym line holding every word typed (the closest to what was typed), so
-    Hit.synonym says which synonym matched; PostgreSQL picks the best scoring line instead."""
-    lines = [line.strip() for line in (synonyms or "").splitlines()]
-    found = [line for line in lines if line and all(word in line.lower() for word in words)]
-    return min(found, key=len) if words and found else None
+def _contains_terms(terms: tuple[search_terms.Term, ...]) -> Q:
+    """Every term, any of its phrasings, every word of a phrasing (or a short form) somewhere in
+    a descriptor or the synonyms: a coarse filter the text score then checks word by word."""
+    every_term = Q()
+    for term in terms:
+        any_phrasing = Q()
+        for phrasing in term:
+            every_word = Q()
+            for word in phrasing:
+                spelling = Q()
+                for text in (word.stem, *word.short_forms):
+                    spelling |= (
+                        Q(short_descriptor__icontains=text)
+                        | Q(long_descriptor__icontains=text)
+                        | Q(content__synonyms__icontains=text)
+                    )
+                every_word &= spelling
+            any_phrasing |= every_word
+        every_term &= any_phrasing
+    return every_term
+
+
+def release_vocabulary(release_id: int) -> search_terms.Vocabulary:
+    """The words of the release's descriptors and synonyms, built once per release and version
+    of the editorial content (in this process: building it reads every code's text once)."""
+    content = CodeContent.objects.aggregate(count=Count("pk"), updated=Max("updated_at"))
+    return _vocabulary(release_id, content["count"], content["updated"])
+
+
+@functools.lru_cache(maxsize=4)
+def _vocabulary(release_id: int, content_count: int, content_updated) -> search_terms.Vocabulary:
+    texts = (
+        Code.objects.filter(rvus__release_id=release_id)
+        .distinct()
+        .values_list("short_descriptor", "long_descriptor", "content__synonyms")
+    )
+    return search_terms.Vocabulary(text for row in texts.iterator() for text in row if text)

@@ -2,7 +2,7 @@
 
 from django.core.paginator import Page, Paginator
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
@@ -15,9 +15,13 @@ SUGGEST_BROWSER_CACHE_SECONDS = 60
 
 @require_GET
 def search(request):
+    """The results page; a whole code that the release holds (typed here or in the header box,
+    whose form submits here) goes straight to its page."""
     raw = request.GET.get("q", "")
     page_number = request.GET.get("page") or 1
     results = code_search.search(raw, limit=PAGE_SIZE)  # the first page, and the total
+    if results.query.code and results.hits and results.hits[0].code == results.query.code:
+        return redirect(results.hits[0].url)
     page: Page | None = None
     if results.total:
         page = Paginator(code_search.RankedResults(results), PAGE_SIZE).get_page(page_number)

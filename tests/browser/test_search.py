@@ -73,3 +73,15 @@ def test_the_header_box_suggests_on_every_page(page, searchable):
     expect(option).to_be_visible()
     option.click()
     expect(page).to_have_url(re.compile(r"/cpt-codes/47562/$"))
+
+
+def test_a_whole_code_and_enter_in_the_header_box_opens_its_page(page, searchable):
+    page.goto("/")
+    header = page.locator("#header-q")
+    header.press_sequentially("j3490", delay=20)
+    # The suggestions still list it; Enter without a pick submits to the results page, which
+    # redirects a whole code to its page.
+    expect(page.get_by_role("option").filter(has_text="J3490").first).to_be_visible()
+    header.press("Enter")
+    expect(page).to_have_url(re.compile(r"/cpt-codes/J3490/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("J3490")

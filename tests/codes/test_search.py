@@ -1,8 +1,15 @@
-"""Code search on PostgreSQL with real data: whole ranges of the real RVU25D PPRRVU file (E/M,
-hip and knee, biliary, colonoscopy, CT head, J codes), the HCPCS long descriptors of the J codes
-and the bundled editorial synonyms, imported once for the module through the real importer.
-Whole ranges give the ranking real neighbours to beat ("lap chole" against every other biliary
-code, "9921" against the rest of E/M).
+"""Code search with real data: whole ranges of the real RVU25D PPRRVU file (E/M, anesthesia,
+hip and knee, arthroscopy, biliary, colonoscopy, cataract, CT head, lower extremity imaging, J
+codes), the HCPCS long descriptors of its Level II codes and the bundled editorial synonyms,
+imported once for the module through the real importer. Whole ranges give the ranking real
+neighbours to beat ("lap chole" against every other biliary code, "knee" against every
+anesthesia code for the knee, "9921" against the rest of E/M).
+
+Tests taking the `engine` fixture run twice: with the PostgreSQL search, and with the simple
+search the embedded default (SQLite) uses. Under the services lane the simple search runs on
+PostgreSQL (USING_POSTGRES set to False: it uses only the ORM); under the embedded lane
+(`-m "not postgres"`, SQLite) the PostgreSQL runs are deselected and the simple ones run on
+SQLite itself.
 """
 
 import re
@@ -21,13 +28,21 @@ pytestmark = pytest.mark.django_db
 
 RANGES = [
     ("99202", "99499"),  # E/M
+    ("00100", "01999"),  # anesthesia
+    ("20600", "20611"),  # joint injection and aspiration
     ("27000", "27599"),  # pelvis, hip, femur, knee
+    ("29800", "29999"),  # arthroscopy
     ("47000", "47999"),  # liver and biliary tract
+    ("44380", "44408"),  # endoscopy through a stoma
     ("45300", "45399"),  # endoscopy of the colon
+    ("66820", "66990"),  # cataract
     ("70450", "70498"),  # CT of head and neck (with 26/TC rows)
+    ("73700", "73725"),  # CT and MRI of the lower extremity
     ("J0000", "J3999"),  # drugs
 ]
-EXTRA = {"90686", "G0008"}
+# Category II and Level II codes whose words compete: a measure for cataract surgery, knee
+# replacement outcome measures, screening colonoscopy, a cataract satisfaction measure.
+EXTRA = {"90686", "G0008", "3325F", "M1045", "M1046", "M1141", "G0121", "G0916"}
 HCPCS_ONLY = "J0135"  # adalimumab: in the HCPCS file, not in the fee schedule
 
 
@@ -55,7 +70,7 @@ def import_search_data(root):
     folder.mkdir()
     pprrvu_slice(folder / "PPRRVU2025_Oct.csv", codes=codes)
     copy_real(folder, "RVU25D", "GPCI2025.csv")
-    hcpcs = {c for c in codes if c.startswith("J")} | {HCPCS_ONLY}
+    hcpcs = {c for c in codes if c[0].isalpha()} | {HCPCS_ONLY}
     wipe()
     release_import(source=folder, make_current=True)
     release_import(source=hcpcs_slice(root / "HCPC2025_OCT_ANWEB.xlsx", codes=hcpcs))
@@ -73,6 +88,14 @@ def imported(django_db_setup, django_db_blocker, tmp_path_factory):
 
 def codes(query, limit=20):
     return [hit.code for hit in search.search(query, limit=limit).hits]
+
+
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres), "simple"])
+def engine(request, settings):
+    """The PostgreSQL search, or the simple one of the embedded default (see the docstring)."""
+    if request.param == "simple":
+        settings.USING_POSTGRES = False
+    return request.param
 
 
 # --- Reading the query ----------------------------------------------------------------------------
@@ -219,7 +242,171 @@ def test_the_simple_search_without_postgresql_finds_codes_prefixes_and_words(set
     assert synonyms["27446"] is None  # "Revision of knee joint": found by its descriptor
 
 
+# --- Clinical relevance, phrases and misspellings on both databases (issue 14) -----------------
+
+ISSUE_QUERIES = [
+    ("knee", "27447"),  # not nine anesthesia codes first
+    ("colonoscopy", "45378"),  # not 44388, colonoscopy through a stoma
+    ("cataract", "66984"),  # not 3325F, a Category II measure
+    ("mri knee", "73721"),  # "Mri jnt of lwr extre w/o dye"
+    ("E/M level 4", "99214"),  # through the editorial names
+    ("kne replacment", "27447"),
+    ("colonscopy", "45378"),
+    ("cateract", "66984"),
+    # What worked before on PostgreSQL, now on both.
+    ("knee replacement", "27447"),
+    ("lap chole", "47562"),
+    ("cholecystectmy", "47562"),
+    ("tka", "27447"),
+    ("tot knee", "27447"),
+    ("mri of the knee", "73721"),
+    ("em level 4", "99214"),
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), ISSUE_QUERIES)
+def test_the_issue_queries_find_their_code_in_the_top_three(engine, typed, expected):
+    assert expected in codes(typed, limit=3)
+
+
+def test_the_usual_procedure_comes_first(engine):
+    assert codes("colonoscopy")[0] == "45378"
+    assert codes("cataract")[0] == "66984"
+    assert codes("knee replacement")[0] == "27447"
+
+
+def test_anesthesia_codes_come_after_the_procedures_unless_anesthesia_is_asked_for(engine):
+    knee = search.search("knee", limit=10).hits
+    assert len(knee) == 10
+    assert not [hit.code for hit in knee if hit.category == "Anesthesia"]
+    assert (
+        Code.objects.filter(category="Anesthesia", short_descriptor__icontains="knee").count() > 9
+    )
+    asked = search.search("anesthesia knee", limit=5).hits
+    assert [hit.category for hit in asked] == ["Anesthesia"] * 5
+    assert codes("anesthesia knee arthroplasty", limit=1) == ["01402"]
+
+
+def test_measurement_codes_come_after_the_services_they_measure(engine):
+    found = codes("cataract", limit=50)
+    services = [c for c in found if c.isdigit()]
+    assert found.index("3325F") > max(found.index(c) for c in services)
+    knee = codes("knee replacement", limit=50)
+    assert knee.index("27447") < min(knee.index(c) for c in ("M1045", "M1046", "M1141"))
+
+
+def test_a_phrase_finds_codes_through_what_its_words_mean(engine):
+    # "mri knee": CPT calls it a joint of the lower extremity, never a knee.
+    assert set(codes("mri knee", limit=3)) == {"73721", "73722", "73723"}
+    assert "73718" not in codes("mri knee")  # lower extremity other than a joint
+    assert codes("knee mri", limit=3) == codes("mri knee", limit=3)
+    assert {"99214", "99204"} <= set(codes("E/M level 4", limit=3))
+
+
+def test_a_corrected_query_says_what_it_searched_for(engine):
+    results = search.search("kne replacment")
+    assert results.query.corrected and results.query.text == "kne replacement"
+    assert not search.search("knee replacement").query.corrected
+
+
+@pytest.mark.postgres
+def test_the_sql_prior_is_the_python_prior():
+    """One rule on both databases: codes.search_rank.prior_sql computes what prior() does."""
+    from decimal import Decimal
+
+    from codes import search_rank
+
+    kinds = ["cpt1", "cpt2", "cpt3", "hcpcs2"]
+    cases = [
+        (kind, category, status, work, curated, anesthesia)
+        for kind in kinds
+        for category in ("Surgery", "Anesthesia")
+        for status in ("A", "R", "T", "J", "I", "M")
+        for work in (Decimal("0.00"), Decimal("6.85"))
+        for curated in (False, True)
+        for anesthesia in (False, True)
+    ]
+    expression = search_rank.prior_sql(
+        kind="%(kind)s", category="%(category)s", status="%(status)s",
+        work_rvu="%(work)s", curated="%(curated)s",
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        for kind, category, status, work, curated, anesthesia in cases:
+            params = {
+                "kind": kind, "category": category, "status": status, "work": work,
+                "curated": curated, "anesthesia": anesthesia,
+            }  # fmt: skip
+            cursor.execute(f"SELECT {expression}::float8", params)
+            expected = search_rank.prior(
+                kind=kind, category=category, status=status, work_rvu=work,
+                curated=curated, anesthesia=anesthesia,
+            )  # fmt: skip
+            assert cursor.fetchone()[0] == pytest.approx(expected), params
+
+
+@pytest.mark.postgres
+def test_the_simple_search_computes_similarity_as_pg_trgm_does():
+    from codes import search_rank
+
+    pairs = [
+        ("knee replacement", "Total knee arthroplasty"),
+        ("mri knee", "Mri jnt of lwr extre w/o dye"),
+        ("colonoscopy", "Colonoscopy thru stoma spx"),
+        ("e/m level 4", "established patient E/M level 4"),
+    ]
+    with connection.cursor() as cursor:
+        for a, b in pairs:
+            cursor.execute("SELECT similarity(%s, %s)", [a, b])
+            ours = search_rank.similarity(search_rank.trigrams(a), search_rank.trigrams(b))
+            assert ours == pytest.approx(cursor.fetchone()[0], abs=1e-6), (a, b)
+
+
 # --- Pages ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "page"),
+    [
+        ("27447", "/cpt-codes/27447/"),
+        ("j3490", "/cpt-codes/J3490/"),
+        (" 99213 ", "/cpt-codes/99213/"),
+        ("70450-26", "/cpt-codes/70450/"),
+    ],
+)
+def test_a_whole_code_goes_straight_to_its_page(client, engine, typed, page):
+    response = client.get(reverse("code_search:search"), {"q": typed})
+    assert response.status_code == 302
+    assert response["Location"] == page
+
+
+def test_the_header_box_submits_to_the_results_page_which_redirects_a_code(client):
+    html = client.get(reverse("code_search:search")).content.decode()
+    form = re.search(r'<form[^>]*class="[^"]*header-search[^"]*"[^>]*>', html).group(0)
+    assert f'action="{reverse("code_search:search")}"' in form and 'method="get"' in form
+    assert re.search(r'<input id="header-q"[^>]*name="q"', html)
+    assert client.get(reverse("code_search:search"), {"q": "47562"})["Location"] == (
+        "/cpt-codes/47562/"
+    )
+
+
+def test_the_api_search_ranks_as_the_page_does(client, engine):
+    response = client.get("/api/v1/codes/", {"q": "mri knee"})
+    assert response.status_code == 200
+    found = [row["code"] for row in response.json()["results"]]
+    assert found[:3] == codes("mri knee", limit=3) and "73721" in found[:3]
+    assert client.get("/api/v1/codes/", {"q": "27447"}).json()["results"][0]["code"] == "27447"
+
+
+def test_suggestions_still_list_an_exact_code(client):
+    results = client.get(reverse("code_search:suggest"), {"q": "27447"}).json()["results"]
+    assert results[0]["code"] == "27447"
+
+
+def test_a_code_outside_the_release_or_a_prefix_shows_the_results_page(client):
+    url = reverse("code_search:search")
+    assert client.get(url, {"q": HCPCS_ONLY}).status_code == 200  # not in the release
+    assert client.get(url, {"q": "9921"}).status_code == 200
+    assert client.get(url, {"q": "27447 knee"}).status_code == 200  # words, not a code
 
 
 def test_the_suggest_endpoint_answers_the_quick_entry_shape(client):
