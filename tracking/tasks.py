@@ -1,12 +1,31 @@
-"""Celery tasks of the procedure log: thin, taking ids, safe to run twice."""
+"""Celery tasks of the procedure log: thin, taking ids, safe to run twice.
+
+Both jobs rely on late acknowledgement: a message is acknowledged when its task returns, and
+requeued at once when the pool process running it dies (reject_on_worker_lost), so the
+redelivered task finds the dead run and retries it (tracking.jobs). The time limit bounds a run
+that hangs: its pool process is killed, and the job page then says it stopped. It is far above
+what the largest file takes (a 200 MB backup or 10 MB import restores or imports in minutes).
+"""
 
 from celery import shared_task
 
+JOB_TIME_LIMIT = 2 * 60 * 60
+JOB_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "time_limit": JOB_TIME_LIMIT}
 
-@shared_task(acks_late=True)
+
+@shared_task(**JOB_OPTIONS)
 def run_import_job(job_pk: int) -> dict:
     """Import a large file's rows (the job was previewed and queued by the user)."""
     from tracking.portability.imports import import_job_run
 
     job = import_job_run(job_pk=job_pk)
     return {"job": job.pk, "status": job.status, "imported": job.rows_imported}
+
+
+@shared_task(**JOB_OPTIONS)
+def run_restore_job(job_pk: int) -> dict:
+    """Restore an uploaded backup (the job was checked and queued when it was uploaded)."""
+    from tracking.portability.backup import restore_job_run
+
+    job = restore_job_run(job_pk=job_pk)
+    return {"job": job.pk, "status": job.status, "restored": job.rows_done}
