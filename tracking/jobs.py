@@ -24,6 +24,7 @@ that finds it dead marks it stopped with a message, and "Run again" queues it ag
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ from codes.refresh import exclusive
 from tracking.models import BackgroundJob
 
 MAX_ATTEMPTS = 3
+LOCK_WAIT = 10  # seconds
 PROGRESS_TIMEOUT = 3600
 STOPPED = (
     "the {noun} stopped before it finished: the process running it was stopped (a restart, or "
@@ -108,22 +110,37 @@ def job_run(
     and checks (it may return an Outcome to finish without writing), then `write(job, plan)`
     writes in one transaction with the outcome. A ValidationError from either fails the job with
     its messages. Safe to run twice: a job that is running elsewhere, or not queued, is left as
-    it is. Returns the job as it stands."""
-    with exclusive(lock_key(model, pk)) as free:
-        job = _claim(model, pk) if free else None
-        if job is None:
-            return model.objects.defer("data").get(pk=pk)
-        try:
-            _attempt(job, prepare, write)
-        except Superseded:
-            return model.objects.defer("data").get(pk=pk)
-        except Exception:
-            with contextlib.suppress(Superseded):
-                message = f"{job.nothing_done}: the {job.noun} failed unexpectedly."
-                _finish(job, Outcome(job.Status.FAILED, message))
-            raise
-        finally:
-            cache.delete(progress_key(model, pk))
+    it is. Returns the job as it stands.
+
+    A lock found taken is waited for a few seconds (LOCK_WAIT) while the job is queued or
+    running: a task redelivered because its pool process died may start before the database has
+    noticed the dead connection (it does at the end of the statement it was running)."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        with exclusive(lock_key(model, pk)) as free:
+            if free:
+                return _run_locked(model, pk, prepare, write)
+        found = model.objects.defer("data").get(pk=pk)
+        if not found.is_active or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+def _run_locked(model, pk, prepare, write) -> BackgroundJob:
+    job = _claim(model, pk)
+    if job is None:
+        return model.objects.defer("data").get(pk=pk)
+    try:
+        _attempt(job, prepare, write)
+    except Superseded:
+        return model.objects.defer("data").get(pk=pk)
+    except Exception:
+        with contextlib.suppress(Superseded):
+            message = f"{job.nothing_done}: the {job.noun} failed unexpectedly."
+            _finish(job, Outcome(job.Status.FAILED, message))
+        raise
+    finally:
+        cache.delete(progress_key(model, pk))
     return job
 
 

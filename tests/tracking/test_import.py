@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from codes.wrvu import LineSpec
 from rvuedge.celery import app
 from tests.tracking.workers import worker_alive
-from tracking import services
+from tracking import jobs, services
 from tracking.models import Encounter, ImportJob, ImportMapping, Location, LogChange, ProcedureLog
 from tracking.portability import imports
 
@@ -586,8 +586,9 @@ def test_the_uploaded_file_is_deleted_when_the_import_finishes(client, attending
 
 
 def test_a_run_whose_worker_died_is_taken_over_and_a_live_one_is_left_alone(
-    client, attending, release
+    client, attending, release, monkeypatch
 ):
+    monkeypatch.setattr(jobs, "LOCK_WAIT", 0.5)
     job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
     ImportJob.objects.filter(pk=job.pk).update(
         status="running", started_at=timezone.now(), attempts=1, mode="valid_rows"

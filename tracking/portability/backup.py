@@ -48,6 +48,7 @@ from tracking.models import (
 FORMAT = "rvuedge-tracking-backup"
 VERSION = 1
 BATCH = 2000
+ENCOUNTER_BATCH = 500  # encounters written between two progress reports
 MAX_BYTES = 200 * 1024 * 1024
 ASYNC_BYTES = 1024 * 1024  # about 1,500 entries: restored in the request in a second or two
 HEAD_BYTES = 4096
@@ -354,9 +355,9 @@ def _restore(user, data, replace, progress) -> dict[str, int]:
     counts["templates"] = _restore_templates(user, data["templates"], codes)
     counts["encounters"], counts["entries"] = 0, 0
     encounters = data["encounters"]
-    for start in range(0, len(encounters), BATCH):
+    for start in range(0, len(encounters), ENCOUNTER_BATCH):
         made, logs = _restore_encounters(
-            user, encounters[start : start + BATCH], codes, releases, locations
+            user, encounters[start : start + ENCOUNTER_BATCH], codes, releases, locations
         )
         counts["encounters"] += made
         counts["entries"] += logs
