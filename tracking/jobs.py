@@ -14,7 +14,10 @@ uploaded file deleted) is committed in the same transaction as the rows the job 
   timestamp would need a staleness window (too short and a slow batch is taken over while alive,
   too long and the page says "Importing 0 of 20000" for that long), and could not be written
   from inside the run's all-or-nothing transaction anyway. A run that hangs is bounded by the
-  tasks' time limit (tracking.tasks), after which its worker is killed and the same applies.
+  tasks' time limit (tracking.tasks), after which its worker is killed and the same applies. (A
+  worker's host that vanishes without closing its connections is noticed when PostgreSQL's TCP
+  keepalive gives up on them: set tcp_keepalives_idle on the server to bound that.) Elsewhere
+  (SQLite, tasks in-process: the embedded default) the lock is one inside the process.
 
 A dead run is retried when its task message is redelivered (acks_late, and reject_on_worker_lost
 requeues the message at once when a pool process dies), up to MAX_ATTEMPTS runs; a job page
@@ -41,12 +44,12 @@ MAX_ATTEMPTS = 3
 LOCK_WAIT = 10  # seconds
 PROGRESS_TIMEOUT = 3600
 STOPPED = (
-    "the {noun} stopped before it finished: the process running it was stopped (a restart, or "
-    "out of memory). Run again to try once more."
+    "the {noun} stopped before it finished, because the process running it was stopped (a "
+    "restart, or out of memory). Run again to try once more."
 )
 GAVE_UP = (
-    "the {noun} stopped {attempts} times before it finished: the process running it was "
-    "stopped each time (a restart, or out of memory). Run again to try once more."
+    "the {noun} stopped {attempts} times before it finished, because the process running it "
+    "was stopped each time (a restart, or out of memory). Run again to try once more."
 )
 
 
@@ -217,8 +220,8 @@ def job_check(job: BackgroundJob) -> BackgroundJob:
 
 
 def job_requeue(job: BackgroundJob) -> None:
-    """ "Run again": a stopped job (its worker died, its file kept) is queued again, with a fresh
-    count of attempts. ValidationError if it is not stopped (say, another click queued it)."""
+    """For "Run again": a stopped job (its worker died, its file kept) is queued again, with a
+    fresh count of attempts. ValidationError if it is not stopped (say, another click queued it)."""
     job = job_check(job)
     model = type(job)
     with exclusive(lock_key(model, job.pk)) as free:

@@ -235,8 +235,8 @@ def test_a_restore_whose_worker_died_says_so_and_runs_again_exactly_once(
     job.refresh_from_db()
     assert job.status == RestoreJob.Status.STOPPED
     assert job.message == (
-        "Nothing restored: the restore stopped before it finished: the process running it was "
-        "stopped (a restart, or out of memory). Run again to try once more."
+        "Nothing restored: the restore stopped before it finished, because the process running "
+        "it was stopped (a restart, or out of memory). Run again to try once more."
     )
     assert job.message in html and "Run again" in html and "hx-get" not in html
     assert gzip.decompress(bytes(job.data)) == backup_body  # kept to run again

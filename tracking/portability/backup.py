@@ -537,7 +537,7 @@ def restore_job_start(*, user, upload, replace: bool) -> RestoreJob:
 
 
 def restore_job_again(*, job: RestoreJob) -> RestoreJob:
-    """ "Run again" after the worker running the restore died: the same file and choice."""
+    """Run the restore again after the worker running it died: the same file and choice."""
     jobs.job_requeue(job)
     return _dispatch(job)
 

@@ -385,7 +385,7 @@ def import_job_start(*, job: ImportJob, mode: str, skip_duplicates: bool) -> Imp
 
 
 def import_job_again(*, job: ImportJob) -> ImportJob:
-    """ "Run again" after the worker running the import died: the same file, mode and options."""
+    """Run the import again after the worker running it died: the same file, mode and options."""
     jobs.job_requeue(job)
     return _dispatch(job)
 
