@@ -195,7 +195,7 @@ def test_restoring_after_deleting_gives_identical_data(client, account):
     job = outcome(client, upload(client, account, body))
 
     assert job.status == RestoreJob.Status.DONE
-    assert job.message == "Restored 6 entries, 2 locations and 1 templates."
+    assert job.message == "Restored 6 entries, 2 locations and 1 template."
     assert bytes(job.data) == b""  # the file is deleted when the job ends
     after = snapshot(account)
     for name in before:

@@ -130,7 +130,7 @@ def test_a_small_backup_is_restored_in_the_request_and_its_page_says_so(
     assert (job.status, job.rows_total, job.rows_done) == (RestoreJob.Status.DONE, 3, 3)
     assert job.counts["entries"] == 3 and job.counts["locations"] == 1
     html = page(client, "tracking:restore_job", job)
-    assert "Restored 3 entries, 1 locations and 0 templates." in html
+    assert "Restored 3 entries, 1 location and 0 templates." in html
     assert "hx-get" not in html
     assert ProcedureLog.objects.filter(user=other_user).count() == 3
 

@@ -567,6 +567,18 @@ def _read_job_backup(job: RestoreJob) -> dict:
     return data
 
 
+RESTORED = (
+    ("entries", "entry|entries"),
+    ("locations", "location|locations"),
+    ("templates", "template|templates"),
+)
+
+
+def _count(number: int, noun: str) -> str:
+    one, many = noun.split("|")
+    return f"{number} {one if number == 1 else many}"
+
+
 def _write_job_backup(job: RestoreJob, data: dict) -> jobs.Outcome:
     counts = backup_restore(
         user=job.user,
@@ -574,9 +586,8 @@ def _write_job_backup(job: RestoreJob, data: dict) -> jobs.Outcome:
         replace=job.replace,
         progress=lambda done: jobs.progress_set(job, done),
     )
-    message = (
-        f"Restored {counts['entries']} entries, {counts['locations']} locations and "
-        f"{counts['templates']} templates."
+    message = "Restored {}, {} and {}.".format(
+        *(_count(counts[key], noun) for key, noun in RESTORED)
     )
     if job.attempts > 1:
         message += f" It took {job.attempts} runs: the worker of an earlier one stopped."
