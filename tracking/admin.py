@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from tracking.models import ImportJob, ImportMapping, Location, Preferences, ProcedureLog
+from tracking.models import (
+    ImportJob,
+    ImportMapping,
+    Location,
+    Preferences,
+    ProcedureLog,
+    RestoreJob,
+)
 
 
 @admin.register(Location)
@@ -52,7 +59,31 @@ class ImportJobAdmin(admin.ModelAdmin):
     readonly_fields = [
         "user", "filename", "file_type", "headers", "columns", "status", "mode",
         "skip_duplicates", "release", "rows_total", "rows_done", "rows_imported", "errors",
-        "message", "created_at", "started_at", "finished_at",
+        "message", "attempts", "created_at", "started_at", "finished_at",
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RestoreJob)
+class RestoreJobAdmin(admin.ModelAdmin):
+    """Read-only: to see where a user's restore stands. The uploaded backup is not shown."""
+
+    list_display = ["created_at", "user", "filename", "status", "size", "rows_done"]
+    list_filter = ["status", "replace"]
+    search_fields = ["user__email", "filename"]
+    list_select_related = ["user"]
+    exclude = ["data"]
+    readonly_fields = [
+        "user", "filename", "size", "replace", "status", "rows_total", "rows_done", "counts",
+        "message", "attempts", "created_at", "started_at", "finished_at",
     ]  # fmt: skip
 
     def get_queryset(self, request):

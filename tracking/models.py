@@ -475,7 +475,51 @@ class ImportMapping(models.Model):
         return f"Import mapping of {self.user}"
 
 
-class ImportJob(models.Model):
+class BackgroundJob(models.Model):
+    """What an import and a restore share: the uploaded file (kept until the job ends), the
+    state tracking.jobs moves the job through, its progress and its outcome.
+
+    Each job model has a `Status` with at least queued, running, stopped, done and failed.
+    """
+
+    data = models.BinaryField(help_text="The uploaded file, deleted when the job ends.")
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows checked or written.")
+    attempts = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Runs started since the job was queued; a run whose worker died is retried "
+        "up to tracking.jobs.MAX_ATTEMPTS runs.",
+    )
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    # How the job pages and messages name the job ("Nothing imported: the import stopped ...").
+    noun = "job"
+    nothing_done = "Nothing done"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running: the job page polls for progress."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def can_run_again(self) -> bool:
+        """Stopped by a worker that died: the file is still here to run again."""
+        return self.status == self.Status.STOPPED
+
+
+class ImportJob(BackgroundJob):
     """An uploaded CSV or XLSX file on its way into the log: mapped, previewed, then imported
     all at once (in the request, or by a Celery task for a large file)."""
 
@@ -484,6 +528,7 @@ class ImportJob(models.Model):
         PREVIEW = "preview", "Ready to preview"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Importing"
+        STOPPED = "stopped", "Stopped before finishing"
         DONE = "done", "Imported"
         FAILED = "failed", "Nothing imported"
 
@@ -496,7 +541,6 @@ class ImportJob(models.Model):
     )
     filename = models.CharField(max_length=255)
     file_type = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
-    data = models.BinaryField(help_text="The uploaded file, kept until the job is deleted.")
     headers = models.JSONField(default=list)
     columns = models.JSONField(default=dict, help_text="Our field name to the file's header.")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.MAPPING)
@@ -505,17 +549,12 @@ class ImportJob(models.Model):
     release = models.ForeignKey(
         "codes.Release", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0, help_text="Rows checked or written.")
     rows_imported = models.PositiveIntegerField(default=0)
     # [{"row": 3, "errors": ["..."]}, ...]: the file's line numbers, header = 1.
     errors = models.JSONField(default=list, blank=True)
-    message = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = OwnedQuerySet.as_manager()
+    noun = "import"
+    nothing_done = "Nothing imported"
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -530,6 +569,42 @@ class ImportJob(models.Model):
     def __str__(self):
         return f"Import of {self.filename} ({self.get_status_display()})"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+class RestoreJob(BackgroundJob):
+    """An uploaded backup (stored gzip-compressed) on its way into the account: checked, then
+    restored all or nothing (in the request when small, else by a Celery task)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Restoring"
+        STOPPED = "stopped", "Stopped before finishing"
+        DONE = "done", "Restored"
+        FAILED = "failed", "Nothing restored"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="restore_jobs"
+    )
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0, help_text="The uploaded file's bytes.")
+    replace = models.BooleanField(
+        default=False, help_text="Delete the account's tracking data first (same transaction)."
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    # {"entries": 120, "locations": 2, ...}: what the restore wrote, by section.
+    counts = models.JSONField(default=dict, blank=True)
+
+    noun = "restore"
+    nothing_done = "Nothing restored"
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="tracking_restore_user")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rows_done__lte=models.F("rows_total")),
+                name="tracking_restore_progress_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"Restore of {self.filename} ({self.get_status_display()})"

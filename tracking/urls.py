@@ -32,9 +32,13 @@ urlpatterns = [
     path("reports/entries.<str:fmt>", reports.export, name="export"),
     path("reports/backup.json", reports.backup_download, name="backup"),
     path("reports/restore/", reports.restore, name="restore"),
+    path("reports/restore/<int:pk>/", reports.restore_job, name="restore_job"),
+    path("reports/restore/<int:pk>/progress/", reports.restore_progress, name="restore_progress"),
+    path("reports/restore/<int:pk>/again/", reports.restore_again, name="restore_again"),
     path("import/", imports.upload, name="import"),
     path("import/<int:pk>/", imports.job_detail, name="import_job"),
     path("import/<int:pk>/columns/", imports.mapping, name="import_map"),
     path("import/<int:pk>/run/", imports.run, name="import_run"),
     path("import/<int:pk>/progress/", imports.progress, name="import_progress"),
+    path("import/<int:pk>/again/", imports.again, name="import_again"),
 ]

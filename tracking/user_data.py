@@ -15,6 +15,7 @@ from tracking.models import (
     Preferences,
     ProcedureLog,
     RepriceBatch,
+    RestoreJob,
 )
 
 
@@ -113,6 +114,22 @@ def export_import_jobs(user):
     ]
 
 
+def export_restore_jobs(user):
+    return [
+        {
+            "file": job.filename,
+            "bytes": job.size,
+            "replace": job.replace,
+            "status": job.status,
+            "message": job.message,
+            "restored": job.counts,
+            "created_at": job.created_at,
+            "finished_at": job.finished_at,
+        }
+        for job in RestoreJob.objects.for_user(user).defer("data").order_by("created_at")
+    ]
+
+
 def export_import_mapping(user):
     mapping = ImportMapping.objects.filter(user=user).first()
     return (
@@ -152,6 +169,7 @@ def register():
     register_user_data("credit_policy", export=export_credit_policy, models=(CreditPolicy,))
     register_user_data("log_changes", export=export_changes, models=(LogChange,))
     register_user_data("import_jobs", export=export_import_jobs, models=(ImportJob,))
+    register_user_data("restore_jobs", export=export_restore_jobs, models=(RestoreJob,))
     register_user_data("import_columns", export=export_import_mapping, models=(ImportMapping,))
     register_user_data("reprice_batches", export=export_reprice_batches, models=(RepriceBatch,))
     register_user_data(

@@ -34,13 +34,14 @@ from tracking.models import (
     LogTemplate,
     ProcedureLog,
     RepriceBatch,
+    RestoreJob,
 )
 
 pytestmark = pytest.mark.django_db
 
 MARKER = "alpha-secret-7c1e"
 OWNED_MODELS = (ProcedureLog, Encounter, Location, LogTemplate, Favorite, DayOff,
-                CompensationTier, ImportJob, RepriceBatch)  # fmt: skip
+                CompensationTier, ImportJob, RepriceBatch, RestoreJob)  # fmt: skip
 METHODS = ("get", "post", "put", "patch", "delete")
 # Values for route parameters that are not ids.
 SAMPLE = {
@@ -110,6 +111,9 @@ def owner(release, newer_release):
     CompensationTier.objects.create(user=user, starts_at=1000, rate=50)
     ImportJob.objects.create(
         user=user, filename=f"{MARKER}.csv", file_type="csv", data=b"date,code\n", release=release
+    )
+    RestoreJob.objects.create(  # stopped: "Run again" would restore it
+        user=user, filename=f"{MARKER}.json", data=b"{}", status="stopped", message=MARKER
     )
     ticket = ticket_create(user=user, email=user.email, topic="other", body=MARKER)
     api_token_create(user=user, name=MARKER)

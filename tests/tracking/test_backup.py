@@ -23,6 +23,7 @@ from tracking.models import (
     LogTemplateLine,
     Preferences,
     ProcedureLog,
+    RestoreJob,
 )
 from tracking.portability import backup
 
@@ -151,6 +152,17 @@ def upload(client, user, body: bytes, replace=False):
     return client.post(reverse("tracking:restore"), data)
 
 
+def outcome(client, response) -> RestoreJob:
+    """The restore job an upload made (run in the request: the backup is small), after checking
+    that its page says how it ended."""
+    assert response.status_code == 302, response.content.decode()[:2000]
+    job = RestoreJob.objects.latest("pk")
+    assert response["Location"] == reverse("tracking:restore_job", args=[job.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert job.message and job.message in page.replace("&quot;", '"').replace("&#x27;", "'")
+    return job
+
+
 def test_the_backup_holds_every_section_by_natural_keys(client, account):
     data = json.loads(download(client, account))
 
@@ -180,9 +192,11 @@ def test_restoring_after_deleting_gives_identical_data(client, account):
     backup.tracking_data_delete(account)
     assert snapshot(account)["ProcedureLog"] == []
 
-    response = upload(client, account, body)
+    job = outcome(client, upload(client, account, body))
 
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert job.status == RestoreJob.Status.DONE
+    assert job.message == "Restored 6 entries, 2 locations and 1 template."
+    assert bytes(job.data) == b""  # the file is deleted when the job ends
     after = snapshot(account)
     for name in before:
         assert after[name] == before[name], name
@@ -192,9 +206,9 @@ def test_restoring_after_deleting_gives_identical_data(client, account):
 def test_restoring_into_another_empty_account_gives_identical_data(client, account, other_user):
     body = download(client, account)
 
-    response = upload(client, other_user, body)
+    job = outcome(client, upload(client, other_user, body))
 
-    assert response.status_code == 302
+    assert job.status == RestoreJob.Status.DONE
     assert snapshot(other_user) == snapshot(account)
 
 
@@ -220,9 +234,9 @@ def test_replace_deletes_the_current_data_and_restores_the_backup(client, accoun
     )
     Location.objects.create(user=account, name="Added after the backup")
 
-    response = upload(client, account, body, replace=True)
+    job = outcome(client, upload(client, account, body, replace=True))
 
-    assert response.status_code == 302
+    assert job.status == RestoreJob.Status.DONE
     assert snapshot(account) == before
 
 
@@ -231,10 +245,12 @@ def test_a_damaged_backup_changes_nothing_even_with_replace(client, account):
     data["encounters"][-1]["lines"][-1]["units"] = 500  # out of range, in the last encounter
     before = snapshot(account)
 
-    response = upload(client, account, json.dumps(data).encode(), replace=True)
+    job = outcome(client, upload(client, account, json.dumps(data).encode(), replace=True))
 
-    assert response.status_code == 400
-    assert "Ensure this value is less than or equal to 99" in response.content.decode()
+    assert job.status == RestoreJob.Status.FAILED
+    assert job.message.startswith("Nothing restored: The backup holds an invalid")
+    assert "Ensure this value is less than or equal to 99" in job.message
+    assert bytes(job.data) == b""
     assert snapshot(account) == before
 
 
@@ -246,11 +262,30 @@ def test_a_damaged_backup_changes_nothing_even_with_replace(client, account):
         (lambda d: d["favorites"][0].update(code="ZZZZZ"), "ZZZZZ"),
         (lambda d: d["encounters"][1].update(location="Nowhere"), "Nowhere"),
         (lambda d: d.pop("locations"), "damaged"),
-        (lambda d: d.update(format="something else"), "not an RVU Edge tracking backup"),
-        (lambda d: d.update(version=99), "version 99"),
     ],
 )
-def test_a_backup_naming_what_this_site_lacks_is_refused_by_name(
+def test_a_backup_naming_what_this_site_lacks_fails_by_name(
+    client, account, other_user, damage, message
+):
+    data = json.loads(download(client, account))
+    damage(data)
+
+    job = outcome(client, upload(client, other_user, json.dumps(data).encode()))
+
+    assert job.status == RestoreJob.Status.FAILED
+    assert message in job.message
+    assert not ProcedureLog.objects.filter(user=other_user).exists()
+    assert not Location.objects.filter(user=other_user).exists()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: d.update(format="something else"), "not an RVU Edge tracking backup"),
+        (lambda d: d.update(version=99), "Backup version 99 is not supported."),
+    ],
+)
+def test_a_file_that_is_not_a_backup_is_refused_at_once(
     client, account, other_user, damage, message
 ):
     data = json.loads(download(client, account))
@@ -260,8 +295,7 @@ def test_a_backup_naming_what_this_site_lacks_is_refused_by_name(
 
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not ProcedureLog.objects.filter(user=other_user).exists()
-    assert not Location.objects.filter(user=other_user).exists()
+    assert not RestoreJob.objects.exists()
 
 
 def test_a_backup_from_before_target_and_pay_moved_keeps_the_accounts_own(client, account):
@@ -270,9 +304,9 @@ def test_a_backup_from_before_target_and_pay_moved_keeps_the_accounts_own(client
         del data["preferences"][name]  # as backups made before they were preferences
     Preferences.objects.filter(user=account).update(annual_wrvu_target=Decimal("7000"))
 
-    response = upload(client, account, json.dumps(data).encode(), replace=True)
+    job = outcome(client, upload(client, account, json.dumps(data).encode(), replace=True))
 
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert job.status == RestoreJob.Status.DONE
     prefs = Preferences.objects.get(user=account)
     assert (prefs.annual_wrvu_target, prefs.dollars_per_wrvu) == (Decimal("7000"), Decimal("51.25"))
     assert (prefs.fiscal_year_start_month, prefs.goal_figure) == (7, "medicare")
@@ -282,9 +316,9 @@ def test_restoring_updates_goal_settings_an_empty_account_already_has(client, ac
     body = download(client, account)
     Preferences.objects.create(user=other_user, annual_wrvu_target=Decimal("100"))
 
-    response = upload(client, other_user, body)
+    job = outcome(client, upload(client, other_user, body))
 
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert job.status == RestoreJob.Status.DONE
     assert snapshot(other_user) == snapshot(account)
 
 

@@ -8,21 +8,29 @@ user asks to replace it (deleted first, in the same transaction).
 
 The history of changes (LogChange) and re-pricing batches are not part of it: they refer to
 entries by id and describe the old account, not the data.
+
+An uploaded backup is kept as a RestoreJob (tracking.jobs): checked at once as far as its first
+bytes tell, then restored in the request when small, else by a Celery task, with progress.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import io
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from codes.models import Code, Release
+from tracking import jobs
 from tracking.models import (
     CompensationTier,
     CreditPolicy,
@@ -34,11 +42,18 @@ from tracking.models import (
     LogTemplateLine,
     Preferences,
     ProcedureLog,
+    RestoreJob,
 )
 
 FORMAT = "rvuedge-tracking-backup"
 VERSION = 1
 BATCH = 2000
+ENCOUNTER_BATCH = 500  # encounters written between two progress reports
+MAX_BYTES = 200 * 1024 * 1024
+ASYNC_BYTES = 1024 * 1024  # about 1,500 entries: restored in the request in a second or two
+HEAD_BYTES = 4096
+# How every backup this site writes begins (backup_stream).
+HEAD = re.compile(rb'^\{\s*"format"\s*:\s*"([^"]*)"\s*,\s*"version"\s*:\s*(-?\d+)\s*[,}]')
 
 
 class _Encoder(json.JSONEncoder):
@@ -216,14 +231,41 @@ def backup_read(handle) -> dict:
 
 
 def _restore_timestamps(model, objects, sources, names):
-    """bulk_create stamps auto_now(_add) fields with now; put the backup's values back."""
+    """bulk_create stamps auto_now(_add) fields with now; put the backup's values back.
+
+    One UPDATE per batch joined to the values: bulk_update's CASE with a branch per row costs
+    time in the square of the batch (it was most of a large restore's time)."""
     names = [name for name in names if any(name in source for source in sources)]
     if not objects or not names:
         return
+    fields = [model._meta.get_field(name) for name in names]
     for obj, source in zip(objects, sources, strict=True):
-        for name in names:
-            setattr(obj, name, model._meta.get_field(name).to_python(source[name]))
-    model.objects.bulk_update(objects, names, batch_size=BATCH)
+        for field in fields:
+            setattr(obj, field.attname, field.to_python(source[field.name]))
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    columns = [quote(field.column) for field in fields]
+    row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    for start in range(0, len(objects), BATCH):
+        batch = objects[start : start + BATCH]
+        params = [
+            value
+            for obj in batch
+            for value in (
+                obj.pk,
+                *(
+                    field.get_db_prep_value(getattr(obj, field.attname), connection)
+                    for field in fields
+                ),
+            )
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH v (pk, {', '.join(columns)}) AS (VALUES {', '.join([row] * len(batch))}) "
+                f"UPDATE {table} SET {', '.join(f'{c} = v.{c}' for c in columns)} "
+                f"FROM v WHERE {table}.{pk} = v.pk",
+                params,
+            )
 
 
 def _auto_fields(model) -> list[str]:
@@ -246,13 +288,7 @@ def _clean(obj, exclude):
         ) from exc
 
 
-@transaction.atomic
-def backup_restore(*, user, data: dict, replace: bool = False) -> dict[str, int]:
-    """Restore a backup into the user's account, all or nothing. Returns counts by section.
-
-    Raises ValidationError when the backup names a release or code this site does not have,
-    is damaged, or when the account has tracking data and `replace` is false.
-    """
+def _refuse_merge(user, replace: bool) -> None:
     existing = owned_counts(user)
     if existing and not replace:
         have = ", ".join(f"{count} {label}" for label, count in existing.items())
@@ -260,8 +296,21 @@ def backup_restore(*, user, data: dict, replace: bool = False) -> dict[str, int]
             f"Your account already has tracking data ({have}). Choose “replace” to delete it "
             "and restore the backup, or restore into an empty account."
         )
+
+
+@transaction.atomic
+def backup_restore(
+    *, user, data: dict, replace: bool = False, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Restore a backup into the user's account, all or nothing. Returns counts by section;
+    `progress(entries_written)` is called after each batch of encounters.
+
+    Raises ValidationError when the backup names a release or code this site does not have,
+    is damaged, or when the account has tracking data and `replace` is false.
+    """
+    _refuse_merge(user, replace)
     try:
-        return _restore(user, data, replace)
+        return _restore(user, data, replace, progress)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValidationError(f"The backup is damaged or incomplete ({exc!r}).") from exc
     except IntegrityError as exc:
@@ -279,7 +328,7 @@ def _restore_preferences(user, source: dict, current: Preferences | None) -> Non
     prefs.save()
 
 
-def _restore(user, data, replace) -> dict[str, int]:
+def _restore(user, data, replace, progress) -> dict[str, int]:
     codes, releases = _references(data)
     current_preferences = Preferences.objects.filter(user=user).first()
     if replace:
@@ -306,12 +355,14 @@ def _restore(user, data, replace) -> dict[str, int]:
     counts["templates"] = _restore_templates(user, data["templates"], codes)
     counts["encounters"], counts["entries"] = 0, 0
     encounters = data["encounters"]
-    for start in range(0, len(encounters), BATCH):
+    for start in range(0, len(encounters), ENCOUNTER_BATCH):
         made, logs = _restore_encounters(
-            user, encounters[start : start + BATCH], codes, releases, locations
+            user, encounters[start : start + ENCOUNTER_BATCH], codes, releases, locations
         )
         counts["encounters"] += made
         counts["entries"] += logs
+        if progress:
+            progress(counts["entries"])
     return counts
 
 
@@ -437,3 +488,109 @@ def _restore_encounters(user, chunk, codes, releases, locations) -> tuple[int, i
     ProcedureLog.objects.bulk_create(logs, batch_size=BATCH)
     _restore_timestamps(ProcedureLog, logs, log_sources, _auto_fields(ProcedureLog))
     return len(made), len(logs)
+
+
+# Restore as a job ------------------------------------------------------------------------------
+
+
+def restore_async_bytes() -> int:
+    return getattr(settings, "TRACKING_RESTORE_ASYNC_BYTES", ASYNC_BYTES)
+
+
+def backup_check_head(head: bytes) -> None:
+    """What the first bytes of an upload tell at once: a JSON object, and, where it begins as
+    this site's backups do, their format and version. The job reads and checks the rest."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"{"):
+        raise ValidationError("This is not a JSON file.")
+    match = HEAD.match(text)
+    if match is None:
+        return
+    if match.group(1) != FORMAT.encode():
+        raise ValidationError("This is not an RVU Edge tracking backup.")
+    if int(match.group(2)) != VERSION:
+        raise ValidationError(f"Backup version {int(match.group(2))} is not supported.")
+
+
+def restore_job_start(*, user, upload, replace: bool) -> RestoreJob:
+    """Keep an uploaded backup as a job (gzip-compressed) after the checks that can be made at
+    once: its size, that it begins as a backup, that it would not merge into the account's
+    data. Then restore it: in the request when small, else by a Celery task."""
+    if upload.size > MAX_BYTES:
+        raise ValidationError(f"The backup is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+    head = upload.read(HEAD_BYTES)
+    upload.seek(0)
+    backup_check_head(head)
+    _refuse_merge(user, replace)
+    compressed = io.BytesIO()
+    with gzip.GzipFile(fileobj=compressed, mode="wb", compresslevel=1, mtime=0) as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job = RestoreJob.objects.create(
+        user=user,
+        filename=(upload.name or "backup.json")[:255],
+        size=upload.size,
+        replace=replace,
+        data=compressed.getvalue(),
+    )
+    return _dispatch(job)
+
+
+def restore_job_again(*, job: RestoreJob) -> RestoreJob:
+    """Run the restore again after the worker running it died: the same file and choice."""
+    jobs.job_requeue(job)
+    return _dispatch(job)
+
+
+def _dispatch(job: RestoreJob) -> RestoreJob:
+    from tracking.tasks import run_restore_job
+
+    return jobs.job_dispatch(
+        job, task=run_restore_job, run=restore_job_run, background=job.size > restore_async_bytes()
+    )
+
+
+def restore_job_run(*, job_pk: int) -> RestoreJob:
+    """Read and check the job's backup, then restore it all or nothing (backup_restore), the
+    outcome committed with the rows (tracking.jobs). The file is deleted when the job ends."""
+    return jobs.job_run(RestoreJob, job_pk, prepare=_read_job_backup, write=_write_job_backup)
+
+
+def _read_job_backup(job: RestoreJob) -> dict:
+    with gzip.GzipFile(fileobj=io.BytesIO(bytes(job.data))) as handle:
+        data = backup_read(handle)
+    try:
+        entries = sum(len(encounter["lines"]) for encounter in data["encounters"])
+    except (KeyError, TypeError) as exc:
+        raise ValidationError(f"The backup is damaged or incomplete ({exc!r}).") from exc
+    jobs.job_update(job, rows_total=entries)
+    return data
+
+
+RESTORED = (
+    ("entries", "entry|entries"),
+    ("locations", "location|locations"),
+    ("templates", "template|templates"),
+)
+
+
+def _count(number: int, noun: str) -> str:
+    one, many = noun.split("|")
+    return f"{number} {one if number == 1 else many}"
+
+
+def _write_job_backup(job: RestoreJob, data: dict) -> jobs.Outcome:
+    counts = backup_restore(
+        user=job.user,
+        data=data,
+        replace=job.replace,
+        progress=lambda done: jobs.progress_set(job, done),
+    )
+    message = "Restored {}, {} and {}.".format(
+        *(_count(counts[key], noun) for key, noun in RESTORED)
+    )
+    if job.attempts > 1:
+        message += f" It took {job.attempts} runs: the worker of an earlier one stopped."
+    return jobs.Outcome(
+        RestoreJob.Status.DONE, message, {"counts": counts, "rows_done": counts["entries"]}
+    )

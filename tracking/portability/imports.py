@@ -2,8 +2,9 @@
 export): read the table, map its columns to our fields, check every row, then save the rows
 through the same validation and pricing as quick entry, all in one transaction.
 
-Reading and checking rows are pure functions; `import_job_run` does the writing. A file with
-more rows than TRACKING_IMPORT_ASYNC_ROWS is imported by a Celery task (tracking.tasks).
+Reading and checking rows are pure functions; `import_job_run` does the writing, as a job of
+tracking.jobs. A file with more rows than TRACKING_IMPORT_ASYNC_ROWS is imported by a Celery task
+(tracking.tasks).
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from codes.entry import release_codes
 from codes.modifiers import VALID_MODIFIERS
 from codes.quick_entry import MAX_MODIFIERS, MAX_UNITS
 from codes.wrvu import LineSpec, fee_rows, spec_problems
-from tracking import services
+from tracking import jobs, services
 from tracking.models import ImportJob, ImportMapping, Location, ProcedureLog, Role, Setting
 from tracking.phi import identifier_warnings
 from tracking.portability.tables import cell_text, read_table, table_records
@@ -34,7 +33,6 @@ from tracking.tasks import run_import_job
 
 MAX_BYTES = 10 * 1024 * 1024
 ASYNC_ROWS = 2_000
-STALE_AFTER = dt.timedelta(minutes=30)
 
 FIELDS = OrderedDict(
     [
@@ -396,7 +394,7 @@ def import_mapping_save(*, job: ImportJob, columns: dict[str, str]) -> ImportJob
 
 
 def progress_key(job_pk: int) -> str:
-    return f"tracking:import:{job_pk}:done"
+    return jobs.progress_key(ImportJob, job_pk)
 
 
 def import_job_start(*, job: ImportJob, mode: str, skip_duplicates: bool) -> ImportJob:
@@ -409,102 +407,86 @@ def import_job_start(*, job: ImportJob, mode: str, skip_duplicates: bool) -> Imp
     if not claimed:
         raise ValidationError("This import has already been started.")
     job.refresh_from_db()
-    if job.rows_total > async_threshold():
-        transaction.on_commit(lambda: run_import_job.delay(job.pk))
-        return job
-    return import_job_run(job_pk=job.pk)
+    return _dispatch(job)
+
+
+def import_job_again(*, job: ImportJob) -> ImportJob:
+    """Run the import again after the worker running it died: the same file, mode and options."""
+    jobs.job_requeue(job)
+    return _dispatch(job)
+
+
+def _dispatch(job: ImportJob) -> ImportJob:
+
+    return jobs.job_dispatch(
+        job,
+        task=run_import_job,
+        run=import_job_run,
+        background=job.rows_total > async_threshold(),
+    )
 
 
 def import_job_run(*, job_pk: int) -> ImportJob:
     """Check every row again and write the rows in one transaction, as the job's mode says.
 
-    Safe to run twice: the job is claimed (queued -> running) by a conditional update, and a
-    second run finds nothing to claim. The uploaded file is deleted when the job finishes.
+    Safe to run twice, and after a worker died mid-import (tracking.jobs): the job is claimed
+    by one run at a time, and its outcome is committed with its rows. The uploaded file is
+    deleted when the job finishes.
     """
-    now = timezone.now()
-    # A run whose worker died is rolled back; after STALE_AFTER its redelivery may take over.
-    claimable = Q(status=ImportJob.Status.QUEUED) | Q(
-        status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER
-    )
-    claimed = ImportJob.objects.filter(claimable, pk=job_pk).update(
-        status=ImportJob.Status.RUNNING, started_at=now, rows_done=0
-    )
-    job = ImportJob.objects.select_related("release", "user").get(pk=job_pk)
-    if not claimed:
-        return job
-    try:
-        _run(job)
-    except ValidationError as exc:
-        _finish(job, ImportJob.Status.FAILED, f"Nothing imported: {' '.join(exc.messages)}")
-    except Exception:
-        _finish(job, ImportJob.Status.FAILED, "Nothing imported: the import failed unexpectedly.")
-        raise
-    return job
+    return jobs.job_run(ImportJob, job_pk, prepare=_check, write=_write)
 
 
-def _finish(job: ImportJob, status: str, message: str, **fields) -> None:
-    job.status = status
-    job.message = message[:500]
-    job.finished_at = timezone.now()
-    job.data = b""  # the file may hold columns nobody mapped: keep nothing longer than needed
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save(update_fields=["status", "message", "finished_at", "data", *fields])
-    cache.delete(progress_key(job.pk))
+@dataclass
+class _Plan:
+    rows: list[RowCheck]
+    bad: list[RowCheck]
+    good: list[RowCheck]
+    skipped: int
+
+    @property
+    def errors(self) -> list[dict]:
+        return [{"row": row.line, "errors": row.errors} for row in self.bad]
 
 
-def _run(job: ImportJob) -> None:
-    user = job.user
-    rows = check_rows(user, job)
+def _check(job: ImportJob) -> _Plan | jobs.Outcome:
+    """Every row checked; an outcome at once when nothing is to be written."""
+    rows = check_rows(job.user, job)
     bad = [row for row in rows if not row.ok]
-    errors = [{"row": row.line, "errors": row.errors} for row in bad]
-    if bad and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
-        _finish(
-            job,
-            ImportJob.Status.FAILED,
-            f"Nothing imported: {len(bad)} of {len(rows)} rows have errors.",
-            errors=errors,
-            rows_done=len(rows),
-        )
-        return
     good = [row for row in rows if row.ok and not (job.skip_duplicates and row.duplicate)]
     skipped = sum(1 for row in rows if row.ok and row.duplicate and job.skip_duplicates)
-    if not good:
-        _finish(
-            job,
-            ImportJob.Status.FAILED,
-            "Nothing imported: no row is valid." if bad else "Nothing imported: no new rows.",
-            errors=errors,
-            rows_done=len(rows),
-        )
-        return
+    plan = _Plan(rows, bad, good, skipped)
+    if bad and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
+        message = f"Nothing imported: {len(bad)} of {len(rows)} rows have errors."
+    elif not good:
+        message = "Nothing imported: no row is valid." if bad else "Nothing imported: no new rows."
+    else:
+        return plan
+    fields = {"errors": plan.errors, "rows_done": len(rows)}
+    return jobs.Outcome(ImportJob.Status.FAILED, message, fields)
 
+
+def _write(job: ImportJob, plan: _Plan) -> jobs.Outcome:
     def progress(done):
-        cache.set(progress_key(job.pk), len(bad) + skipped + done, timeout=3600)
+        jobs.progress_set(job, len(plan.bad) + plan.skipped + done)
 
-    with transaction.atomic():
-        locations = _locations_for(user, good)
-        imported = len(
-            services.encounters_bulk_create(
-                user=user,
-                encounters=encounters_from_rows(good, locations),
-                release=job.release,
-                progress=progress,
-            )
+    locations = _locations_for(job.user, plan.good)
+    imported = len(
+        services.encounters_bulk_create(
+            user=job.user,
+            encounters=encounters_from_rows(plan.good, locations),
+            release=job.release,
+            progress=progress,
         )
-    parts = [f"Imported {imported} of {len(rows)} rows with {job.release.name}."]
-    if bad:
-        parts.append(f"{len(bad)} rows with errors were left out.")
-    if skipped:
-        parts.append(f"{skipped} likely duplicates were skipped.")
-    _finish(
-        job,
-        ImportJob.Status.DONE,
-        " ".join(parts),
-        errors=errors,
-        rows_imported=imported,
-        rows_done=len(rows),
     )
+    parts = [f"Imported {imported} of {len(plan.rows)} rows with {job.release.name}."]
+    if plan.bad:
+        parts.append(f"{len(plan.bad)} rows with errors were left out.")
+    if plan.skipped:
+        parts.append(f"{plan.skipped} likely duplicates were skipped.")
+    if job.attempts > 1:
+        parts.append(f"It took {job.attempts} runs: the worker of an earlier one stopped.")
+    fields = {"errors": plan.errors, "rows_imported": imported, "rows_done": len(plan.rows)}
+    return jobs.Outcome(ImportJob.Status.DONE, " ".join(parts), fields)
 
 
 def _locations_for(user, rows: list[RowCheck]) -> dict[str, Location]:
@@ -549,8 +531,5 @@ def encounters_from_rows(rows: list[RowCheck], locations: dict[str, Location]):
 
 
 def job_progress(job: ImportJob) -> int:
-    """Rows done so far: the running task's figure from the cache (its writes are not visible
-    until its transaction commits), else the job's."""
-    if job.status == ImportJob.Status.RUNNING:
-        return min(job.rows_total, max(job.rows_done, cache.get(progress_key(job.pk)) or 0))
-    return job.rows_done
+    """Rows done so far (tracking.jobs)."""
+    return jobs.job_progress(job)

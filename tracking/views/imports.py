@@ -1,12 +1,14 @@
-"""Import from a CSV or XLSX file: upload, map columns, preview, import, progress."""
+"""Import from a CSV or XLSX file: upload, map columns, preview, import, progress, run again."""
 
 import contextlib
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from tracking import jobs
 from tracking.forms.reports import ImportMappingForm, ImportRunForm, ImportUploadForm
 from tracking.models import ImportJob
 from tracking.portability import imports
@@ -70,7 +72,7 @@ def mapping(request, pk):
 def job_detail(request, pk):
     """Before the import: every bad row and likely duplicate, and the choice of how to import.
     During and after: progress and the result."""
-    job = _job(request, pk)
+    job = jobs.job_check(_job(request, pk))
     if job.status == ImportJob.Status.MAPPING:
         return redirect("tracking:import_map", pk=job.pk)
     context = {"job": job, "progress": imports.job_progress(job)}
@@ -114,10 +116,23 @@ def run(request, pk):
 
 @login_required
 def progress(request, pk):
-    """The progress fragment the job page polls (htmx) while the import runs."""
-    job = _job(request, pk)
+    """The progress fragment the job page polls (htmx) while the import runs; it says so when
+    the worker running the import died."""
+    job = jobs.job_check(_job(request, pk))
     return render(
         request,
         "tracking/import_progress.html",
         {"job": job, "progress": imports.job_progress(job)},
     )
+
+
+@login_required
+@require_POST
+def again(request, pk):
+    """Run an import that stopped (its worker died) again."""
+    job = _job(request, pk)
+    try:
+        imports.import_job_again(job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("tracking:import_job", pk=job.pk)

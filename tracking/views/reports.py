@@ -1,22 +1,24 @@
-"""Reports and exports of a filtered period, and the JSON backup with its restore."""
+"""Reports and exports of a filtered period, and the JSON backup with its restore (a job with
+a page that shows its progress and outcome)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tracking import jobs
 from tracking.forms.entry import HistoryFilterForm
 from tracking.forms.reports import RestoreForm
-from tracking.models import ProcedureLog
+from tracking.models import ProcedureLog, RestoreJob
 from tracking.portability import backup
 from tracking.portability.exports import csv_stream, xlsx_file
 from tracking.portability.pdf import pdf_bytes
 from tracking.portability.reports import report_build, report_totals
 
-BACKUP_MAX_BYTES = 200 * 1024 * 1024
+RECENT_RESTORES = 5
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -72,6 +74,7 @@ def reports(request):
             "totals": report_totals(queryset) if not filters.errors else None,
             "query": f"?{query}" if query else "",
             "restore_form": RestoreForm(),
+            "restores": _recent_restores(request.user),
         },
         status=400 if filters.errors else 200,
     )
@@ -120,29 +123,26 @@ def backup_download(request):
     return response
 
 
+def _recent_restores(user):
+    return RestoreJob.objects.for_user(user).defer("data")[:RECENT_RESTORES]
+
+
 @login_required
 @require_POST
 def restore(request):
+    """Take an uploaded backup as a restore job and show its page (progress, then outcome)."""
     form = RestoreForm(request.POST, request.FILES)
     if form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            if upload.size > BACKUP_MAX_BYTES:
-                raise ValidationError("The backup is larger than 200 MB.")
-            counts = backup.backup_restore(
+            job = backup.restore_job_start(
                 user=request.user,
-                data=backup.backup_read(upload),
+                upload=form.cleaned_data["file"],
                 replace=form.cleaned_data["replace"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request,
-                f"Restored {counts['entries']} entries, {counts['locations']} locations and "
-                f"{counts['templates']} templates.",
-            )
-            return redirect("tracking:reports")
+            return redirect("tracking:restore_job", pk=job.pk)
     filters = HistoryFilterForm(user=request.user)
     return render(
         request,
@@ -152,6 +152,41 @@ def restore(request):
             "totals": report_totals(ProcedureLog.objects.for_user(request.user)),
             "query": "",
             "restore_form": form,
+            "restores": _recent_restores(request.user),
         },
         status=400,
     )
+
+
+def _restore_job(request, pk) -> RestoreJob:
+    job = get_object_or_404(RestoreJob.objects.defer("data"), pk=pk, user=request.user)
+    return jobs.job_check(job)
+
+
+@login_required
+def restore_job(request, pk):
+    job = _restore_job(request, pk)
+    return render(
+        request, "tracking/restore_job.html", {"job": job, "progress": jobs.job_progress(job)}
+    )
+
+
+@login_required
+def restore_progress(request, pk):
+    """The fragment the restore page polls (htmx) while the restore runs."""
+    job = _restore_job(request, pk)
+    return render(
+        request, "tracking/restore_progress.html", {"job": job, "progress": jobs.job_progress(job)}
+    )
+
+
+@login_required
+@require_POST
+def restore_again(request, pk):
+    """Run a restore that stopped (its worker died) again."""
+    job = _restore_job(request, pk)
+    try:
+        backup.restore_job_again(job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("tracking:restore_job", pk=job.pk)
