@@ -8,7 +8,7 @@ uploaded file deleted) is committed in the same transaction as the rows the job 
 - Two runs never overlap (a task delivered twice, a redelivery racing "Run again"): the second
   finds the lock taken or the job no longer queued; and a run can only finish the claim it made.
 - "Running, and nobody holds its lock" means the run's worker died. On PostgreSQL the lock is a
-  session advisory lock (codes.refresh.exclusive), which the server drops the moment the worker's
+  session advisory lock (rvuedge.locks.try_lock), which the server drops the moment the worker's
   connection goes (a pool process killed, out of memory, a deploy), rolling back the run's
   transaction with it: nothing of that run exists. This is exact and immediate. A heartbeat
   timestamp would need a staleness window (too short and a slow batch is taken over while alive,
@@ -37,7 +37,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from codes.refresh import exclusive
+from rvuedge.locks import try_lock
 from tracking.models import BackgroundJob
 
 MAX_ATTEMPTS = 3
@@ -120,7 +120,7 @@ def job_run(
     noticed the dead connection (it does at the end of the statement it was running)."""
     deadline = time.monotonic() + LOCK_WAIT
     while True:
-        with exclusive(lock_key(model, pk)) as free:
+        with try_lock(lock_key(model, pk)) as free:
             if free:
                 return _run_locked(model, pk, prepare, write)
         found = model.objects.defer("data").get(pk=pk)
@@ -206,7 +206,7 @@ def job_check(job: BackgroundJob) -> BackgroundJob:
     if job.status != job.Status.RUNNING:
         return job
     model = type(job)
-    with exclusive(lock_key(model, job.pk)) as free:
+    with try_lock(lock_key(model, job.pk)) as free:
         if free:  # nobody runs it
             model.objects.filter(
                 pk=job.pk, status=job.Status.RUNNING, started_at=job.started_at
@@ -224,7 +224,7 @@ def job_requeue(job: BackgroundJob) -> None:
     fresh count of attempts. ValidationError if it is not stopped (say, another click queued it)."""
     job = job_check(job)
     model = type(job)
-    with exclusive(lock_key(model, job.pk)) as free:
+    with try_lock(lock_key(model, job.pk)) as free:
         requeued = free and model.objects.filter(pk=job.pk, status=job.Status.STOPPED).update(
             status=job.Status.QUEUED, attempts=0, message="", finished_at=None, rows_done=0
         )

@@ -28,7 +28,7 @@ def run_import_job(job_pk: int) -> dict:
 @shared_task(**JOB_OPTIONS)
 def run_restore_job(job_pk: int) -> dict:
     """Restore an uploaded backup (the job was checked and queued when it was uploaded)."""
-    from tracking.portability.backup import restore_job_run
+    from tracking.portability.backup import restore_job_run  # noqa: PLC0415 (as above)
 
     job = restore_job_run(job_pk=job_pk)
     return {"job": job.pk, "status": job.status, "restored": job.rows_done}

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
-from codes.refresh import exclusive
+from rvuedge.locks import try_lock
 from tracking import jobs
 
 
@@ -31,7 +31,7 @@ def worker_alive(job):
 
     def hold():
         try:
-            with exclusive(jobs.lock_key(type(job), job.pk)) as free:
+            with try_lock(jobs.lock_key(type(job), job.pk)) as free:
                 if not free:
                     failure.append("the job's lock is already held")
                 acquired.set()

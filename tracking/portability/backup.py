@@ -44,6 +44,7 @@ from tracking.models import (
     ProcedureLog,
     RestoreJob,
 )
+from tracking.tasks import run_restore_job
 
 FORMAT = "rvuedge-tracking-backup"
 VERSION = 1
@@ -543,8 +544,6 @@ def restore_job_again(*, job: RestoreJob) -> RestoreJob:
 
 
 def _dispatch(job: RestoreJob) -> RestoreJob:
-    from tracking.tasks import run_restore_job
-
     return jobs.job_dispatch(
         job, task=run_restore_job, run=restore_job_run, background=job.size > restore_async_bytes()
     )
