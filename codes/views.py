@@ -34,6 +34,12 @@ BROWSE_PAGE_SIZE = 100
 # --- Locality choice --------------------------------------------------------------------------
 
 
+def _known_locality(key: str) -> bool:
+    """One of the current release's localities (their list is cached per data version)."""
+    release = selectors.page_state().current
+    return bool(release) and any(c.key == key for c in selectors.locality_choices(release))
+
+
 def _chosen_locality(request) -> str | None:
     """The locality to price in: ?locality=, else the session's, else the user's saved one.
 
@@ -43,6 +49,10 @@ def _chosen_locality(request) -> str | None:
     asked = request.GET.get("locality")
     if asked is not None:
         key = "" if asked == NATIONAL else asked.strip()[:9]
+        if key and not _known_locality(key):
+            # Not one of the release's localities: priced nationally, and nothing is stored or
+            # cached under it (any value would otherwise become a cache entry of its own).
+            return None
         if request.session.get(SESSION_LOCALITY) != key:
             request.session[SESSION_LOCALITY] = key
             if request.user.is_authenticated:

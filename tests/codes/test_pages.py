@@ -462,3 +462,27 @@ def test_editing_content_in_the_admin_shows_on_the_cached_page(
         content.save()
 
     assert "A follow-up visit, in plain words." in page(client, "99213")
+
+
+def test_an_unknown_locality_is_priced_nationally_and_caches_nothing_of_its_own(client):
+    from django.core.cache import cache
+
+    from codes.views import SESSION_LOCALITY, page_cache_key
+
+    national = text_of(page(client, "99213"))
+    bogus = [f"zz{i:03d}-99" for i in range(30)]
+    for value in bogus:
+        assert text_of(page(client, "99213", locality=value)) == national
+
+    assert SESSION_LOCALITY not in client.session
+    for value in bogus:
+        assert cache.get(page_cache_key("99213", value)) is None
+        assert cache.get(page_cache_key("99213", value, anonymous=True)) is None
+
+
+def test_a_known_locality_is_still_remembered(client):
+    from codes.views import SESSION_LOCALITY
+
+    page(client, "99213", locality=HOUSTON)
+
+    assert client.session[SESSION_LOCALITY] == HOUSTON
