@@ -2,7 +2,7 @@
 
 - Paging: `page` is a whole number from 1 and `page_size` one from 1 to the maximum; anything
   else is a 400 naming the parameter (not a silent default), and a page past the last is a 404.
-- Every operation documents 400, 401, 403, 404, 405 and 429 with the error body DRF sends (an
+- Every operation documents 400, 401, 403, 404, 405, 415 and 429 with the error body DRF sends (an
   object: {"detail": "..."} or field name -> messages), added by a schema postprocessing hook so
   no view has to repeat them.
 """
@@ -16,6 +16,7 @@ ERROR_STATUSES = {
     "403": "Not allowed for this account.",
     "404": "Not found (or not yours).",
     "405": "This method is not allowed here.",
+    "415": "The body's media type is not one this operation reads (JSON, a form or multipart).",
     "429": "Too many requests: wait and try again.",
 }
 ERROR_BODY = {

@@ -27,9 +27,8 @@ def test_the_payment_calculator_updates_in_place(page, live_server, transactiona
     assert "code=99213" in page.url  # and the address can be shared
 
     page.fill("[data-locality-filter]", "alaska")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=amount-non_facility]').innerText === '$112.20'"
-    )
+    # Polled by Playwright, not evaluated as a string: the page's CSP refuses eval.
+    expect(page.get_by_test_id("amount-non_facility")).to_have_text("$112.20")
     assert page.evaluate("window.__same_page") is True
 
 
