@@ -198,7 +198,6 @@ class Vocabulary:
         tables = (*PHRASES, *(m for meanings in PHRASES.values() for m in meanings), *SHORT_FORMS)
         found |= {w for t in tables for w in words_of(t) if len(w) >= self.MIN_LENGTH}
         self.words = tuple(sorted(w for w in found if w.isalpha()))
-        self._stems = {stem(w) for w in self.words}
         # Misspellings keep their first letter far more often than not: comparing only with
         # the words sharing it makes a correction a few milliseconds.
         self._by_initial: dict[str, list[str]] = defaultdict(list)
@@ -206,10 +205,10 @@ class Vocabulary:
             self._by_initial[w[0]].append(w)
 
     def knows(self, word: str) -> bool:
-        """Whether the word starts a word of the vocabulary ("colono"), or is one of its words
-        with another ending ("replacements")."""
+        """Whether the word starts a word of the vocabulary ("colono" or "colonoscopy"). Not
+        its stem: "replacment" less "ment" starts "replacing", yet it is misspelt."""
         i = bisect.bisect_left(self.words, word)
-        return (i < len(self.words) and self.words[i].startswith(word)) or stem(word) in self._stems
+        return i < len(self.words) and self.words[i].startswith(word)
 
     def correct(self, word: str) -> str:
         """The closest word of the vocabulary with the same first letter; `word` itself when it

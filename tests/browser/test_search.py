@@ -63,7 +63,6 @@ def test_escape_closes_the_list_and_enter_shows_the_results_page(page, searchabl
     screenshot("search-results")
 
 
-@pytest.mark.postgres  # misspellings are found by trigram similarity
 def test_the_header_box_suggests_on_every_page(page, searchable):
     page.goto("/cpt-codes/search/?q=qqqzzz")
     expect(page.get_by_text("No codes match")).to_be_visible()

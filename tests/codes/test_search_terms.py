@@ -90,6 +90,7 @@ def test_a_query_asks_for_anesthesia_when_a_word_says_so(words, asked):
 
 TEXTS = [
     "Diagnostic colonoscopy",
+    "Replacing a catheter",
     "Total knee arthroplasty",
     "total knee replacement\nknee replacement",
     "Laparoscopic cholecystectomy",
@@ -106,8 +107,8 @@ TEXTS = [
         ("arthroplsty", "arthroplasty"),
         ("colonoscopy", "colonoscopy"),  # known
         ("colono", "colono"),  # the start of a known word is left for prefix matching
-        ("replacements", "replacements"),  # a known word with another ending
-        ("replacment", "replacement"),  # its stem "replac" starts a known word, yet misspelt
+        ("replacements", "replacement"),  # another ending: the word the codes use
+        ("replacment", "replacement"),  # though "replac" starts a known word
         ("kne", "kne"),  # too short to correct (it is a prefix of "knee" anyway)
         ("qqqzzz", "qqqzzz"),  # nothing close
         ("4", "4"),

@@ -146,7 +146,6 @@ def test_article_html_is_sanitized(hostile):
     assert "<style" not in html and "style=" not in html
 
 
-@pytest.mark.postgres
 def test_search_finds_articles_by_stemmed_words(help_content):
     titles = [a.title for a in article_search("exporting data")]
 
