@@ -38,11 +38,11 @@ def upload(request):
             form.add_error("file", exc)
         else:
             return redirect("tracking:import_map", pk=job.pk)
-    jobs = ImportJob.objects.for_user(request.user).defer("data")[:10]
+    recent = ImportJob.objects.for_user(request.user).defer("data")[:10]
     return render(
         request,
         "tracking/import.html",
-        {"form": form, "jobs": jobs, "fields": imports.FIELDS},
+        {"form": form, "jobs": [jobs.job_check(job) for job in recent], "fields": imports.FIELDS},
         status=400 if form.errors else 200,
     )
 

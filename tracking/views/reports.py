@@ -123,8 +123,9 @@ def backup_download(request):
     return response
 
 
-def _recent_restores(user):
-    return RestoreJob.objects.for_user(user).defer("data")[:RECENT_RESTORES]
+def _recent_restores(user) -> list[RestoreJob]:
+    recent = RestoreJob.objects.for_user(user).defer("data")[:RECENT_RESTORES]
+    return [jobs.job_check(job) for job in recent]
 
 
 @login_required
