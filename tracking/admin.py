@@ -47,53 +47,46 @@ class ProcedureLogAdmin(admin.ModelAdmin):
         return False
 
 
+class _JobAdmin(admin.ModelAdmin):
+    """Import and restore jobs: read-only, without the uploaded file."""
+
+    search_fields = ["user__email", "filename"]
+    list_select_related = ["user"]
+    exclude = ["data"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(_JobAdmin):
     """Read-only: to see where a user's import stands. The uploaded file itself is not shown."""
 
     list_display = ["created_at", "user", "filename", "status", "rows_total", "rows_imported"]
     list_filter = ["status", "file_type", "mode"]
-    search_fields = ["user__email", "filename"]
-    list_select_related = ["user"]
-    exclude = ["data"]
     readonly_fields = [
         "user", "filename", "file_type", "headers", "columns", "status", "mode",
         "skip_duplicates", "release", "rows_total", "rows_done", "rows_imported", "errors",
         "message", "attempts", "created_at", "started_at", "finished_at",
     ]  # fmt: skip
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("data")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RestoreJob)
-class RestoreJobAdmin(admin.ModelAdmin):
+class RestoreJobAdmin(_JobAdmin):
     """Read-only: to see where a user's restore stands. The uploaded backup is not shown."""
 
     list_display = ["created_at", "user", "filename", "status", "size", "rows_done"]
     list_filter = ["status", "replace"]
-    search_fields = ["user__email", "filename"]
-    list_select_related = ["user"]
-    exclude = ["data"]
     readonly_fields = [
         "user", "filename", "size", "replace", "status", "rows_total", "rows_done", "counts",
         "message", "attempts", "created_at", "started_at", "finished_at",
     ]  # fmt: skip
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("data")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportMapping)
