@@ -5,6 +5,10 @@ holds the ones that matter when logging professional services; the credit engine
 pricing ones (22, 26, 50, 52, 53, 54, 55, 56, 62, 66, 80, 81, 82, AS, TC).
 """
 
+import re
+
+from .quick_entry import MAX_MODIFIERS
+
 MODIFIERS = {
     # CPT
     "22": "Increased procedural services",
@@ -112,3 +116,18 @@ MODIFIERS = {
 }
 
 VALID_MODIFIERS = frozenset(MODIFIERS)
+
+# Between the modifiers of one line as people write them: "50-LT", "50 LT", "50, LT", "50/LT".
+SEPARATORS = re.compile(r"[\s,;/\-]+")
+
+
+def read_modifiers(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """The modifiers written in `text` (upper-cased, in order) and what is wrong with them,
+    one message each: an unknown modifier (named), one given twice, more than a line takes."""
+    modifiers = tuple(m for m in SEPARATORS.split(str(text or "").upper()) if m)
+    errors = [f"{m} is not a modifier." for m in modifiers if m not in VALID_MODIFIERS]
+    if len(set(modifiers)) != len(modifiers):
+        errors.append("A modifier is given twice.")
+    if len(modifiers) > MAX_MODIFIERS:
+        errors.append(f"At most {MAX_MODIFIERS} modifiers per line.")
+    return modifiers, errors

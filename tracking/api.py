@@ -24,9 +24,10 @@ from codes.wrvu import LineSpec, line_problems, price_lines
 from rvuedge import periods
 from tracking import selectors, services
 from tracking.forms.entry import HistoryFilterForm
-from tracking.models import Favorite, LogTemplate, ProcedureLog
+from tracking.models import Favorite, LogChange, LogTemplate, ProcedureLog
 from tracking.serializers import (
     CalculateSerializer,
+    ChangeSerializer,
     FavoriteSerializer,
     LogSerializer,
     QuickEntrySerializer,
@@ -83,7 +84,11 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if self.request.method in ("POST", "PUT", "PATCH"):
+        if self.request.method in ("PUT", "PATCH") and "pk" in self.kwargs:
+            # An edit is credited with the release that priced the entry, not the current one.
+            release = self.get_object().release
+            context |= {"release": release, "release_codes": release_codes(release)}
+        elif self.request.method == "POST":
             release = _current_release_or_400()
             context |= {"release": release, "release_codes": release_codes(release)}
         return context
@@ -153,18 +158,25 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         return Response(output, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
+        """Edit the entry's line and details (re-credited with its release, its encounter
+        re-ranked); the history records what changed."""
         changes = dict(serializer.validated_data)
-        if "code" in changes:
-            code = Code.objects.get(code=changes.pop("code"))
-            changes["code"] = code
-        if "modifiers" in changes:
-            changes["modifiers"] = "-".join(changes["modifiers"])
         try:
             serializer.instance = services.procedure_log_update(
                 log=serializer.instance, changes=changes
             )
         except DjangoValidationError as exc:
             raise _as_validation_error(exc) from exc
+
+    @extend_schema(responses={200: ChangeSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def changes(self, request, *args, **kwargs):
+        """The entry's change history, newest first, each change in words: "Code 27446 →
+        27447; units 1 → 2; Medicare-style wRVU 16.70 → 38.22"."""
+        log = self.get_object()
+        history = LogChange.objects.for_user(request.user).filter(log_pk=log.pk)
+        rows = selectors.change_rows(request.user, history)
+        return Response(ChangeSerializer(rows, many=True, context={"request": request}).data)
 
     def perform_destroy(self, instance):
         services.procedure_logs_delete(user=self.request.user, logs=[instance])

@@ -234,6 +234,9 @@ class LogChange(models.Model):
         UPDATE = "update", "Edited"
         DELETE = "delete", "Deleted"
         REPRICE = "reprice", "Re-priced"
+        # Another line of the encounter was edited or deleted: this one was credited again
+        # (ranked with the others) and moved with the encounter's date and setting.
+        RERANK = "rerank", "Re-ranked with its encounter"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="log_changes"

@@ -1,4 +1,5 @@
-"""Read-side aggregates for the dashboard, the stats API and the case log."""
+"""Read-side aggregates for the dashboard, the stats API and the case log; the change history
+as a person reads it."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from django.utils import timezone
 
 from accounts.models import CareerStage
 from benchmarks.models import Benchmark
-from codes.models import Code
+from codes.models import Code, Release
 from rvuedge.periods import Period, bucket_start, buckets, fiscal_year, periods
+from tracking import changes
 from tracking.goals import Pace, Pay, change, goal_split, pace, pay, percentile
 from tracking.models import (
     CompensationTier,
     DayOff,
     Figure,
     Location,
+    LogChange,
     Preferences,
     ProcedureLog,
 )
@@ -319,3 +322,52 @@ def case_log_rows(user):
         if row["supervising_attending"]:
             item["attendings"].add(row["supervising_attending"])
     return sorted(merged.values(), key=lambda r: (r["academic_year"], r["code"], r["role"]))
+
+
+# The change history ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One change to an entry as a person reads it (tracking.changes)."""
+
+    change: LogChange
+    entry: str  # "27447-50 ×2", the entry as it was before the change (or after, when new)
+    phrases: list[str]
+
+    @property
+    def text(self) -> str:
+        return changes.sentence(self.phrases)
+
+
+def change_rows(user, log_changes) -> list[ChangeRow]:
+    """The changes (the user's own) with their phrases; the names of the codes, locations and
+    releases they refer to are read in one query each."""
+    log_changes = list(log_changes)
+    names = _change_names(user, log_changes)
+    return [
+        ChangeRow(
+            change=item,
+            entry=changes.entry_label(item.before or item.after or {}, names),
+            phrases=changes.describe(item.before, item.after, names),
+        )
+        for item in log_changes
+    ]
+
+
+def _change_names(user, log_changes) -> changes.Names:
+    ids = defaultdict(set)
+    for item in log_changes:
+        for snapshot in (item.before, item.after):
+            for name in ("code_id", "location_id", "release_id"):
+                if (snapshot or {}).get(name) is not None:
+                    ids[name].add(snapshot[name])
+    return changes.Names(
+        codes=dict(Code.objects.filter(pk__in=ids["code_id"]).values_list("pk", "code")),
+        locations=dict(
+            Location.objects.for_user(user)
+            .filter(pk__in=ids["location_id"])
+            .values_list("pk", "name")
+        ),
+        releases=dict(Release.objects.filter(pk__in=ids["release_id"]).values_list("pk", "name")),
+    )

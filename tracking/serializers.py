@@ -106,12 +106,37 @@ class LogSerializer(serializers.ModelSerializer):
         return data
 
     def validate_code(self, value):
-        return LineSerializer.validate_code(self, value)
+        code = value.strip().upper()
+        codes = self.context.get("release_codes")
+        if codes is not None and code not in codes:
+            # An edit is priced with the entry's own release (ProcedureLogViewSet's context).
+            whose = ", the release that priced this entry" if self.instance is not None else ""
+            release = self.context["release"].name
+            raise serializers.ValidationError(f"{code} is not a code in {release}{whose}.")
+        return code
 
     def validate_date(self, value):
         if value > timezone.localdate():
             raise serializers.ValidationError("The date of service cannot be in the future.")
         return value
+
+
+class ChangeSerializer(serializers.Serializer):
+    """A change to an entry in words (tracking.selectors.change_rows): never internal fields."""
+
+    changed_at = serializers.DateTimeField(source="change.changed_at")
+    action = serializers.CharField(source="change.action")
+    action_label = serializers.CharField(source="change.get_action_display")
+    by = serializers.SerializerMethodField()
+    entry = serializers.CharField(help_text='The entry as it was, e.g. "27447-50 ×2".')
+    changes = serializers.ListField(child=serializers.CharField(), source="phrases")
+    text = serializers.CharField(help_text="The changes as one sentence.")
+
+    def get_by(self, row) -> str:
+        request = self.context.get("request")
+        if request is not None and row.change.user_id == request.user.pk:
+            return "you"
+        return str(row.change.user)
 
 
 class FavoriteSerializer(serializers.ModelSerializer):

@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from codes.entry import release_codes
 from codes.models import Code
+from codes.modifiers import read_modifiers
 from codes.wrvu import (
     LineSpec,
     PricedLine,
@@ -20,6 +22,7 @@ from codes.wrvu import (
     price_lines,
     problem_messages,
 )
+from rvuedge import rounding
 from tracking.models import (
     CompensationTier,
     CreditPolicy,
@@ -53,6 +56,20 @@ AUDITED_FIELDS = (
     "raw",
     "medicare",
     "policy",
+)
+# What procedure_log_update may change (the credit follows from them; never the owner).
+EDITABLE_FIELDS = frozenset(
+    {
+        "code",
+        "modifiers",
+        "units",
+        "date",
+        "setting",
+        "location",
+        "role",
+        "supervising_attending",
+        "note",
+    }
 )
 # What preferences_update may change (the goal and pay settings; never the owner).
 PREFERENCE_FIELDS = frozenset(
@@ -99,10 +116,16 @@ def validate_details(user, details: EntryDetails) -> None:
 
 
 def _snapshot(log: ProcedureLog) -> dict:
+    """The audited values as JSON: figures with the four places they are stored with (a figure
+    just computed and the same figure read back are one value), dates as ISO text."""
     values = {}
     for name in AUDITED_FIELDS:
         value = getattr(log, name)
-        values[name] = str(value) if isinstance(value, Decimal | dt.date) else value
+        if isinstance(value, Decimal):
+            value = str(rounding.credit(value))
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        values[name] = value
     return values
 
 
@@ -189,35 +212,37 @@ def _credit_state(log: ProcedureLog) -> dict:
 
 @transaction.atomic
 def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
-    """Edit an entry; its encounter is re-credited with the release that priced it."""
-    user = log.user
+    """Edit an entry's code, modifiers, units, date, setting, location, role, attending or note
+    (`changes`: field name -> value; the code as text or a Code, modifiers as "50-LT" or a list).
+
+    The entry is re-credited with the release that priced it (a code that release does not have
+    is refused, naming it) and its encounter is re-ranked: every line is credited again, and the
+    encounter's lines share the new date and setting. The history records the edit, and a
+    "re-ranked" change for each other line whose date, setting or credit moved. Nothing is saved
+    when nothing changes.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not an editable field: {', '.join(sorted(unknown))}.")
+    # One edit of an encounter at a time: the ranking reads every line of it.
+    Encounter.objects.select_for_update().filter(pk=log.encounter_id).exists()
+    # Read again: a bound ModelForm may have changed the caller's copy already.
+    log = ProcedureLog.objects.select_related("code", "release", "encounter").get(pk=log.pk)
     before = _snapshot(log)
-    for name, value in changes.items():
-        setattr(log, name, value)
-    details = EntryDetails(
-        date=log.date,
-        setting=log.setting,
-        location=log.location,
-        role=log.role,
-        supervising_attending=log.supervising_attending,
-        note=log.note,
-    )
-    validate_details(user, details)
-    log.full_clean(exclude=["encounter", "code", "release", "user", "location"])
-    refuse_lines(
-        release=log.release, specs=[LineSpec(log.code.code, tuple(log.modifier_list), log.units)]
-    )
+    others_before = {
+        line.pk: _credit_state(line) for line in log.encounter.lines.exclude(pk=log.pk)
+    }
+    _apply_changes(log, changes)
+    if _snapshot(log) == before:
+        return log
     log.save()
     encounter = log.encounter
     encounter.date, encounter.setting = log.date, log.setting
     encounter.save(update_fields=["date", "setting"])
-    encounter.lines.exclude(pk=log.pk).update(date=log.date, setting=log.setting)
-    for line, _ in _reprice_encounter(encounter, log.release, user_policy(user)):
-        line.save()
-        if line.pk == log.pk:
-            log = line
+    lines = _rerank(log.user, encounter, log.release, others_before, edited=log)
+    log = lines[log.pk]
     LogChange.objects.create(
-        user=user,
+        user=log.user,
         log=log,
         log_pk=log.pk,
         action=LogChange.Action.UPDATE,
@@ -227,9 +252,90 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
     return log
 
 
+def _apply_changes(log: ProcedureLog, changes: dict) -> None:
+    """Set the changed fields on the entry, each checked: ValidationError by field."""
+    changes = dict(changes)
+    if "code" in changes:
+        changes["code"] = _code_in_release(changes["code"], log.release)
+    if "modifiers" in changes:
+        changes["modifiers"] = _checked_modifiers(changes["modifiers"])
+    for text_field in ("supervising_attending", "note"):
+        if text_field in changes:
+            changes[text_field] = (changes[text_field] or "").strip()
+    for name, value in changes.items():
+        setattr(log, name, value)
+    validate_details(
+        log.user,
+        EntryDetails(
+            date=log.date,
+            setting=log.setting,
+            location=log.location,
+            role=log.role,
+            supervising_attending=log.supervising_attending,
+            note=log.note,
+        ),
+    )
+    log.full_clean(exclude=["encounter", "code", "release", "user", "location"])
+    refuse_lines(
+        release=log.release, specs=[LineSpec(log.code.code, tuple(log.modifier_list), log.units)]
+    )
+
+
+def _code_in_release(value, release) -> Code:
+    """The Code named by `value` (text or a Code), when the release has it."""
+    text = (value.code if isinstance(value, Code) else str(value or "")).strip().upper()
+    if not text:
+        raise ValidationError({"code": "Type a code."})
+    if text not in release_codes(release):
+        raise ValidationError(
+            {"code": f"{text} is not a code in {release.name}, the release that priced this entry."}
+        )
+    return value if isinstance(value, Code) else Code.objects.get(code=text)
+
+
+def _checked_modifiers(value) -> str:
+    text = "-".join(value) if isinstance(value, list | tuple) else str(value or "")
+    modifiers, errors = read_modifiers(text)
+    if errors:
+        raise ValidationError({"modifiers": errors})
+    return "-".join(modifiers)
+
+
+def _rerank(user, encounter, release, before: dict[int, dict], edited=None) -> dict:
+    """Credit every line of the encounter again with the release (ranked together), save the
+    lines that moved, and record a "re-ranked" change for each line other than `edited` whose
+    audited values moved from `before` (its credit state as it was). Returns the lines by pk."""
+    lines, records = {}, []
+    for line, _ in _reprice_encounter(encounter, release, user_policy(user)):
+        line.date, line.setting = encounter.date, encounter.setting
+        lines[line.pk] = line
+        old = before.get(line.pk)
+        if edited is not None and line.pk == edited.pk:
+            line.save()
+            continue
+        if old == _credit_state(line):
+            continue
+        line.save()
+        after = _snapshot(line)
+        old_snapshot = {name: old[name] for name in AUDITED_FIELDS}
+        if after != old_snapshot:
+            records.append(
+                LogChange(
+                    user=user,
+                    log=line,
+                    log_pk=line.pk,
+                    action=LogChange.Action.RERANK,
+                    before=old_snapshot,
+                    after=after,
+                )
+            )
+    LogChange.objects.bulk_create(records)
+    return lines
+
+
 @transaction.atomic
 def procedure_logs_delete(*, user, logs) -> int:
-    """Delete entries (with history); the rest of each encounter is re-credited."""
+    """Delete entries (with history); the rest of each encounter is re-ranked (recorded)."""
     logs = list(logs)
     if any(log.user_id != user.pk for log in logs):
         raise PermissionError("Entries of another user.")
@@ -245,14 +351,13 @@ def procedure_logs_delete(*, user, logs) -> int:
         for log in logs
     )
     ProcedureLog.objects.filter(pk__in=[log.pk for log in logs]).delete()
-    policy = user_policy(user)
     for encounter in Encounter.objects.filter(pk__in=encounters):
-        remaining = list(encounter.lines.all())
+        remaining = list(encounter.lines.select_related("release"))
         if not remaining:
             encounter.delete()
             continue
-        for line, _ in _reprice_encounter(encounter, remaining[0].release, policy):
-            line.save()
+        before = {line.pk: _credit_state(line) for line in remaining}
+        _rerank(user, encounter, remaining[0].release, before)
     return len(logs)
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("pay/", entry.pay_prompt, name="pay_prompt"),
     path("history/", entry.history, name="history"),
     path("history/delete/", entry.bulk_delete, name="bulk_delete"),
+    path("history/changes/", entry.changes, name="changes"),
     path("entries/<int:pk>/", entry.entry_detail, name="entry"),
     path("entries/<int:pk>/edit/", entry.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/delete/", entry.entry_delete, name="entry_delete"),

@@ -101,10 +101,45 @@ def test_an_attending_imports_a_file_seeing_the_bad_row_first(
     page.get_by_role("button", name="Check the rows").click()
 
     expect(page.locator("#import-errors")).to_contain_text("99999 is not a code in RVU25D.")
+    expect(page.locator("#import-counts")).to_contain_text("1 with an error")
     screenshot("import-preview")
     page.get_by_label("Import all valid rows").check()
     page.get_by_role("button", name="Import").click()
 
-    expect(page.locator("#import-progress")).to_contain_text("Imported 2 of 3 rows with RVU25D.")
+    expect(page.locator("#import-progress")).to_contain_text(
+        "Imported 2 of 3 rows as 2 encounters with RVU25D."
+    )
     screenshot("import-done")
     assert ProcedureLog.objects.filter(user=attending).count() == 2
+
+
+def test_an_import_reads_places_of_service_and_groups_a_patients_rows(
+    page, live_server, attending, release, screenshot, tmp_path
+):
+    day = (timezone.localdate() - dt.timedelta(days=2)).isoformat()
+    path = tmp_path / "clinic-day.csv"
+    path.write_text(
+        "Encounter,DOS,CPT,POS\n"
+        f"E-1,{day},19303,22\nE-1,{day},47562,22\nE-2,{day},99213,Office\nE-3,{day},20610,30\n"
+    )
+    sign_in(page, live_server, attending)
+    page.goto("/track/import/")
+    page.get_by_label("CSV or XLSX file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload and choose columns").click()
+    expect(page.get_by_label("Setting")).to_have_value("POS")
+    expect(page.get_by_label("Encounter or patient reference")).to_have_value("Encounter")
+    page.get_by_role("button", name="Check the rows").click()
+
+    expect(page.locator("#import-sample")).to_contain_text("22 On campus-outpatient hospital")
+    expect(page.locator("#import-sample")).to_contain_text("Office (POS 11) → non-facility")
+    expect(page.locator("#import-errors")).to_contain_text("30 is not a CMS place-of-service")
+    expect(page.locator("#import-encounters")).to_contain_text("form 2 encounters")
+    screenshot("import-pos-preview")
+    page.get_by_label("Import all valid rows").check()
+    page.get_by_role("button", name="Import").click()
+
+    expect(page.locator("#import-progress")).to_contain_text(
+        "Imported 3 of 4 rows as 2 encounters with RVU25D. 1 row with an error was left out."
+    )
+    logs = ProcedureLog.objects.filter(user=attending)
+    assert len({log.encounter_id for log in logs}) == 2

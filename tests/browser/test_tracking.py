@@ -140,3 +140,36 @@ def test_an_attending_may_answer_later(page, live_server, attending, release):
     expect(page.get_by_test_id("pay-prompt")).to_have_count(0)
     page.reload()
     expect(page.get_by_test_id("pay-prompt")).to_have_count(0)
+
+
+def test_an_attending_corrects_a_mistyped_code_and_reads_the_change(
+    page, live_server, attending, release, screenshot
+):
+    from django.utils import timezone
+
+    from codes.wrvu import LineSpec
+    from tracking import services
+
+    hip, knee = services.encounter_create(
+        user=attending,
+        details=services.EntryDetails(date=timezone.localdate(), setting="facility"),
+        lines=[LineSpec("47562"), LineSpec("19303")],
+        release=release,
+    )
+    sign_in(page, live_server, attending)
+    page.goto(f"/track/entries/{hip.pk}/")
+    page.get_by_role("link", name="Edit", exact=True).click()
+
+    page.get_by_label("Code", exact=True).fill("27447")
+    page.get_by_label("Units", exact=True).fill("2")
+    page.get_by_label("Note", exact=True).fill("typo fixed")
+    screenshot("entry-edit")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Entry updated and re-credited with RVU25D")
+    history = page.get_by_role("table")
+    expect(history).to_contain_text("Code 47562 → 27447; units 1 → 2; note added")
+    expect(history).to_contain_text("You")
+    screenshot("entry-changes")
+    page.goto(f"/track/entries/{knee.pk}/")
+    expect(page.get_by_role("table")).to_contain_text("Re-ranked with its encounter")

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import queue
+from decimal import Decimal as D
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -209,6 +210,7 @@ def test_columns_are_guessed_from_an_ehr_exports_header_names():
         "role": "Provider Role",
         "attending": "Supervising Physician",
         "note": "Comments",
+        "encounter": "Patient Visit #",
     }
 
 
@@ -273,7 +275,7 @@ CODES = frozenset({"99213", "27447", "20610"})
         ({"date": "2025-03-01", "code": "20610", "units": "100"}, "Units 100 are out of range"),
         ({"date": "2025-03-01", "code": "20610", "units": "1.5"}, "must be a whole number"),
         ({"date": "2025-03-01", "code": "20610", "units": "two"}, "must be a whole number"),
-        ({"date": "2025-03-01", "code": "99213", "setting": "moon"}, "“moon” is not a setting"),
+        ({"date": "2025-03-01", "code": "99213", "setting": "moon"}, "“moon” is not a place of"),
         ({"date": "2025-03-01", "code": "99213", "role": "boss"}, "“boss” is not a role"),
         ({"date": "2025-03-01", "code": "99213", "note": "x" * 501}, "longer than 500"),
         ({"date": "2025-03-01", "code": "99213", "location": "x" * 101}, "longer than 100"),
@@ -365,13 +367,15 @@ def test_the_preview_lists_every_bad_row_with_its_line_number(client, attending,
 
 
 def test_valid_rows_are_saved_as_encounters_priced_like_quick_entry(client, attending, release):
-    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    rows = [[*row, ref] for row, ref in zip(GOOD_ROWS, ["A1", "A1", "B2", "B2"], strict=True)]
+    body = csv_bytes(rows, headers=[*HEADERS, "Encounter"])
+    job = mapped(client, uploaded(client, attending, body))
 
     job = run(client, job)
 
     assert job.status == ImportJob.Status.DONE, job.message
     assert (job.rows_imported, job.rows_done, job.rows_total) == (4, 4, 4)
-    assert "Imported 4 of 4 rows with RVU25D." in job.message
+    assert "Imported 4 of 4 rows as 2 encounters with RVU25D." in job.message
     assert Encounter.objects.filter(user=attending).count() == 2
     locations = dict(Location.objects.filter(user=attending).values_list("name", "default_setting"))
     assert locations == {"Main OR": "facility", "Clinic": "non_facility"}
@@ -443,7 +447,7 @@ def test_import_all_valid_rows_leaves_the_bad_ones_out(client, attending, releas
     assert job.rows_imported == 4
     assert job.errors == [{"row": 6, "errors": ["99999 is not a code in RVU25D."]}]
     assert ProcedureLog.objects.filter(user=attending).count() == 4
-    assert "1 rows with errors were left out" in preview_html(client, job)
+    assert "1 row with an error was left out" in preview_html(client, job)
 
 
 def test_rows_the_fee_schedule_forbids_are_left_out_with_the_reason(client, attending, release):
@@ -470,7 +474,7 @@ def test_import_only_if_all_valid_saves_nothing_when_one_row_is_bad(client, atte
     job = run(client, job, mode="all_or_nothing")
 
     assert job.status == ImportJob.Status.FAILED
-    assert job.message == "Nothing imported: 1 of 5 rows have errors."
+    assert job.message == "Nothing imported: 1 of 5 rows has an error."
     assert job.errors[0]["row"] == 6
     assert not ProcedureLog.objects.filter(user=attending).exists()
     assert not Location.objects.filter(user=attending).exists()
@@ -527,7 +531,7 @@ def test_likely_duplicates_are_flagged_and_can_be_skipped(client, attending, rel
     job = run(client, job, skip_duplicates=True)
 
     assert job.rows_imported == 3
-    assert "1 likely duplicates were skipped." in job.message
+    assert "1 likely duplicate was skipped." in job.message
     assert ProcedureLog.objects.filter(user=attending, code__code="99213").count() == 1
 
 
@@ -689,7 +693,7 @@ def test_a_large_file_is_imported_by_a_celery_task_with_progress(
     assert (job.rows_done, job.rows_imported) == (2_500, 2_500)
     assert ProcedureLog.objects.filter(user=attending).count() == 2_500
     progress = client.get(reverse("tracking:import_progress", args=[job.pk])).content.decode()
-    assert "Imported 2500 of 2500 rows with RVU25D." in progress
+    assert "Imported 2500 of 2500 rows as 2500 encounters with RVU25D." in progress
     assert "hx-get" not in progress
 
 
@@ -700,3 +704,210 @@ def test_staff_see_import_jobs_in_the_admin_without_the_file(admin_client, job):
     assert changelist.status_code == detail.status_code == 200
     assert "procedures.csv" in changelist.content.decode()
     assert "47562" not in detail.content.decode()  # the rows of the file are not shown
+
+
+# Place of service ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "setting", "location"),
+    [
+        (["Date", "CPT", "Place"], "Place", None),
+        (["Date", "CPT", "POS"], "POS", None),
+        (["Date", "CPT", "Place of service", "Location"], "Place of service", "Location"),
+        (["DOS", "CPT", "Setting", "Facility"], "Setting", "Facility"),
+        (["DOS", "CPT", "Location type", "Location"], "Location type", "Location"),
+        (["DOS", "CPT", "POS Code", "Site"], "POS Code", "Site"),
+    ],
+)
+def test_a_place_or_pos_column_is_the_setting_not_the_location(headers, setting, location):
+    columns = imports.guess_columns(headers)
+
+    assert columns.get("setting") == setting
+    assert columns.get("location") == location
+
+
+def test_an_office_place_column_prices_every_row_in_the_office(client, attending, release):
+    # The issue: a "Place" column of "Office" kept "facility" on every row.
+    rows = [[days_ago(2), "99213", "Office"], [days_ago(2), "20610", "office"]]
+    job = mapped(client, uploaded(client, attending, csv_bytes(rows, ["Date", "CPT", "Place"])))
+
+    html = preview_html(client, job)
+    job = run(client, job)
+
+    assert "Office (POS 11) → non-facility" in html
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert set(ProcedureLog.objects.filter(user=attending).values_list("setting", flat=True)) == {
+        "non_facility"
+    }
+    assert not Location.objects.filter(user=attending).exists()
+
+
+def test_pos_codes_and_words_are_read_and_shown_with_their_names(client, attending, release):
+    rows = [
+        [days_ago(2), "99213", "11"],
+        [days_ago(2), "27447", "21"],
+        [days_ago(2), "20610", "ASC"],
+        [days_ago(2), "99214", "POS 22"],
+        [days_ago(2), "47562", "ED"],
+        [days_ago(2), "99213", "30"],
+        [days_ago(2), "99213", "Moon base"],
+    ]
+    job = mapped(client, uploaded(client, attending, csv_bytes(rows, ["DOS", "CPT", "POS"])))
+
+    html = preview_html(client, job)
+
+    for shown in [
+        "11 Office → non-facility",
+        "21 Inpatient hospital → facility",
+        "ASC (POS 24) → facility",
+        "22 On campus-outpatient hospital → facility",
+        "ED (POS 23) → facility",
+    ]:
+        assert shown in html
+    assert "“30”: 30 is not a CMS place-of-service code." in html
+    assert "“Moon base” is not a place of service" in html
+    job = run(client, job)
+    settings = dict(
+        ProcedureLog.objects.filter(user=attending).values_list("code__code", "setting")
+    )
+    assert settings == {
+        "99213": "non_facility", "27447": "facility", "20610": "facility", "99214": "facility",
+        "47562": "facility",
+    }  # fmt: skip
+
+
+# Encounters ------------------------------------------------------------------------------------
+
+# Two patients the same day (one of them twice), and the first patient again another day.
+PATIENT_ROWS = [
+    ["MRN-1001", days_ago(2), "19303"],
+    ["MRN-1001", days_ago(2), "47562"],
+    ["MRN-2002", days_ago(2), "47562"],
+    ["mrn-1001 ", days_ago(3), "47562"],
+]
+
+
+def credits(user):
+    return sorted(
+        ProcedureLog.objects.filter(user=user).values_list("date", "code__code", "medicare")
+    )
+
+
+def test_rows_of_one_patient_and_date_are_one_encounter(client, attending, release):
+    body = csv_bytes(PATIENT_ROWS, ["MRN", "Date of service", "CPT"])
+    job = uploaded(client, attending, body)
+    assert job.columns["encounter"] == "MRN"
+    job = mapped(client, job)
+
+    html = preview_html(client, job)
+    job = run(client, job)
+
+    assert "The valid rows form <strong>3 encounters</strong>" in html
+    assert "rows of the same “MRN” and date" in html
+    assert "Imported 4 of 4 rows as 3 encounters with RVU25D." in job.message
+    assert Encounter.objects.filter(user=attending).count() == 3
+    two, three = TODAY() - dt.timedelta(days=2), TODAY() - dt.timedelta(days=3)
+    # 19303 and 47562 of the first patient are ranked together: 47562 at 50%.
+    assert credits(attending) == [
+        (three, "47562", D("10.4700")),
+        (two, "19303", D("15.0000")),
+        (two, "47562", D("5.2350")),
+        (two, "47562", D("10.4700")),
+    ]
+
+
+def test_without_a_patient_column_each_row_is_its_own_encounter(client, attending, release):
+    body = csv_bytes([row[1:] for row in PATIENT_ROWS], ["Date of service", "CPT"])
+    job = mapped(client, uploaded(client, attending, body))
+
+    html = preview_html(client, job)
+    job = run(client, job)
+
+    assert "The valid rows form <strong>4 encounters</strong>" in html
+    assert "each row is its own encounter" in html
+    assert Encounter.objects.filter(user=attending).count() == 4
+    assert [medicare for _, code, medicare in credits(attending) if code == "47562"] == [
+        D("10.4700")
+    ] * 3
+
+
+def test_patient_references_group_rows_and_are_stored_nowhere(client, attending, release):
+    body = csv_bytes(
+        [*PATIENT_ROWS, ["MRN-3003", days_ago(2), "99999"]], ["Patient ref", "Date", "Code"]
+    )
+    job = mapped(client, uploaded(client, attending, body))
+
+    html = preview_html(client, job)
+    job = run(client, job)
+
+    assert job.status == ImportJob.Status.DONE
+    assert "MRN-" not in html.replace("“MRN", "")
+    stored = [
+        repr(list(ImportJob.objects.filter(pk=job.pk).values("errors", "message", "columns"))),
+        repr(list(ProcedureLog.objects.values("note", "supervising_attending"))),
+        repr(list(LogChange.objects.values("before", "after"))),
+        repr(list(ImportMapping.objects.values("columns"))),
+        repr(list(Location.objects.values("name"))),
+    ]
+    assert not any("1001" in text or "3003" in text for text in stored), stored
+    assert bytes(ImportJob.objects.get(pk=job.pk).data) == b""
+
+
+def test_one_patient_and_date_in_two_settings_are_two_encounters():
+    rows = [
+        imports.check_row(
+            line, {"date": "2026-03-01", "code": "99213", "setting": setting, "encounter": "E7"},
+            codes=CODES, today=dt.date(2026, 6, 1), release_name="R", location_settings={},
+        )
+        for line, setting in [(2, "23"), (3, "23"), (4, "11")]
+    ]  # fmt: skip
+
+    groups = imports.encounter_groups(rows)
+
+    assert [[row.line for row in group] for group in groups] == [[2, 3], [4]]
+    assert all(row.encounter_key and "E7" not in row.encounter_key for row in rows)
+
+
+# Counts in words -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [
+        (
+            {"imported": 1, "rows": 1, "encounters": 1},
+            "Imported 1 of 1 row as 1 encounter with RVU26C.",
+        ),
+        (
+            {"imported": 3, "rows": 5, "encounters": 2, "bad": 1, "skipped": 1},
+            "Imported 3 of 5 rows as 2 encounters with RVU26C. 1 row with an error was left out. "
+            "1 likely duplicate was skipped.",
+        ),
+        (
+            {"imported": 3, "rows": 7, "encounters": 3, "bad": 2, "skipped": 2, "attempts": 2},
+            "Imported 3 of 7 rows as 3 encounters with RVU26C. 2 rows with errors were left out. "
+            "2 likely duplicates were skipped. It took 2 runs: the worker of an earlier one "
+            "stopped.",
+        ),
+    ],
+)
+def test_the_outcome_counts_are_worded_for_their_number(counts, message):
+    assert imports.outcome_message(release_name="RVU26C", **counts) == message
+
+
+@pytest.mark.parametrize(
+    ("bad_rows", "shown"),
+    [(1, "<strong>1 valid</strong>, <strong class=\"text-danger\">1 with an error</strong>"),
+     (2, "<strong>1 valid</strong>, <strong class=\"text-danger\">2 with errors</strong>")],
+)  # fmt: skip
+def test_the_preview_counts_are_worded_for_their_number(
+    client, attending, release, bad_rows, shown
+):
+    rows = [[days_ago(1), "99213"]] + [[days_ago(1), "99999"]] * bad_rows
+    job = mapped(client, uploaded(client, attending, csv_bytes(rows, ["Date", "Code"])))
+
+    html = " ".join(preview_html(client, job).split())
+
+    assert f"{1 + bad_rows} rows: {shown}, 0 likely duplicates." in html
+    assert "The valid rows form <strong>1 encounter</strong>" in html

@@ -50,6 +50,7 @@ OWNED_URLS = [
 PAGES = [
     "tracking:tracker",
     "tracking:history",
+    "tracking:changes",
     "tracking:templates",
     "tracking:locations",
     "tracking:policy",

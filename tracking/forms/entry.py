@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 
 from codes.models import Release
-from codes.modifiers import MODIFIERS
-from codes.quick_entry import CODE_RE
+from codes.modifiers import MODIFIERS, read_modifiers
+from codes.quick_entry import CODE_RE, MAX_UNITS
 from tracking.models import CreditPolicy, Location, LogTemplate, ProcedureLog, Role, Setting
 from tracking.phi import identifier_warnings
 
@@ -112,25 +112,80 @@ class QuickEntryForm(EntryDetailsForm):
         return cleaned
 
 
-class LogEditForm(forms.ModelForm):
-    class Meta:
-        model = ProcedureLog
-        fields = [
-            "date",
-            "modifiers",
-            "units",
-            "setting",
-            "location",
-            "role",
-            "supervising_attending",
-            "note",
-        ]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
-        help_texts = {"note": NOTE_HELP}
+class LogEditForm(forms.Form):
+    """An entry's line and details; saving re-credits it with the release that priced it."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.for_user(self.instance.user)
+    code = forms.CharField(
+        label="Code",
+        max_length=5,
+        help_text="A code of the release that priced this entry.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "text-uppercase"}
+        ),
+    )
+    modifiers = forms.CharField(
+        label="Modifiers",
+        max_length=20,
+        required=False,
+        help_text="Up to four, e.g. 50 or 26-LT.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    units = forms.IntegerField(label="Units", min_value=1, max_value=MAX_UNITS)
+    date = forms.DateField(label="Date of service", widget=forms.DateInput(attrs={"type": "date"}))
+    setting = forms.ChoiceField(choices=Setting.choices)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, empty_label="No location"
+    )
+    role = forms.ChoiceField(choices=Role.choices)
+    supervising_attending = forms.CharField(max_length=120, required=False)
+    note = forms.CharField(max_length=500, required=False, help_text=NOTE_HELP)
+
+    def __init__(self, *args, log: ProcedureLog, **kwargs):
+        initial = {
+            "code": log.code.code,
+            "modifiers": log.modifiers,
+            "units": log.units,
+            "date": log.date,
+            "setting": log.setting,
+            "location": log.location_id,
+            "role": log.role,
+            "supervising_attending": log.supervising_attending,
+            "note": log.note,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.log = log
+        self.fields["location"].queryset = Location.objects.for_user(log.user)
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        if not log.user.is_trainee:
+            self.fields["role"].widget = forms.HiddenInput()
+            self.fields["supervising_attending"].widget = forms.HiddenInput()
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        if not CODE_RE.match(code):
+            raise forms.ValidationError(f"“{code}” is not a code (five characters, e.g. 27447).")
+        return code
+
+    def clean_modifiers(self):
+        modifiers, errors = read_modifiers(self.cleaned_data["modifiers"])
+        if errors:
+            raise forms.ValidationError(errors)
+        return "-".join(modifiers)
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError("The date of service cannot be in the future.")
+        return date
+
+    @property
+    def changes(self) -> dict:
+        """The fields whose value differs from the entry's."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+    @property
+    def note_warnings(self):
+        return identifier_warnings(self.data.get("note", "")) if self.is_bound else []
 
 
 class HistoryFilterForm(forms.Form):

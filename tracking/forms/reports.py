@@ -3,7 +3,7 @@
 from django import forms
 
 from tracking.models import ImportJob
-from tracking.portability.imports import FIELDS, REQUIRED
+from tracking.portability.imports import FIELD_HELP, FIELDS, REQUIRED
 
 
 class ImportUploadForm(forms.Form):
@@ -26,6 +26,7 @@ class ImportMappingForm(forms.Form):
                 choices=choices,
                 required=name in REQUIRED,
                 initial=job.columns.get(name, ""),
+                help_text=FIELD_HELP.get(name, ""),
             )
 
 

@@ -10,6 +10,7 @@ tracking.jobs. A file with more rows than TRACKING_IMPORT_ASYNC_ROWS is imported
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -22,9 +23,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from codes.entry import release_codes
-from codes.modifiers import VALID_MODIFIERS
-from codes.quick_entry import MAX_MODIFIERS, MAX_UNITS
+from codes.modifiers import read_modifiers
+from codes.place_of_service import UnknownPlace, read_place
+from codes.quick_entry import MAX_UNITS
 from codes.wrvu import LineSpec, fee_rows, spec_problems
+from rvuedge.words import counted, plural
 from tracking import jobs, services
 from tracking.models import ImportJob, ImportMapping, Location, ProcedureLog, Role, Setting
 from tracking.phi import identifier_warnings
@@ -45,8 +48,15 @@ FIELDS = OrderedDict(
         ("role", "Role"),
         ("attending", "Supervising attending"),
         ("note", "Note"),
+        ("encounter", "Encounter or patient reference"),
     ]
 )
+# What each field's select says on the mapping page, where the field needs explaining.
+FIELD_HELP = {
+    "setting": "A place-of-service code (11, 21, 22...) or words such as office, hospital, ASC.",
+    "encounter": "Rows of the same patient or encounter and date are ranked together. Used only "
+    "to group the rows: never stored.",
+}
 REQUIRED = ("date", "code")
 # Normalised header names (letters and digits only) that name each field, best first.
 SYNONYMS = {
@@ -60,28 +70,25 @@ SYNONYMS = {
     ],
     "modifiers": ["modifiers", "modifier", "mod", "mods", "cptmodifier", "modifier1"],
     "units": ["units", "unit", "qty", "quantity", "serviceunits", "count"],
-    "setting": ["setting", "placeofservice", "pos", "facilitytype", "servicesetting"],
-    "location": ["location", "site", "hospital", "facility", "facilityname", "clinic", "place"],
+    "setting": [
+        "setting", "placeofservice", "pos", "place", "locationtype", "poscode",
+        "placeofservicecode", "facilitytype", "servicesetting", "sitetype", "servicelocationtype",
+    ],
+    "location": ["location", "site", "hospital", "facility", "facilityname", "clinic"],
     "role": ["role", "myrole", "surgeonrole", "participation", "residentrole"],
     "attending": [
         "supervisingattending", "attending", "supervisor", "supervising", "attendingname",
         "staff", "supervisingphysician",
     ],
     "note": ["note", "notes", "comment", "comments", "remarks"],
+    # Read only to group rows into encounters (encounters_from_rows); the values are never kept.
+    "encounter": [
+        "encounter", "encounterid", "encounternumber", "visit", "visitid", "visitnumber",
+        "patient", "patientid", "patientref", "patientreference", "mrn", "medicalrecordnumber",
+        "account", "accountnumber", "acct", "fin", "csn", "case", "caseid", "casenumber",
+    ],
 }  # fmt: skip
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%m-%d-%Y", "%d-%b-%Y", "%b %d %Y")
-SETTINGS = {
-    "facility": Setting.FACILITY,
-    "fac": Setting.FACILITY,
-    "f": Setting.FACILITY,
-    "hospital": Setting.FACILITY,
-    "inpatient": Setting.FACILITY,
-    "nonfacility": Setting.NON_FACILITY,
-    "nonfacilityoffice": Setting.NON_FACILITY,
-    "office": Setting.NON_FACILITY,
-    "nf": Setting.NON_FACILITY,
-    "clinic": Setting.NON_FACILITY,
-}
 ROLES = {
     "performed": Role.PERFORMED,
     "perform": Role.PERFORMED,
@@ -99,7 +106,6 @@ ROLES = {
     "teacher": Role.TEACHING,
     "taught": Role.TEACHING,
 }
-MODIFIER_SPLIT = re.compile(r"[\s,;/\-]+")
 
 
 def async_threshold() -> int:
@@ -132,7 +138,7 @@ def guess_columns(headers: list[str], remembered: dict[str, str] | None = None) 
                         header
                         for header, key in keys.items()
                         if header not in taken
-                        and (key == word if exact else (len(word) > 3 and word in key))
+                        and (key == word if exact else _names_partly(name, word, key))
                     ),
                     None,
                 )
@@ -140,6 +146,17 @@ def guess_columns(headers: list[str], remembered: dict[str, str] | None = None) 
                     chosen[name] = match
                     break
     return {name: chosen[name] for name in FIELDS if name in chosen}
+
+
+# A header holding one of these is a date ("Encounter Date", "Patient DOB"): it names no other
+# field, however it starts.
+DATE_WORDS = ("date", "dob", "birth")
+
+
+def _names_partly(name: str, word: str, key: str) -> bool:
+    if name != "date" and any(part in key for part in DATE_WORDS):
+        return False
+    return len(word) > 3 and word in key
 
 
 # Checking --------------------------------------------------------------------------------------
@@ -159,6 +176,11 @@ class RowCheck:
     role: str = Role.PERFORMED
     attending: str = ""
     note: str = ""
+    # How the setting was read, for the preview: "11 Office → non-facility".
+    place: str = ""
+    # A digest of the row's patient or encounter reference (the value itself is never kept):
+    # rows sharing it and their date form one encounter. Empty: the row is its own encounter.
+    encounter_key: str = ""
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     duplicate: bool = False
@@ -170,6 +192,10 @@ class RowCheck:
     @property
     def label(self) -> str:
         return "-".join((self.code, *self.modifiers)) if self.code else ""
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in Role.values else ""
 
 
 def parse_date(value) -> dt.date:
@@ -212,7 +238,15 @@ def check_row(
     _check_units(row, values.get("units"))
     _check_place(row, values, location_settings)
     _check_people(row, values)
+    row.encounter_key = encounter_key(values.get("encounter"))
     return row
+
+
+def encounter_key(value) -> str:
+    """A digest standing for a patient or encounter reference ("" for none): enough to tell
+    rows of the same patient apart from others, without keeping the reference (PHI)."""
+    text = " ".join(cell_text(value).split()).casefold()
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest() if text else ""
 
 
 def _check_date(row: RowCheck, raw, today: dt.date) -> None:
@@ -237,13 +271,8 @@ def _check_code(row: RowCheck, raw, codes: Iterable[str], release_name: str) -> 
 
 
 def _check_modifiers(row: RowCheck, raw) -> None:
-    modifiers = [m for m in MODIFIER_SPLIT.split(cell_text(raw).upper()) if m]
-    row.modifiers = tuple(modifiers)
-    row.errors += [f"{m} is not a modifier." for m in modifiers if m not in VALID_MODIFIERS]
-    if len(set(modifiers)) != len(modifiers):
-        row.errors.append("A modifier is given twice.")
-    if len(modifiers) > MAX_MODIFIERS:
-        row.errors.append(f"At most {MAX_MODIFIERS} modifiers per line.")
+    row.modifiers, errors = read_modifiers(cell_text(raw))
+    row.errors += errors
 
 
 def _check_units(row: RowCheck, raw) -> None:
@@ -270,10 +299,15 @@ def _check_place(row: RowCheck, values: dict, location_settings: dict[str, str])
     setting = cell_text(values.get("setting"))
     if not setting:
         row.setting = location_settings.get(row.location.lower(), Setting.FACILITY)
+        source = f"{row.location}'s default" if row.location.lower() in location_settings else ""
+        row.place = f"{Setting(row.setting).label}{f' ({source})' if source else ''}"
         return
-    row.setting = SETTINGS.get(_key(setting), "")
-    if not row.setting:
-        row.errors.append(f"“{setting}” is not a setting (facility or office).")
+    try:
+        reading = read_place(setting)
+    except UnknownPlace as exc:
+        row.errors.append(str(exc))
+        return
+    row.setting, row.place = reading.setting, str(reading)
 
 
 def _check_people(row: RowCheck, values: dict) -> None:
@@ -456,7 +490,10 @@ def _check(job: ImportJob) -> _Plan | jobs.Outcome:
     skipped = sum(1 for row in rows if row.ok and row.duplicate and job.skip_duplicates)
     plan = _Plan(rows, bad, good, skipped)
     if bad and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
-        message = f"Nothing imported: {len(bad)} of {len(rows)} rows have errors."
+        message = (
+            f"Nothing imported: {len(bad)} of {counted(len(rows), 'row')} "
+            f"{plural(len(bad), 'has an error', 'have errors')}."
+        )
     elif not good:
         message = "Nothing imported: no row is valid." if bad else "Nothing imported: no new rows."
     else:
@@ -470,23 +507,45 @@ def _write(job: ImportJob, plan: _Plan) -> jobs.Outcome:
         jobs.progress_set(job, len(plan.bad) + plan.skipped + done)
 
     locations = _locations_for(job.user, plan.good)
+    encounters = encounters_from_rows(plan.good, locations)
     imported = len(
         services.encounters_bulk_create(
-            user=job.user,
-            encounters=encounters_from_rows(plan.good, locations),
-            release=job.release,
-            progress=progress,
+            user=job.user, encounters=encounters, release=job.release, progress=progress
         )
     )
-    parts = [f"Imported {imported} of {len(plan.rows)} rows with {job.release.name}."]
-    if plan.bad:
-        parts.append(f"{len(plan.bad)} rows with errors were left out.")
-    if plan.skipped:
-        parts.append(f"{plan.skipped} likely duplicates were skipped.")
-    if job.attempts > 1:
-        parts.append(f"It took {job.attempts} runs: the worker of an earlier one stopped.")
+    message = outcome_message(
+        imported=imported,
+        rows=len(plan.rows),
+        encounters=len(encounters),
+        release_name=job.release.name,
+        bad=len(plan.bad),
+        skipped=plan.skipped,
+        attempts=job.attempts,
+    )
     fields = {"errors": plan.errors, "rows_imported": imported, "rows_done": len(plan.rows)}
-    return jobs.Outcome(ImportJob.Status.DONE, " ".join(parts), fields)
+    return jobs.Outcome(ImportJob.Status.DONE, message, fields)
+
+
+def outcome_message(
+    *, imported: int, rows: int, encounters: int, release_name: str, bad=0, skipped=0, attempts=1
+) -> str:
+    """What a finished import says, each count with its words in the right number."""
+    parts = [
+        f"Imported {imported} of {counted(rows, 'row')} as "
+        f"{counted(encounters, 'encounter')} with {release_name}."
+    ]
+    if bad:
+        parts.append(
+            f"{counted(bad, 'row with an error', 'rows with errors')} "
+            f"{plural(bad, 'was', 'were')} left out."
+        )
+    if skipped:
+        parts.append(
+            f"{counted(skipped, 'likely duplicate')} {plural(skipped, 'was', 'were')} skipped."
+        )
+    if attempts > 1:
+        parts.append(f"It took {attempts} runs: the worker of an earlier one stopped.")
+    return " ".join(parts)
 
 
 def _locations_for(user, rows: list[RowCheck]) -> dict[str, Location]:
@@ -501,32 +560,47 @@ def _locations_for(user, rows: list[RowCheck]) -> dict[str, Location]:
     return locations
 
 
-def encounters_from_rows(rows: list[RowCheck], locations: dict[str, Location]):
-    """Rows of the same date, location and setting form one encounter (ranked together), in
-    file order; an encounter is split after services.MAX_LINES lines."""
+def encounter_groups(rows: list[RowCheck]) -> list[list[RowCheck]]:
+    """The rows ranked together, in file order: rows of the same patient or encounter reference,
+    date, location and setting form one encounter, and a row without a reference is its own
+    (a day's clinic of different patients is never reduced as one encounter). An encounter is
+    split after services.MAX_LINES lines."""
     groups: dict[tuple, list[RowCheck]] = {}
     for row in rows:
-        groups.setdefault((row.date, row.location.lower(), row.setting), []).append(row)
-    encounters = []
-    for (date, location, setting), members in groups.items():
-        details = services.EntryDetails(
-            date=date, setting=setting, location=locations.get(location) if location else None
+        key = (
+            (row.encounter_key, row.date, row.location.lower(), row.setting)
+            if row.encounter_key
+            else (row.line,)
         )
-        for start in range(0, len(members), services.MAX_LINES):
-            encounters.append(
-                (
-                    details,
-                    [
-                        services.BulkLine(
-                            spec=LineSpec(row.code, row.modifiers, row.units),
-                            role=row.role,
-                            supervising_attending=row.attending,
-                            note=row.note,
-                        )
-                        for row in members[start : start + services.MAX_LINES]
-                    ],
-                )
+        groups.setdefault(key, []).append(row)
+    size = services.MAX_LINES
+    return [
+        members[start : start + size]
+        for members in groups.values()
+        for start in range(0, len(members), size)
+    ]
+
+
+def encounters_from_rows(rows: list[RowCheck], locations: dict[str, Location]):
+    """(details, lines) of each encounter the rows form (encounter_groups)."""
+    encounters = []
+    for members in encounter_groups(rows):
+        first = members[0]
+        details = services.EntryDetails(
+            date=first.date,
+            setting=first.setting,
+            location=locations.get(first.location.lower()) if first.location else None,
+        )
+        lines = [
+            services.BulkLine(
+                spec=LineSpec(row.code, row.modifiers, row.units),
+                role=row.role,
+                supervising_attending=row.attending,
+                note=row.note,
             )
+            for row in members
+        ]
+        encounters.append((details, lines))
     return encounters
 
 

@@ -1,5 +1,7 @@
 from django import template
 
+from rvuedge import words
+
 register = template.Library()
 
 
@@ -7,3 +9,10 @@ register = template.Library()
 def change_of(period_totals, figure):
     """Percentage change of one figure against the previous period (None: nothing to compare)."""
     return period_totals.change(figure)
+
+
+@register.filter
+def counted(count, forms: str):
+    """{{ n|counted:"row with an error,rows with errors" }}: "1 row with an error"."""
+    singular, _, plural_form = forms.partition(",")
+    return words.counted(int(count), singular, plural_form or None)

@@ -214,22 +214,52 @@ def history(request):
 def entry_detail(request, pk):
     log = get_object_or_404(ProcedureLog.objects.with_related(), pk=pk, user=request.user)
     changes = LogChange.objects.for_user(request.user).filter(log_pk=log.pk)
-    return render(request, "tracking/entry_detail.html", {"log": log, "changes": changes})
+    return render(
+        request,
+        "tracking/entry_detail.html",
+        {"log": log, "changes": selectors.change_rows(request.user, changes)},
+    )
 
 
 @login_required
 def entry_edit(request, pk):
-    log = get_object_or_404(ProcedureLog, pk=pk, user=request.user)
-    form = LogEditForm(request.POST or None, instance=log)
+    log = get_object_or_404(ProcedureLog.objects.with_related(), pk=pk, user=request.user)
+    form = LogEditForm(request.POST or None, log=log)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.procedure_log_update(log=log, changes=form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Entry updated and re-credited.")
+        if not form.changes:
+            messages.info(request, "Nothing changed.")
             return redirect("tracking:entry", pk=log.pk)
-    return render(request, "tracking/entry_edit.html", {"form": form, "log": log})
+        try:
+            services.procedure_log_update(log=log, changes=form.changes)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Entry updated and re-credited with {log.release.name}.")
+            return redirect("tracking:entry", pk=log.pk)
+    return render(
+        request,
+        "tracking/entry_edit.html",
+        {"form": form, "log": log},
+        status=400 if form.errors else 200,
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """The service's errors on the fields they name (the others above the form)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@login_required
+def changes(request):
+    """Every change to the user's entries, newest first, deleted entries included."""
+    queryset = LogChange.objects.for_user(request.user)
+    page = Paginator(queryset, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.change_rows(request.user, page.object_list)
+    return render(request, "tracking/changes.html", {"page": page, "rows": rows})
 
 
 @login_required

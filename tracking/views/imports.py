@@ -81,6 +81,7 @@ def job_detail(request, pk):
         rows = imports.check_rows(request.user, job)
         bad = [row for row in rows if not row.ok]
         duplicates = [row for row in rows if row.duplicate]
+        groups = imports.encounter_groups([row for row in rows if row.ok])
         context |= {
             "job": job,
             "rows": len(rows),
@@ -89,13 +90,25 @@ def job_detail(request, pk):
             "duplicates": duplicates[:PREVIEW_ERRORS_SHOWN],
             "duplicate_count": len(duplicates),
             "warned": [row for row in rows if row.warnings][:PREVIEW_ERRORS_SHOWN],
-            "sample": [row for row in rows if row.ok][:PREVIEW_SAMPLE],
+            "sample": _sample(groups),
+            "encounter_count": len(groups),
+            "grouped_by": job.columns.get("encounter", ""),
             "valid_count": len(rows) - len(bad),
             "run_form": ImportRunForm(initial={"mode": ImportJob.Mode.VALID_ROWS}),
             "fields": imports.FIELDS,
             "is_async": job.rows_total > imports.async_threshold(),
         }
     return render(request, "tracking/import_job.html", context)
+
+
+def _sample(groups) -> list[tuple[int, object]]:
+    """(encounter number, row) for the first valid rows, in file order: the preview shows which
+    rows will be ranked together without showing the reference that groups them."""
+    numbered = sorted(
+        ((row.line, number, row) for number, rows in enumerate(groups, 1) for row in rows),
+        key=lambda item: item[0],
+    )
+    return [(number, row) for _, number, row in numbered[:PREVIEW_SAMPLE]]
 
 
 @login_required
