@@ -70,6 +70,11 @@ class OwnedMixin:
 class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
     """Your procedure entries. POST a list of lines to log them as one encounter.
 
+    PATCH an entry to change its code, modifiers, units, date, setting, location, role,
+    attending or note: it is credited again with the release that priced it (a code that release
+    lacks is refused) and its encounter is re-ranked; a new date or setting moves the whole
+    encounter. GET .../changes/ lists what changed, in words.
+
     Filters: ?start=&end= (dates), ?code=, ?location=, ?setting=, ?role=.
     """
 

@@ -911,3 +911,33 @@ def test_the_preview_counts_are_worded_for_their_number(
 
     assert f"{1 + bad_rows} rows: {shown}, 0 likely duplicates." in html
     assert "The valid rows form <strong>1 encounter</strong>" in html
+
+
+def test_a_location_column_of_places_of_service_is_pointed_out(client, attending, release):
+    # A mapping remembered from before the guess was fixed: "Place" as the location.
+    ImportMapping.objects.create(user=attending, columns={"date": "Date", "location": "Place"})
+    rows = [[days_ago(2), "99213", "Office"], [days_ago(2), "20610", "11"]]
+    job = uploaded(client, attending, csv_bytes(rows, ["Date", "CPT", "Place"]))
+    assert job.columns == {"date": "Date", "code": "CPT", "location": "Place"}
+    job = mapped(client, job)
+
+    html = preview_html(client, job)
+
+    assert 'id="import-place-warning"' in html
+    assert "holds places of service (11, Office)" in html
+    remapped = mapped(client, job, {"date": "Date", "code": "CPT", "setting": "Place"})
+    assert 'id="import-place-warning"' not in preview_html(client, remapped)
+
+
+def test_a_location_column_of_real_names_is_left_alone():
+    rows = [
+        imports.check_row(
+            2, {"date": "2026-03-01", "code": "99213", "location": name},
+            codes=CODES, today=dt.date(2026, 6, 1), release_name="R", location_settings={},
+        )
+        for name in ("Office", "St Mary's")
+    ]  # fmt: skip
+
+    assert imports.places_in_location(rows, {"location": "Site"}) == []
+    assert imports.places_in_location(rows[:1], {"location": "Site"}) == ["Office"]
+    assert imports.places_in_location(rows[:1], {"location": "Site", "setting": "POS"}) == []

@@ -326,6 +326,21 @@ def _check_people(row: RowCheck, values: dict) -> None:
     row.warnings = [f"The note seems to hold {kind}." for kind in identifier_warnings(row.note)]
 
 
+def places_in_location(rows: list[RowCheck], columns: dict[str, str]) -> list[str]:
+    """The values of the location column when every one of them is a place of service ("Office",
+    "21") and no column is chosen for the setting: the columns were most likely mapped the wrong
+    way round (the preview says so). Empty otherwise."""
+    if columns.get("setting") or not columns.get("location"):
+        return []
+    values = sorted({row.location for row in rows if row.location})
+    for value in values:
+        try:
+            read_place(value)
+        except UnknownPlace:
+            return []
+    return values
+
+
 def refuse_forbidden_lines(rows: list[RowCheck], release_rows: dict) -> None:
     """Add an error to each row the fee schedule forbids as it is: 26/TC where the PC/TC
     indicator forbids them, 50 with more than one unit (`release_rows` from codes.wrvu.fee_rows)."""

@@ -92,6 +92,7 @@ def job_detail(request, pk):
             "warned": [row for row in rows if row.warnings][:PREVIEW_ERRORS_SHOWN],
             "sample": _sample(groups),
             "encounter_count": len(groups),
+            "places_in_location": imports.places_in_location(rows, job.columns)[:5],
             "grouped_by": job.columns.get("encounter", ""),
             "valid_count": len(rows) - len(bad),
             "run_form": ImportRunForm(initial={"mode": ImportJob.Mode.VALID_ROWS}),
