@@ -226,8 +226,9 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
         raise ValueError(f"Not an editable field: {', '.join(sorted(unknown))}.")
     # One edit of an encounter at a time: the ranking reads every line of it.
     Encounter.objects.select_for_update().filter(pk=log.encounter_id).exists()
-    # Read again: a bound ModelForm may have changed the caller's copy already.
-    log = ProcedureLog.objects.select_related("code", "release", "encounter").get(pk=log.pk)
+    # Read again: the "before" of the history is what is stored, whatever the caller's copy holds.
+    log = ProcedureLog.objects.select_related("user", "code", "release", "encounter").get(pk=log.pk)
+    user = log.user
     before = _snapshot(log)
     others_before = {
         line.pk: _credit_state(line) for line in log.encounter.lines.exclude(pk=log.pk)
@@ -239,10 +240,10 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
     encounter = log.encounter
     encounter.date, encounter.setting = log.date, log.setting
     encounter.save(update_fields=["date", "setting"])
-    lines = _rerank(log.user, encounter, log.release, others_before, edited=log)
+    lines = _rerank(user, encounter, log.release, others_before, edited=log)
     log = lines[log.pk]
     LogChange.objects.create(
-        user=log.user,
+        user=user,
         log=log,
         log_pk=log.pk,
         action=LogChange.Action.UPDATE,
