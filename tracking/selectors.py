@@ -196,7 +196,7 @@ class Standing:
     pace: Pace | None = None
     pay_to_date: Pay | None = None
     pay_projected: Pay | None = None
-    annualised: Decimal = ZERO
+    annualised: Decimal | None = ZERO  # None until a week of logging (goals.MIN_TRACKED_DAYS)
     benchmarks: list[dict] = field(default_factory=list)
 
 
@@ -248,7 +248,7 @@ def standing(user, today: dt.date | None = None) -> Standing:
     target, rate = prefs.annual_wrvu_target, prefs.dollars_per_wrvu
     year_pace = pace(target or ZERO, logged, today, year, days_off, tracking)
     result.pace = year_pace if target else None
-    result.annualised = year_pace.annualised
+    result.annualised = year_pace.annualised if year_pace.settled else None
     if target:
         result.target = target
         result.split = goal_split(target, today, year, days_off)
@@ -258,7 +258,7 @@ def standing(user, today: dt.date | None = None) -> Standing:
         result.pay_to_date, result.pay_projected = _pay(
             user, by_location, result.done, year_pace.projection, tiers, rate
         )
-    result.benchmarks = benchmark_standing(user.specialty, year_pace.annualised)
+    result.benchmarks = benchmark_standing(user.specialty, result.annualised)
     return result
 
 
@@ -278,7 +278,7 @@ def _pay(user, by_location, done, projection, tiers, rate) -> tuple[Pay, Pay]:
     return pay(rest, tiers, rate, located), pay(rest * factor, tiers, rate, projected)
 
 
-def benchmark_standing(specialty: str, annualised: Decimal) -> list[dict]:
+def benchmark_standing(specialty: str, annualised: Decimal | None) -> list[dict]:
     """The user's specialty's figures grouped by table, population and year, with a percentile
     where the group has a percentile table."""
     if not specialty:

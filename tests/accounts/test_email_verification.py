@@ -50,7 +50,9 @@ def test_signing_up_sends_a_confirmation_email_and_does_not_sign_in(client):
     assert "Check your email" in page
 
 
-def test_the_first_click_on_the_link_confirms_signs_in_and_lands_on_the_stage_start(client):
+def test_the_first_click_on_the_link_confirms_signs_in_and_lands_on_the_stage_start(
+    client, release
+):
     signup_resident(client)
     path = confirmation_link(mail.outbox[0]).split("testserver", 1)[1]
 

@@ -345,8 +345,10 @@ def test_day_one_shows_when_tracking_began_not_thousands_behind(client, attendin
     assert "behind" not in html
     assert "Too early for a pace: 1 working day logged" in html
     assert "Tracking since <strong>Apr 20, 2026</strong>" in html
+    assert "Your annualised wRVUs show after a week of logging." in html
     result = standing(attending, dt.date(2026, 4, 20))
     assert result.pace.expected == D("20.00")  # 5220 / 261, one day's share
+    assert result.annualised is None  # one day says nothing about a year
 
 
 @time_machine.travel(MONDAY, tick=False)

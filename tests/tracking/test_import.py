@@ -700,3 +700,30 @@ def test_staff_see_import_jobs_in_the_admin_without_the_file(admin_client, job):
     assert changelist.status_code == detail.status_code == 200
     assert "procedures.csv" in changelist.content.decode()
     assert "47562" not in detail.content.decode()  # the rows of the file are not shown
+
+
+@pytest.mark.parametrize(
+    ("written", "role"),
+    [
+        ("Surgeon Chief", "surgeon_chief"),
+        ("surgeon_junior", "surgeon_junior"),
+        ("Teaching Assistant", "teaching_assistant"),
+        ("TA", "teaching_assistant"),
+        ("First Assistant", "first_assistant"),
+        ("first assist", "first_assistant"),
+        ("Assistant", "assisted"),
+        ("Observer", "observed"),
+    ],
+)
+def test_case_log_roles_are_read_as_case_logs_write_them(written, role):
+    row = imports.check_row(
+        2,
+        {"date": "2025-03-01", "code": "27447", "role": written},
+        codes=CODES,
+        today=dt.date(2026, 6, 1),
+        release_name="RVU25D",
+        location_settings={},
+    )
+
+    assert row.ok, row.errors
+    assert row.role == role

@@ -59,10 +59,16 @@ def quick_entry(client, text="47562", **fields):
         ("student", "tracking:learning"),
     ],
 )
-def test_each_stage_starts_on_its_own_page(client, users, stage, start):
+def test_each_stage_starts_on_its_own_page(client, users, release, stage, start):
     client.force_login(users[stage])
 
     assert client.get(reverse("tracking:start")).url == reverse(start)
+
+
+def test_before_any_fee_schedule_the_log_cannot_price_so_the_start_explains(client, resident):
+    client.force_login(resident)
+
+    assert client.get(reverse("tracking:start")).url == reverse("tracking:dashboard")
 
 
 def test_the_start_needs_sign_in(client):

@@ -32,7 +32,7 @@ class PreferencesForm(forms.ModelForm):
             "annual_wrvu_target": "Annual wRVU target",
             "goal_figure": "Count toward goal and pay",
             "tracking_since": "Tracking since",
-            "carried_wrvu": "wRVUs this year before tracking",
+            "carried_wrvu": "Done this year before tracking (wRVU)",
         }
         help_texts = {
             "dollars_per_wrvu": "Used when you have no tiers below.",

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
 from accounts.models import CareerStage
+from codes import releases
 
 # Where each stage starts (after confirming the email, and from "your next step" links).
 START = {
@@ -42,5 +43,9 @@ def attendings_only(name: str):
 
 @login_required
 def start(request):
-    """A stage's first page: the log for residents and attendings, learning for students."""
-    return redirect(START.get(request.user.career_stage, "tracking:tracker"))
+    """A stage's first page: the log for residents and attendings, learning for students (the
+    dashboard, which explains, while no fee schedule is imported and the log cannot price)."""
+    page = START.get(request.user.career_stage, "tracking:tracker")
+    if page == "tracking:tracker" and releases.current_name() is None:
+        page = "tracking:dashboard"
+    return redirect(page)
