@@ -58,7 +58,7 @@ class CareerProfileForm(forms.Form):
         required=False,
         min_value=1,
         max_value=10,
-        help_text="Post-graduate year, 1 to 10.",
+        help_text="Your post-graduate year now, 1 to 10; it moves on by itself each July.",
     )
     program = forms.CharField(
         label="Residency program",
