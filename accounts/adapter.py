@@ -2,7 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.ratelimit import RateLimitUsage, clear, consume, get_ip
 from django.core.exceptions import ValidationError
 
-from .forms import PROFILE_FIELDS
+from .forms import SAVED_FIELDS
 from .known_devices import known_device_id, remember_device
 
 RATE_LIMIT_APP = "allauth.account"
@@ -11,7 +11,7 @@ RATE_LIMIT_APP = "allauth.account"
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         """Copy the career-stage step of the sign-up form onto the new user."""
-        for field in PROFILE_FIELDS:
+        for field in SAVED_FIELDS:
             if field in form.cleaned_data:
                 setattr(user, field, form.cleaned_data[field])
         return super().save_user(request, user, form, commit=commit)

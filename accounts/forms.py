@@ -5,6 +5,9 @@ from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKe
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from rvuedge.periods import academic_year_start
 
 from .models import ApiToken, CareerStage, PracticeSetting, Specialty, User
 from .services import api_tokens_revoke_all
@@ -20,6 +23,9 @@ STAGE_FIELDS = {
 ALL_STAGE_FIELDS = tuple(f for fields in STAGE_FIELDS.values() for f in fields)
 PROFILE_FIELDS = ("career_stage", "specialty", *ALL_STAGE_FIELDS)
 EMPTY_VALUE = {"pgy_year": None}
+# Worked out by clean() rather than asked: the year PGY-1 began, from the PGY year given.
+DERIVED_FIELDS = ("residency_start_year",)
+SAVED_FIELDS = (*PROFILE_FIELDS, *DERIVED_FIELDS)
 
 REQUIRED_MESSAGES = {
     "specialty": "Choose your specialty, or Other if it is not listed.",
@@ -52,7 +58,7 @@ class CareerProfileForm(forms.Form):
         required=False,
         min_value=1,
         max_value=10,
-        help_text="Post-graduate year, 1 to 10.",
+        help_text="Your post-graduate year now, 1 to 10; it moves on by itself each July.",
     )
     program = forms.CharField(
         label="Residency program",
@@ -86,6 +92,10 @@ class CareerProfileForm(forms.Form):
         for field in ALL_STAGE_FIELDS:
             if field not in needed:
                 cleaned[field] = EMPTY_VALUE.get(field, "")
+        pgy = cleaned.get("pgy_year")
+        cleaned["residency_start_year"] = (
+            academic_year_start(timezone.localdate()) - pgy + 1 if pgy else None
+        )
         return cleaned
 
     def stage_field_groups(self):
@@ -129,6 +139,15 @@ class ProfileForm(CareerProfileForm, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["career_stage"].label = "Career stage"
+        # The PGY year as of today (it moves on each July), not as it was first given.
+        if self.instance.pk and self.instance.current_pgy:
+            self.initial["pgy_year"] = self.instance.current_pgy
+
+    def _post_clean(self):
+        super()._post_clean()
+        for field in DERIVED_FIELDS:
+            if hasattr(self, "cleaned_data") and field in self.cleaned_data:
+                setattr(self.instance, field, self.cleaned_data[field])
 
 
 class DeleteAccountForm(forms.Form):

@@ -2,7 +2,12 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from knox.models import AbstractAuthToken
+
+from rvuedge.periods import academic_year_start
+
+PGY_RANGE = (1, 10)
 
 
 class CareerStage(models.TextChoices):
@@ -93,6 +98,12 @@ class User(AbstractUser):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="Post-graduate year, 1 to 10.",
     )
+    residency_start_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The year the resident's PGY-1 began (in July), worked out from the PGY year "
+        "they give; each entry's PGY follows from it and the entry's academic year.",
+    )
     program = models.CharField(
         "residency program", max_length=200, blank=True, help_text="Program or institution name."
     )
@@ -123,6 +134,29 @@ class User(AbstractUser):
     @property
     def is_trainee(self):
         return self.career_stage in (CareerStage.MEDICAL_STUDENT, CareerStage.RESIDENT)
+
+    @property
+    def is_student(self):
+        return self.career_stage == CareerStage.MEDICAL_STUDENT
+
+    @property
+    def is_resident(self):
+        return self.career_stage == CareerStage.RESIDENT
+
+    def pgy_on(self, day) -> int | None:
+        """The PGY year on a date (academic years start on July 1): 0 or less before residency,
+        None without a residency start."""
+        if self.residency_start_year is None:
+            return None
+        return academic_year_start(day) - self.residency_start_year + 1
+
+    @property
+    def current_pgy(self) -> int | None:
+        """Today's PGY year, kept within 1 to 10 (the stored PGY year is as it was given)."""
+        pgy = self.pgy_on(timezone.localdate())
+        if pgy is None:
+            return self.pgy_year
+        return min(max(pgy, PGY_RANGE[0]), PGY_RANGE[1])
 
 
 class LoginSessionQuerySet(models.QuerySet):

@@ -26,6 +26,7 @@ PROFILE_EXPORT_FIELDS = (
     "career_stage",
     "specialty",
     "pgy_year",
+    "residency_start_year",
     "program",
     "practice_setting",
     "date_joined",

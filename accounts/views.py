@@ -1,5 +1,8 @@
 from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows.email_verification import send_verification_email_at_login
 from allauth.account.models import EmailAddress
+from allauth.account.stages import EmailVerificationStage, LoginStageController
+from allauth.account.utils import has_verified_email
 from allauth.account.views import SignupView as AllauthSignupView
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
@@ -29,6 +32,32 @@ class SignupView(AllauthSignupView):
         if stage in CareerStage.values:
             initial["career_stage"] = stage
         return initial
+
+
+@require_POST
+def email_verification_resend(request):
+    """ "Send the link again" on the check-your-email page, for the sign-up waiting in this
+    browser's session. allauth sends it (or, for an address that already had an account, the
+    "already registered" email, so the answer tells nothing) within its confirm_email rate
+    limit: one email per address every few minutes; the link already sent keeps working."""
+    stage = LoginStageController.enter(request, EmailVerificationStage.key)
+    if stage is None:
+        messages.info(
+            request,
+            "Sign in with your email and password and we will send you a new confirmation link.",
+        )
+        return redirect("account_login")
+    if stage.login.user and has_verified_email(stage.login.user):
+        # Confirmed meanwhile, from another browser or device.
+        messages.success(request, "Your email address is confirmed: sign in to continue.")
+        return redirect("account_login")
+    if not send_verification_email_at_login(request, stage.login):
+        messages.warning(
+            request,
+            "The link we sent a moment ago still works. You can ask for another one in a few "
+            "minutes; look in your spam folder meanwhile.",
+        )
+    return redirect("account_email_verification_sent")
 
 
 @login_required

@@ -68,6 +68,22 @@ def fiscal_year(today: dt.date, start_month: int) -> tuple[dt.date, dt.date]:
     return start, add_months(start, 12) - ONE_DAY
 
 
+# --- Academic years (July to June: residencies and case logs) -----------------------------------
+
+ACADEMIC_YEAR_START_MONTH = 7
+
+
+def academic_year_start(day: dt.date) -> int:
+    """The calendar year in which `day`'s academic year began: 2025 for July 2025 to June 2026."""
+    return day.year if day.month >= ACADEMIC_YEAR_START_MONTH else day.year - 1
+
+
+def academic_year(day: dt.date) -> str:
+    """The academic year holding `day` as people write it: 2025-26."""
+    start = academic_year_start(day)
+    return f"{start}-{str(start + 1)[-2:]}"
+
+
 # --- Buckets: days, weeks (from Monday) or months -----------------------------------------------
 
 

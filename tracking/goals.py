@@ -75,14 +75,71 @@ def goal_split(
     )
 
 
+# Where pace starts ------------------------------------------------------------------------------
+
+# Fewer working days of logging than this and a pace (or a projection) says more about the
+# calendar than about the work: the dashboard waits for a week of it.
+MIN_TRACKED_DAYS = 5
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What the year's figures cover: logging counted from `since`, and, when logging began
+    inside the year, the wRVUs the user says they did before it (`carried`, None if not given)."""
+
+    since: dt.date
+    carried: Decimal | None = None
+    year_start: dt.date | None = None
+
+    @property
+    def began_this_year(self) -> bool:
+        return self.year_start is not None and self.since > self.year_start
+
+    @property
+    def counted_from(self) -> dt.date:
+        """The first day the done figure accounts for: the year's start when logging covers the
+        whole year or a carried-in figure covers the days before it; else the first day logged."""
+        if self.began_this_year and self.carried is None:
+            return self.since
+        return self.year_start or self.since
+
+
+def tracking_window(
+    year: tuple[dt.date, dt.date],
+    first_entry: dt.date | None,
+    chosen: dt.date | None = None,
+    carried: Decimal | None = None,
+) -> Tracking:
+    """The rule for where pace starts.
+
+    Logging starts on the date the user gives (Goals & pay), else on their first entry's date;
+    a start before the year is the year's start (the whole year is logged). A carried-in figure
+    (wRVUs done this year before logging began) counts only when logging began inside the year,
+    so last year's figure never leaks into a new year.
+    """
+    start = chosen or first_entry or year[0]
+    since = min(max(start, year[0]), year[1])
+    applies = since > year[0] and carried is not None
+    return Tracking(since=since, carried=carried if applies else None, year_start=year[0])
+
+
 @dataclass(frozen=True)
 class Pace:
     done: Decimal
     expected: Decimal
     difference: Decimal  # done - expected; negative when behind
-    projection: Decimal  # year-end total at the pace so far
+    projection: Decimal  # year-end total at the pace so far (for the days counted)
     working_days_elapsed: int
     working_days_year: int
+    since: dt.date | None = None  # when the comparison starts later than the year
+    working_days_tracked: int = 0
+    annualised: Decimal = ZERO  # a whole year at the pace logged (for benchmarks)
+    target: Decimal = ZERO  # the target's share for the days counted
+
+    @property
+    def settled(self) -> bool:
+        """Enough days logged for a pace to mean something."""
+        return self.working_days_tracked >= MIN_TRACKED_DAYS
 
     @property
     def on_track(self) -> bool:
@@ -90,9 +147,16 @@ class Pace:
 
     @property
     def summary(self) -> str:
+        if not self.settled:
+            tracked = self.working_days_tracked
+            return (
+                f"Too early for a pace: {tracked} working day{'' if tracked == 1 else 's'} "
+                f"logged; it shows after {MIN_TRACKED_DAYS}"
+            )
+        since = f" since {self.since:%b} {self.since.day}" if self.since else ""
         if self.on_track:
-            return f"On track: {rounding.fixed(self.difference, grouped=True)} wRVUs ahead"
-        return f"{rounding.fixed(-self.difference, grouped=True)} wRVUs behind"
+            return f"On track{since}: {rounding.fixed(self.difference, grouped=True)} wRVUs ahead"
+        return f"{rounding.fixed(-self.difference, grouped=True)} wRVUs behind{since}"
 
 
 def pace(
@@ -101,19 +165,37 @@ def pace(
     today: dt.date,
     year: tuple[dt.date, dt.date],
     days_off: frozenset[dt.date] = frozenset(),
+    tracking: Tracking | None = None,
 ) -> Pace:
-    """Where the year stands: expected so far from working days elapsed, and the projection."""
+    """Where the year stands, from the day its figures start (see tracking_window).
+
+    done: the wRVUs logged from tracking.since to today. Expected is the target's share of the
+    working days counted so far; the projection adds, to what is done, the pace logged so far
+    over the working days left.
+    """
+    tracking = tracking or Tracking(since=year[0], year_start=year[0])
+    until = min(today, year[1])
     total = working_days(*year, days_off)
-    elapsed = working_days(year[0], min(today, year[1]), days_off)
+    counted = tracking.counted_from
+    elapsed = working_days(counted, until, days_off)
+    tracked = working_days(tracking.since, until, days_off)
+    days_left = working_days(until + dt.timedelta(days=1), year[1], days_off)
+    share = working_days(counted, year[1], days_off)
+    per_day = done / tracked if tracked else ZERO
+    so_far = done + (tracking.carried or ZERO)
     expected = annual * elapsed / total if total else ZERO
-    projection = done * total / elapsed if elapsed else ZERO
+    projection = so_far + per_day * days_left
     return Pace(
-        done=rounding.hundredths(done),
+        done=rounding.hundredths(so_far),
         expected=rounding.hundredths(expected),
-        difference=rounding.hundredths(done - expected),
+        difference=rounding.hundredths(so_far - expected),
         projection=rounding.hundredths(projection),
         working_days_elapsed=elapsed,
         working_days_year=total,
+        since=counted if counted > year[0] else None,
+        working_days_tracked=tracked,
+        annualised=rounding.hundredths(projection if counted == year[0] else per_day * total),
+        target=rounding.hundredths(annual * share / total if total else ZERO),
     )
 
 

@@ -24,10 +24,29 @@ class Setting(models.TextChoices):
 
 
 class Role(models.TextChoices):
+    """The user's part in a case, for the case log. It changes no credit: a line's wRVU follows
+    its codes and modifiers (80, 82 or AS for an assistant at surgery), whoever logs it.
+
+    The first four are the roles surgical case logs use (ACGME); the others stay valid for
+    entries logged before them and for students."""
+
+    SURGEON_CHIEF = "surgeon_chief", "Surgeon chief"
+    SURGEON_JUNIOR = "surgeon_junior", "Surgeon junior"
+    TEACHING_ASSISTANT = "teaching_assistant", "Teaching assistant"
+    FIRST_ASSISTANT = "first_assistant", "First assistant"
     PERFORMED = "performed", "Performed"
     ASSISTED = "assisted", "Assisted"
     OBSERVED = "observed", "Observed"
     TEACHING = "teaching", "Teaching"
+
+
+CASE_LOG_ROLES = (
+    Role.SURGEON_CHIEF,
+    Role.SURGEON_JUNIOR,
+    Role.TEACHING_ASSISTANT,
+    Role.FIRST_ASSISTANT,
+)
+ROLE_MAX_LENGTH = 20
 
 
 def percent_field(label: str, default: int, help_text: str = "") -> models.DecimalField:
@@ -183,7 +202,9 @@ class ProcedureLog(models.Model):
     )
     setting = models.CharField(max_length=16, choices=Setting.choices)
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL)
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PERFORMED)
+    role = models.CharField(
+        max_length=ROLE_MAX_LENGTH, choices=Role.choices, default=Role.PERFORMED
+    )
     supervising_attending = models.CharField(max_length=120, blank=True)
     note = models.CharField(
         max_length=500,
@@ -388,6 +409,22 @@ class Preferences(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
         help_text="What your employer pays per work RVU, e.g. 52.00; used when you have no tiers.",
     )
+    tracking_since = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day you started logging here. Blank: the date of your first entry. "
+        "Pace and projections count from it.",
+    )
+    carried_wrvu = models.DecimalField(
+        "wRVU before tracking",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100000"))],
+        help_text="wRVUs you had already done this fiscal year before you started tracking "
+        "(from your employer's report). They count toward goal and pay.",
+    )
     pay_prompt_dismissed = models.BooleanField(
         default=False,
         help_text="The user chose “Not now” when the tracker asked for target and pay.",
@@ -406,6 +443,10 @@ class Preferences(models.Model):
                 condition=(Q(annual_wrvu_target__isnull=True) | Q(annual_wrvu_target__gte=0))
                 & (Q(dollars_per_wrvu__isnull=True) | Q(dollars_per_wrvu__gte=0)),
                 name="tracking_preferences_pay_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(carried_wrvu__isnull=True) | Q(carried_wrvu__gte=0),
+                name="tracking_preferences_carried_not_negative",
             ),
         ]
 

@@ -8,16 +8,27 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import CareerStage
 from benchmarks.models import Benchmark
 from codes.models import Code, Release
-from rvuedge.periods import Period, bucket_start, buckets, fiscal_year, periods
+from rvuedge.periods import Period, academic_year, bucket_start, buckets, fiscal_year, periods
 from tracking import changes
-from tracking.goals import Pace, Pay, change, goal_split, pace, pay, percentile
+from tracking.caselog import pgy_label, rotation_of
+from tracking.goals import (
+    Pace,
+    Pay,
+    Tracking,
+    change,
+    goal_split,
+    pace,
+    pay,
+    percentile,
+    tracking_window,
+)
 from tracking.models import (
     CompensationTier,
     DayOff,
@@ -26,6 +37,7 @@ from tracking.models import (
     LogChange,
     Preferences,
     ProcedureLog,
+    Role,
 )
 
 ZERO = Decimal(0)
@@ -180,13 +192,14 @@ class Standing:
 
     year: tuple[dt.date, dt.date]
     figure: str
-    done: Decimal
+    done: Decimal  # toward goal and pay: carried in, plus logged since tracking began
+    tracking: Tracking | None = None
     target: Decimal | None = None
     split: object = None
     pace: Pace | None = None
     pay_to_date: Pay | None = None
     pay_projected: Pay | None = None
-    annualised: Decimal = ZERO
+    annualised: Decimal | None = ZERO  # None until a week of logging (goals.MIN_TRACKED_DAYS)
     benchmarks: list[dict] = field(default_factory=list)
 
 
@@ -209,54 +222,66 @@ def pay_prompt_due(user) -> bool:
     )
 
 
+def first_entry_date(user) -> dt.date | None:
+    return (
+        ProcedureLog.objects.for_user(user).order_by("date").values_list("date", flat=True).first()
+    )
+
+
 def standing(user, today: dt.date | None = None) -> Standing:
+    """Goal, pace and pay for the fiscal year, counted from when tracking began (goals.py)."""
     today = today or timezone.localdate()
     prefs = preferences(user)
     figure = prefs.goal_figure
     year = fiscal_year(today, prefs.fiscal_year_start_month)
+    tracking = tracking_window(
+        year, first_entry_date(user), prefs.tracking_since, prefs.carried_wrvu
+    )
     days_off = frozenset(
         DayOff.objects.for_user(user).filter(date__range=year).values_list("date", flat=True)
     )
-    logs = ProcedureLog.objects.for_user(user).filter(date__range=(year[0], today))
+    logs = ProcedureLog.objects.for_user(user).filter(date__range=(tracking.since, today))
     by_location = dict(
         logs.values("location_id").annotate(wrvu=Sum(figure)).values_list("location_id", "wrvu")
     )
-    done = sum(by_location.values(), ZERO)
-    result = Standing(year=year, figure=figure, done=done)
+    logged = sum(by_location.values(), ZERO)
+    carried = tracking.carried or ZERO
+    result = Standing(year=year, figure=figure, done=logged + carried, tracking=tracking)
 
     target, rate = prefs.annual_wrvu_target, prefs.dollars_per_wrvu
-    year_pace = pace(target or ZERO, done, today, year, days_off)
+    year_pace = pace(target or ZERO, logged, today, year, days_off, tracking)
     result.pace = year_pace if target else None
-    result.annualised = year_pace.projection
+    result.annualised = year_pace.annualised if year_pace.settled else None
     if target:
         result.target = target
         result.split = goal_split(target, today, year, days_off)
 
     tiers = list(CompensationTier.objects.for_user(user).values_list("starts_at", "rate"))
     if tiers or rate is not None:
-        rated = {
-            loc.pk: loc
-            for loc in Location.objects.for_user(user).filter(dollars_per_wrvu__isnull=False)
-        }
-        located = {
-            rated[pk].name: (amount, rated[pk].dollars_per_wrvu)
-            for pk, amount in by_location.items()
-            if pk in rated
-        }
-        rest = done - sum((amount for amount, _ in located.values()), ZERO)
-        result.pay_to_date = pay(rest, tiers, rate, located)
-        factor = year_pace.projection / done if done else ZERO
-        result.pay_projected = pay(
-            rest * factor,
-            tiers,
-            rate,
-            {name: (amount * factor, rate) for name, (amount, rate) in located.items()},
+        result.pay_to_date, result.pay_projected = _pay(
+            user, by_location, result.done, year_pace.projection, tiers, rate
         )
-    result.benchmarks = benchmark_standing(user.specialty, year_pace.projection)
+    result.benchmarks = benchmark_standing(user.specialty, result.annualised)
     return result
 
 
-def benchmark_standing(specialty: str, annualised: Decimal) -> list[dict]:
+def _pay(user, by_location, done, projection, tiers, rate) -> tuple[Pay, Pay]:
+    """Pay to date and projected: entries at a location with its own rate are paid at it; the
+    rest (with the carried-in wRVUs, which move the year up the tiers) through tiers or rate."""
+    own_rate = Location.objects.for_user(user).filter(dollars_per_wrvu__isnull=False)
+    rated = {loc.pk: loc for loc in own_rate}
+    located = {
+        rated[pk].name: (amount, rated[pk].dollars_per_wrvu)
+        for pk, amount in by_location.items()
+        if pk in rated
+    }
+    rest = done - sum((amount for amount, _ in located.values()), ZERO)
+    factor = projection / done if done else ZERO
+    projected = {name: (amount * factor, rate) for name, (amount, rate) in located.items()}
+    return pay(rest, tiers, rate, located), pay(rest * factor, tiers, rate, projected)
+
+
+def benchmark_standing(specialty: str, annualised: Decimal | None) -> list[dict]:
     """The user's specialty's figures grouped by table, population and year, with a percentile
     where the group has a percentile table."""
     if not specialty:
@@ -285,14 +310,9 @@ def figure_label(figure: str) -> str:
     return Figure(figure).label
 
 
-def academic_year(day: dt.date) -> str:
-    """July to June: 2025-26 for any day from July 2025 to June 2026."""
-    start = day.year if day.month >= 7 else day.year - 1
-    return f"{start}-{str(start + 1)[-2:]}"
-
-
 def case_log_rows(user):
-    """Counts by academic year, code and role, with the supervising attendings."""
+    """Counts by academic year, code and role, with the PGY of the year (from the resident's
+    residency start) and the supervising attendings."""
     rows = (
         ProcedureLog.objects.for_user(user)
         .values("date__year", "date__month", "code__code", "code__short_descriptor",
@@ -302,16 +322,21 @@ def case_log_rows(user):
     )  # fmt: skip
     merged = {}
     for row in rows:
-        year = academic_year(dt.date(row["date__year"], row["date__month"], 1))
+        first_day = dt.date(row["date__year"], row["date__month"], 1)
+        year = academic_year(first_day)
         key = (year, row["code__code"], row["role"])
+        pgy = user.pgy_on(first_day)
         item = merged.setdefault(
             key,
             {
                 "academic_year": year,
+                "pgy": pgy,
+                "pgy_label": pgy_label(pgy, year),
                 "code": row["code__code"],
                 "description": row["code__short_descriptor"],
                 "category": row["code__category"],
                 "role": row["role"],
+                "role_label": role_label(row["role"]),
                 "entries": 0,
                 "units": 0,
                 "attendings": set(),
@@ -321,6 +346,8 @@ def case_log_rows(user):
         item["units"] += row["units"]
         if row["supervising_attending"]:
             item["attendings"].add(row["supervising_attending"])
+    for item in merged.values():
+        item["attendings"] = sorted(item["attendings"])
     return sorted(merged.values(), key=lambda r: (r["academic_year"], r["code"], r["role"]))
 
 
@@ -371,3 +398,71 @@ def _change_names(user, log_changes) -> changes.Names:
         ),
         releases=dict(Release.objects.filter(pk__in=ids["release_id"]).values_list("pk", "name")),
     )
+
+
+def role_label(value: str) -> str:
+    return Role(value).label if value in Role.values else value
+
+
+def entry_defaults(user) -> dict:
+    """What quick entry starts from for a trainee: the role and supervising attending of their
+    previous case (the last one logged), so a run of cases with one attending is typed once."""
+    if not user.is_trainee:
+        return {}
+    last = (
+        ProcedureLog.objects.for_user(user)
+        .order_by("-created_at", "-pk")
+        .values("role", "supervising_attending")
+        .first()
+    )
+    return last or {}
+
+
+def attending_names(user, limit: int = 50) -> list[str]:
+    """The supervising attendings the user has entered, the most recently used first."""
+    rows = (
+        ProcedureLog.objects.for_user(user)
+        .exclude(supervising_attending="")
+        .values("supervising_attending")
+        .annotate(last=Max("pk"))
+        .order_by("-last")[:limit]
+    )
+    return [row["supervising_attending"] for row in rows]
+
+
+@dataclass
+class Rotation:
+    name: str
+    last_seen: dt.date
+    entries: int = 0
+    codes: dict = field(default_factory=dict)
+
+    @property
+    def code_rows(self) -> list[dict]:
+        return sorted(self.codes.values(), key=lambda c: (-c["times"], c["code"]))
+
+
+def learning(user) -> list[Rotation]:
+    """A student's codes seen per rotation (caselog.rotation_of: a #tag in the note, else the
+    location), the most recent rotation first; each code with how often and how it was seen."""
+    rotations: dict[str, Rotation] = {}
+    entries = (
+        ProcedureLog.objects.for_user(user)
+        .order_by("-date", "-pk")
+        .values_list("date", "code__code", "code__short_descriptor", "role", "location__name",
+                     "note")
+    )  # fmt: skip
+    for day, code, description, role, location, note in entries.iterator():
+        name = rotation_of(location, note)
+        rotation = rotations.setdefault(name, Rotation(name=name, last_seen=day))
+        rotation.entries += 1
+        item = rotation.codes.setdefault(
+            code,
+            {"code": code, "description": description, "times": 0, "last_seen": day,
+             "roles": []},
+        )  # fmt: skip
+        item["times"] += 1
+        label = role_label(role)
+        if label not in item["roles"]:
+            item["roles"].append(label)
+    return sorted(rotations.values(), key=lambda r: (-r.last_seen.toordinal(), r.name))

@@ -79,6 +79,8 @@ PREFERENCE_FIELDS = frozenset(
         "fiscal_year_start_month",
         "goal_figure",
         "pay_prompt_dismissed",
+        "tracking_since",
+        "carried_wrvu",
     }
 )
 
@@ -108,7 +110,7 @@ def validate_details(user, details: EntryDetails) -> None:
     if details.setting not in Setting.values:
         errors["setting"] = "Choose facility or non-facility."
     if details.role not in Role.values:
-        errors["role"] = "Choose performed, assisted, observed or teaching."
+        errors["role"] = "Choose one of the roles in the list."
     if details.location is not None and details.location.user_id != user.pk:
         errors["location"] = "Choose one of your locations."
     if errors:

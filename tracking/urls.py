@@ -1,11 +1,13 @@
 from django.urls import path
 
-from .views import dashboard, entry, imports, reports
+from .views import dashboard, entry, imports, reports, stages
 
 app_name = "tracking"
 
 urlpatterns = [
     path("", entry.tracker, name="tracker"),
+    path("start/", stages.start, name="start"),
+    path("learning/", dashboard.learning, name="learning"),
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
     path("goals/", dashboard.goals, name="goals"),
     path("goals/days-off/<int:pk>/delete/", dashboard.day_off_delete, name="day_off_delete"),

@@ -50,7 +50,8 @@ PUBLIC_PAGES = [
 SIGNED_IN_PAGES = [
     "/track/", "/track/dashboard/", "/track/history/", "/track/templates/", "/track/locations/",
     "/track/goals/", "/track/policy/", "/track/reprice/", "/track/reports/", "/track/import/",
-    "/track/case-log/", "/accounts/settings/", "/accounts/settings/tokens/", "/support/tickets/",
+    "/track/case-log/", "/track/learning/", "/accounts/settings/", "/accounts/settings/tokens/",
+    "/support/tickets/",
 ]  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from benchmarks.models import Benchmark
 from codes.wrvu import LineSpec
@@ -326,3 +327,63 @@ def test_case_log_csv_writes_a_formula_like_attending_as_text(client, resident, 
     row = next(csv.DictReader(io.StringIO(body)))
 
     assert row["supervising_attendings"] == '\'=HYPERLINK("http://x.example","Dr")'
+
+
+# Where the year starts: an honest day one --------------------------------------------------------
+
+MONDAY = dt.datetime(2026, 4, 20, 15, 0)  # fiscal year = calendar year: 78 working days so far
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_day_one_shows_when_tracking_began_not_thousands_behind(client, attending, release):
+    Preferences.objects.create(user=attending, annual_wrvu_target=D("5220"))
+    log(attending, release, dt.date(2026, 4, 20), "99213")
+    client.force_login(attending)
+
+    html = client.get(reverse("tracking:dashboard")).content.decode()
+
+    assert "behind" not in html
+    assert "Too early for a pace: 1 working day logged" in html
+    assert "Tracking since <strong>Apr 20, 2026</strong>" in html
+    assert "Your annualised wRVUs show after a week of logging." in html
+    result = standing(attending, dt.date(2026, 4, 20))
+    assert result.pace.expected == D("20.00")  # 5220 / 261, one day's share
+    assert result.annualised is None  # one day says nothing about a year
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_tracking_since_and_wrvus_carried_in_count_toward_goal_and_pay(client, attending, release):
+    log(attending, release, dt.date(2026, 3, 2), "99213")  # before the date given: not counted
+    log(attending, release, dt.date(2026, 4, 14), "27447")  # 19.60
+    client.force_login(attending)
+
+    client.post(
+        reverse("tracking:goals"),
+        {"save_goals": "1", "annual_wrvu_target": "5220", "dollars_per_wrvu": "50",
+         "fiscal_year_start_month": "1", "goal_figure": "medicare",
+         "tracking_since": "2026-04-13", "carried_wrvu": "1400"},
+    )  # fmt: skip
+    result = standing(attending, dt.date(2026, 4, 20))
+
+    assert (result.tracking.since, result.tracking.carried) == (dt.date(2026, 4, 13), D("1400"))
+    assert result.done == D("1419.60")
+    assert result.pace.expected == D("1560.00")  # 78 of 261 working days: the whole year so far
+    assert result.pace.summary == "140.40 wRVUs behind"
+    assert result.pay_to_date.total == D("70980.00")  # 1419.60 x $50
+    html = client.get(reverse("tracking:dashboard")).content.decode()
+    assert "with 1,400.00 wRVUs done before it" in html
+    assert "(with 1,400.00 carried in)" in html
+
+
+def test_a_tracking_date_in_the_future_is_refused(client, attending):
+    client.force_login(attending)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    response = client.post(
+        reverse("tracking:goals"),
+        {"save_goals": "1", "fiscal_year_start_month": "1", "goal_figure": "policy",
+         "tracking_since": tomorrow.isoformat()},
+    )  # fmt: skip
+
+    assert "Tracking cannot start in the future." in response.content.decode()
+    assert not Preferences.objects.filter(user=attending).exists()

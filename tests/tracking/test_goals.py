@@ -5,7 +5,17 @@ from decimal import Decimal
 
 import pytest
 
-from tracking.goals import change, goal_split, pace, pay, percentile, working_days
+from tracking.goals import (
+    MIN_TRACKED_DAYS,
+    Tracking,
+    change,
+    goal_split,
+    pace,
+    pay,
+    percentile,
+    tracking_window,
+    working_days,
+)
 
 D = Decimal
 THANKSGIVING = dt.date(2026, 11, 26)  # a Thursday
@@ -108,3 +118,110 @@ def test_a_single_figure_gives_no_percentile():
 def test_change_against_the_previous_period():
     assert change(D("110"), D("100")) == D("10.0")
     assert change(D("5"), D("0")) is None
+
+
+# Where pace starts: tracking_window and pace from it --------------------------------------------
+
+YEAR_2026 = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))  # 261 working days; 5220 = 20 a day
+
+
+@pytest.mark.parametrize(
+    ("first_entry", "chosen", "carried", "since", "carried_counts", "counted_from"),
+    [
+        # No entries yet: the year's start.
+        (None, None, None, day(1, 1), None, day(1, 1)),
+        # Logging since before the year: the whole year is logged; a carried figure is last
+        # year's business and counts for nothing.
+        (dt.date(2025, 11, 3), None, D("900"), day(1, 1), None, day(1, 1)),
+        # First entry inside the year: pace counts from it.
+        (day(4, 20), None, None, day(4, 20), None, day(4, 20)),
+        # The user's date wins over the first entry's, earlier or later.
+        (day(4, 20), day(3, 2), None, day(3, 2), None, day(3, 2)),
+        (day(4, 20), day(5, 4), None, day(5, 4), None, day(5, 4)),
+        (None, day(3, 2), None, day(3, 2), None, day(3, 2)),
+        # A date before the year is the year's start.
+        (day(4, 20), dt.date(2025, 6, 1), D("900"), day(1, 1), None, day(1, 1)),
+        # Carried in: the days before logging are accounted for, so the year counts whole.
+        (day(4, 20), None, D("1480"), day(4, 20), D("1480"), day(1, 1)),
+        (day(4, 20), None, D("0"), day(4, 20), D("0"), day(1, 1)),
+    ],
+)
+def test_the_tracking_window_rule(
+    first_entry, chosen, carried, since, carried_counts, counted_from
+):
+    window = tracking_window(YEAR_2026, first_entry, chosen, carried)
+
+    assert (window.since, window.carried, window.counted_from) == (
+        since,
+        carried_counts,
+        counted_from,
+    )
+    assert window.began_this_year == (since > YEAR_2026[0])
+
+
+def test_day_one_is_too_early_for_a_pace_not_thousands_behind():
+    # First entry on Monday April 20, 2026; from January 1 that day would "expect" 1,560.
+    window = tracking_window(YEAR_2026, day(4, 20))
+
+    result = pace(D("5220"), D("1.30"), day(4, 20), YEAR_2026, tracking=window)
+
+    assert result.working_days_tracked == 1
+    assert not result.settled
+    assert result.expected == D("20.00")  # one working day's share, not 78
+    assert result.summary == "Too early for a pace: 1 working day logged; it shows after 5"
+    assert "behind" not in result.summary
+
+
+@pytest.mark.parametrize(
+    ("today", "done", "summary", "tracked"),
+    [
+        (day(4, 23), D("60"), "Too early for a pace: 4 working days logged; it shows after 5", 4),
+        (day(4, 24), D("90"), "10.00 wRVUs behind since Apr 20", 5),
+        (day(4, 24), D("112.5"), "On track since Apr 20: 12.50 wRVUs ahead", 5),
+        (day(4, 26), D("100"), "On track since Apr 20: 0.00 wRVUs ahead", 5),  # a Sunday
+    ],
+)
+def test_pace_counts_from_the_first_day_logged(today, done, summary, tracked):
+    window = tracking_window(YEAR_2026, day(4, 20))
+
+    result = pace(D("5220"), done, today, YEAR_2026, tracking=window)
+
+    assert result.working_days_tracked == tracked == result.working_days_elapsed
+    assert result.settled == (tracked >= MIN_TRACKED_DAYS)
+    assert result.summary == summary
+    assert result.since == day(4, 20)
+
+
+def test_projection_and_target_share_when_tracking_began_in_april():
+    window = tracking_window(YEAR_2026, day(4, 20))
+
+    result = pace(D("5220"), D("90"), day(4, 24), YEAR_2026, tracking=window)
+
+    # 90 in 5 working days is 18 a day; 179 working days are left after Friday April 24.
+    assert result.projection == D("3312.00")  # 90 + 18 x 179
+    assert result.target == D("3680.00")  # 5220 x 184 / 261: the days from April 20
+    assert result.annualised == D("4698.00")  # 18 x 261, for benchmarks
+
+
+def test_a_carried_in_figure_makes_the_comparison_whole_year():
+    window = tracking_window(YEAR_2026, day(4, 20), carried=D("1480"))
+
+    result = pace(D("5220"), D("90"), day(4, 24), YEAR_2026, tracking=window)
+
+    assert result.done == D("1570.00")  # 1480 carried + 90 logged
+    assert result.working_days_elapsed == 82  # January 1 to April 24
+    assert result.expected == D("1640.00")
+    assert result.summary == "70.00 wRVUs behind"
+    assert result.since is None
+    assert result.projection == D("4792.00")  # 1570 + 18 x 179
+    assert result.annualised == result.projection
+
+
+def test_the_whole_year_logged_is_the_old_rule():
+    whole = pace(D("5220"), D("1740"), day(4, 24), YEAR_2026)
+    explicit = pace(
+        D("5220"), D("1740"), day(4, 24), YEAR_2026, tracking=Tracking(day(1, 1), None, day(1, 1))
+    )
+
+    assert whole == explicit
+    assert whole.projection == whole.annualised == D("5538.29")  # 1740 x 261 / 82

@@ -941,3 +941,30 @@ def test_a_location_column_of_real_names_is_left_alone():
     assert imports.places_in_location(rows, {"location": "Site"}) == []
     assert imports.places_in_location(rows[:1], {"location": "Site"}) == ["Office"]
     assert imports.places_in_location(rows[:1], {"location": "Site", "setting": "POS"}) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "role"),
+    [
+        ("Surgeon Chief", "surgeon_chief"),
+        ("surgeon_junior", "surgeon_junior"),
+        ("Teaching Assistant", "teaching_assistant"),
+        ("TA", "teaching_assistant"),
+        ("First Assistant", "first_assistant"),
+        ("first assist", "first_assistant"),
+        ("Assistant", "assisted"),
+        ("Observer", "observed"),
+    ],
+)
+def test_case_log_roles_are_read_as_case_logs_write_them(written, role):
+    row = imports.check_row(
+        2,
+        {"date": "2025-03-01", "code": "27447", "role": written},
+        codes=CODES,
+        today=dt.date(2026, 6, 1),
+        release_name="RVU25D",
+        location_settings={},
+    )
+
+    assert row.ok, row.errors
+    assert row.role == role

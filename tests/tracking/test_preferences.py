@@ -1,6 +1,7 @@
 """Goal and pay settings: one form, one service, the tracker's card after an attending's first
 entry, and the migration that brought target and pay over from the user."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -46,6 +47,8 @@ def test_the_form_holds_every_goal_and_pay_setting(attending):
             "dollars_per_wrvu": "51.50",
             "fiscal_year_start_month": "7",
             "goal_figure": "medicare",
+            "tracking_since": "2026-03-02",
+            "carried_wrvu": "812.5",
         },
         instance=Preferences(user=attending),
     )
@@ -56,6 +59,8 @@ def test_the_form_holds_every_goal_and_pay_setting(attending):
         "dollars_per_wrvu": D("51.50"),
         "fiscal_year_start_month": 7,
         "goal_figure": "medicare",
+        "tracking_since": dt.date(2026, 3, 2),
+        "carried_wrvu": D("812.5"),
     }
     assert dict(form.fields["fiscal_year_start_month"].choices)[7] == "July"
 

@@ -39,6 +39,8 @@ def test_download_my_data_holds_the_log_and_delete_removes_it(attending, other_u
             "dollars_per_wrvu": "51.20",
             "fiscal_year_start_month": 1,
             "goal_figure": "policy",
+            "tracking_since": None,
+            "carried_wrvu": None,
             "pay_prompt_dismissed": False,
         }
     ]

@@ -4,10 +4,40 @@ from django.utils import timezone
 from codes.models import Release
 from codes.modifiers import MODIFIERS, read_modifiers
 from codes.quick_entry import CODE_RE, MAX_UNITS
-from tracking.models import CreditPolicy, Location, LogTemplate, ProcedureLog, Role, Setting
+from tracking.models import (
+    CASE_LOG_ROLES,
+    CreditPolicy,
+    Location,
+    LogTemplate,
+    ProcedureLog,
+    Role,
+    Setting,
+)
 from tracking.phi import identifier_warnings
 
 NOTE_HELP = "Never enter patient information: no names, MRNs, dates of birth or phone numbers."
+# The datalist of the attendings a trainee has entered before (templates/tracking/tracker.html).
+ATTENDINGS_LIST_ID = "attending-names"
+STUDENT_ROLES = (Role.OBSERVED, Role.ASSISTED, Role.PERFORMED)
+
+
+def _labelled(roles):
+    return [(role.value, role.label) for role in roles]
+
+
+def role_choices(user) -> list:
+    """The roles quick entry offers: residents get the case-log roles first (and must choose,
+    unless their previous case's role is the initial value); students what students do."""
+    if user.is_resident:
+        others = [role for role in Role if role not in CASE_LOG_ROLES]
+        return [
+            ("", "Choose your role"),
+            ("Case log roles", _labelled(CASE_LOG_ROLES)),
+            ("Other", _labelled(others)),
+        ]
+    if user.is_student:
+        return _labelled(STUDENT_ROLES)
+    return Role.choices
 
 
 class EntryDetailsForm(forms.Form):
@@ -36,6 +66,14 @@ class EntryDetailsForm(forms.Form):
         if not user.is_trainee:
             self.fields["role"].widget = forms.HiddenInput()
             self.fields["supervising_attending"].widget = forms.HiddenInput()
+            return
+        self.fields["role"].choices = role_choices(user)
+        self.fields["role"].required = user.is_resident
+        self.fields["role"].error_messages["required"] = "Choose your role in this case."
+        self.fields["role"].initial = Role.OBSERVED if user.is_student else ""
+        attending = self.fields["supervising_attending"]
+        attending.widget.attrs.update({"list": ATTENDINGS_LIST_ID, "autocomplete": "off"})
+        attending.help_text = "Remembered for your next case."
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -44,7 +82,8 @@ class EntryDetailsForm(forms.Form):
         return date
 
     def clean_role(self):
-        return self.cleaned_data.get("role") or Role.PERFORMED
+        default = Role.OBSERVED if self.user.is_student else Role.PERFORMED
+        return self.cleaned_data.get("role") or default
 
     @property
     def note_warnings(self):
@@ -223,6 +262,11 @@ class LocationForm(forms.ModelForm):
     class Meta:
         model = Location
         fields = ["name", "default_setting", "dollars_per_wrvu"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_trainee:
+            del self.fields["dollars_per_wrvu"]  # pay is the attendings' (views/stages.py)
 
 
 PERCENT_FIELDS = [

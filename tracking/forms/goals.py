@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 
 from tracking.models import CompensationTier, DayOff, Preferences
 
@@ -24,16 +25,32 @@ class PreferencesForm(forms.ModelForm):
             "dollars_per_wrvu",
             "fiscal_year_start_month",
             "goal_figure",
+            "tracking_since",
+            "carried_wrvu",
         ]
         labels = {
             "annual_wrvu_target": "Annual wRVU target",
             "goal_figure": "Count toward goal and pay",
+            "tracking_since": "Tracking since",
+            "carried_wrvu": "Done this year before tracking (wRVU)",
         }
-        help_texts = {"dollars_per_wrvu": "Used when you have no tiers below."}
+        help_texts = {
+            "dollars_per_wrvu": "Used when you have no tiers below.",
+            "tracking_since": "Blank: the date of your first entry.",
+            "carried_wrvu": "Counted only in the fiscal year you started tracking.",
+        }
         widgets = {
             "annual_wrvu_target": forms.NumberInput(attrs={"step": "1", "inputmode": "decimal"}),
             "dollars_per_wrvu": forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+            "tracking_since": forms.DateInput(attrs={"type": "date"}),
+            "carried_wrvu": forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
         }
+
+    def clean_tracking_since(self):
+        day = self.cleaned_data.get("tracking_since")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("Tracking cannot start in the future.")
+        return day
 
 
 class PayPromptForm(PreferencesForm):

@@ -76,7 +76,7 @@ def _batched(lines, size: int = 500):
 
 
 CASE_LOG_HEADER = ["academic_year", "code", "description", "category", "role", "entries",
-                   "units", "supervising_attendings"]  # fmt: skip
+                   "units", "supervising_attendings", "pgy"]  # fmt: skip
 
 
 def case_log_csv_stream(rows):
@@ -84,7 +84,8 @@ def case_log_csv_stream(rows):
     yield from csv_lines([CASE_LOG_HEADER])
     yield from csv_lines(
         [row["academic_year"], row["code"], row["description"], row["category"], row["role"],
-         row["entries"], row["units"], "; ".join(sorted(row["attendings"]))]
+         row["entries"], row["units"], "; ".join(sorted(row["attendings"])),
+         row["pgy"] if row["pgy"] and row["pgy"] > 0 else ""]
         for row in rows
     )  # fmt: skip
 

@@ -98,7 +98,15 @@ ROLES = {
     "assisted": Role.ASSISTED,
     "assist": Role.ASSISTED,
     "assistant": Role.ASSISTED,
-    "firstassist": Role.ASSISTED,
+    # The case-log roles (ACGME), as exports of case-log systems write them.
+    "surgeonchief": Role.SURGEON_CHIEF,
+    "chief": Role.SURGEON_CHIEF,
+    "surgeonjunior": Role.SURGEON_JUNIOR,
+    "junior": Role.SURGEON_JUNIOR,
+    "teachingassistant": Role.TEACHING_ASSISTANT,
+    "ta": Role.TEACHING_ASSISTANT,
+    "firstassist": Role.FIRST_ASSISTANT,
+    "firstassistant": Role.FIRST_ASSISTANT,
     "observed": Role.OBSERVED,
     "observe": Role.OBSERVED,
     "observer": Role.OBSERVED,
@@ -316,7 +324,10 @@ def _check_people(row: RowCheck, values: dict) -> None:
     if role:
         row.role = ROLES.get(_key(role), "")
         if not row.role:
-            row.errors.append(f"“{role}” is not a role (performed, assisted, observed, teaching).")
+            row.errors.append(
+                f"“{role}” is not a role (surgeon chief, surgeon junior, teaching assistant, "
+                "first assistant, performed, assisted, observed or teaching)."
+            )
     row.attending = cell_text(values.get("attending"))
     if len(row.attending) > ProcedureLog._meta.get_field("supervising_attending").max_length:
         row.errors.append("The supervising attending is longer than 120 characters.")

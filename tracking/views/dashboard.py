@@ -15,6 +15,9 @@ from tracking import selectors, services
 from tracking.forms.goals import DayOffForm, PreferencesForm, TierForm
 from tracking.models import CompensationTier, DayOff, ProcedureLog
 from tracking.portability.exports import case_log_csv_stream
+from tracking.views.stages import attendings_only
+
+GOALS = "Goals & pay"
 
 RANGES = {
     "fiscal": "Fiscal year to date",
@@ -90,6 +93,7 @@ def dashboard_page(request):
 
 
 @login_required
+@attendings_only(GOALS)
 def goals(request):
     """Target, rate, tiers, fiscal year and days off."""
     user = request.user
@@ -131,6 +135,7 @@ def today_minus_year():
 
 
 @login_required
+@attendings_only(GOALS)
 @require_POST
 def day_off_delete(request, pk):
     services.day_off_delete(day_off=get_object_or_404(DayOff, pk=pk, user=request.user))
@@ -138,6 +143,7 @@ def day_off_delete(request, pk):
 
 
 @login_required
+@attendings_only(GOALS)
 @require_POST
 def tier_delete(request, pk):
     services.tier_delete(tier=get_object_or_404(CompensationTier, pk=pk, user=request.user))
@@ -146,24 +152,58 @@ def tier_delete(request, pk):
 
 @login_required
 def case_log(request):
+    """Counts by role and category, by PGY year (academic years from July 1) and by code."""
     rows = selectors.case_log_rows(request.user)
-    years = sorted({row["academic_year"] for row in rows}, reverse=True)
+    years = sorted({(row["academic_year"], row["pgy_label"]) for row in rows}, reverse=True)
     chosen = request.GET.get("year")
     shown = [row for row in rows if not chosen or row["academic_year"] == chosen]
-    by_role = {}
-    by_category = {}
-    for row in shown:
-        by_role[row["role"]] = by_role.get(row["role"], 0) + row["entries"]
-        by_category[row["category"]] = by_category.get(row["category"], 0) + row["entries"]
     context = {
         "rows": shown,
         "years": years,
         "chosen": chosen,
-        "by_role": sorted(by_role.items(), key=lambda kv: -kv[1]),
-        "by_category": sorted(by_category.items(), key=lambda kv: -kv[1]),
+        "by_role": _counts(shown, "role_label"),
+        "by_category": _counts(shown, "category"),
+        "by_year": _category_by_year(rows, [year for year, _label in reversed(years)]),
+        "year_labels": [label for _year, label in reversed(years)],
+        "groups": _grouped(shown, "category"),
         "total": sum(row["entries"] for row in shown),
+        "residency_start": request.user.residency_start_year,
     }
     return render(request, "tracking/case_log.html", context)
+
+
+def _counts(rows, key) -> list[tuple[str, int]]:
+    counts = {}
+    for row in rows:
+        counts[row[key]] = counts.get(row[key], 0) + row["entries"]
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _grouped(rows, key) -> list[tuple[str, list]]:
+    groups = {}
+    for row in rows:
+        groups.setdefault(row[key], []).append(row)
+    return sorted(groups.items())
+
+
+def _category_by_year(rows, years) -> list[dict]:
+    """Cases per category (rows) and academic year (columns, oldest first), with totals."""
+    table = {}
+    for row in rows:
+        counts = table.setdefault(row["category"], dict.fromkeys(years, 0))
+        counts[row["academic_year"]] += row["entries"]
+    return [
+        {"category": category, "counts": list(counts.values()), "total": sum(counts.values())}
+        for category, counts in sorted(table.items())
+    ]
+
+
+@login_required
+def learning(request):
+    """A student's learning view: the codes seen on each rotation, each linked to its page."""
+    return render(
+        request, "tracking/learning.html", {"rotations": selectors.learning(request.user)}
+    )
 
 
 @login_required

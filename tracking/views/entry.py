@@ -15,6 +15,7 @@ from rvuedge import rounding
 from rvuedge.redirects import safe_next
 from tracking import selectors, services
 from tracking.forms.entry import (
+    ATTENDINGS_LIST_ID,
     CreditPolicyForm,
     HistoryFilterForm,
     LocationForm,
@@ -33,6 +34,7 @@ from tracking.models import (
     ProcedureLog,
     RepriceBatch,
 )
+from tracking.views.stages import attendings_only
 
 HISTORY_PAGE_SIZE = 50
 
@@ -49,6 +51,7 @@ def _entry_context(request, form, release, result=None, pay_form=None, confirm_t
     user = request.user
     if pay_form is None and selectors.pay_prompt_due(user):
         pay_form = PayPromptForm()
+    recent = ProcedureLog.objects.for_user(user).with_related()[:10]
     return {
         "form": form,
         "release": release,
@@ -57,7 +60,11 @@ def _entry_context(request, form, release, result=None, pay_form=None, confirm_t
         "confirm_text": confirm_text,
         "favorites": Favorite.objects.for_user(user).select_related("code"),
         "templates": LogTemplate.objects.for_user(user).prefetch_related("lines__code"),
-        "recent": ProcedureLog.objects.for_user(user).with_related()[:10],
+        "recent": recent,
+        # A new account's short checklist, until its first entry.
+        "first_steps": not recent,
+        "attendings_list_id": ATTENDINGS_LIST_ID,
+        "attendings": selectors.attending_names(user) if user.is_trainee else [],
     }
 
 
@@ -66,7 +73,7 @@ def tracker(request):
     """Quick entry: type codes, see each line's credit, save with Enter."""
     release = current_release_or_404()
     if request.method != "POST":
-        initial = {"text": request.GET.get("codes", "")}
+        initial = {"text": request.GET.get("codes", ""), **selectors.entry_defaults(request.user)}
         form = QuickEntryForm(user=request.user, initial=initial)
         result = None
         if initial["text"]:
@@ -149,6 +156,7 @@ def _confirmed(request, text: str) -> bool:
 
 
 @login_required
+@attendings_only("Goals & pay")
 @require_POST
 def pay_prompt(request):
     """The tracker's first-entry card: save target and rate, or "Not now" to stop asking."""
@@ -337,7 +345,7 @@ def template_delete(request, pk):
 
 @login_required
 def locations(request):
-    form = LocationForm(request.POST or None)
+    form = LocationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             location = services.location_create(user=request.user, location=form.save(commit=False))
@@ -353,7 +361,7 @@ def locations(request):
 @login_required
 def location_edit(request, pk):
     location = get_object_or_404(Location, pk=pk, user=request.user)
-    form = LocationForm(request.POST or None, instance=location)
+    form = LocationForm(request.POST or None, instance=location, user=request.user)
     if request.method == "POST":
         if "delete" in request.POST:
             services.location_delete(location=location)
@@ -371,6 +379,7 @@ def location_edit(request, pk):
 
 
 @login_required
+@attendings_only("Credit policy")
 def policy(request):
     instance = CreditPolicy.objects.filter(user=request.user).first() or CreditPolicy(
         user=request.user
@@ -387,6 +396,7 @@ def policy(request):
 
 
 @login_required
+@attendings_only("Re-pricing")
 def reprice(request):
     form = RepriceForm(request.POST or None)
     batches = (
@@ -416,6 +426,7 @@ def reprice(request):
 
 
 @login_required
+@attendings_only("Re-pricing")
 @require_POST
 def reprice_undo(request, pk):
     batch = get_object_or_404(RepriceBatch, pk=pk, user=request.user)
