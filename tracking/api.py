@@ -65,7 +65,13 @@ def refused_lines(release, specs: list[LineSpec]) -> dict[str, dict]:
 
 
 def _as_validation_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    """A service's refusal as a 400 whose body is an object, as the schema documents."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({NON_FIELD: exc.messages})
+
+
+NON_FIELD = "non_field_errors"  # DRF's key for what belongs to no one field
 
 
 class OwnedMixin:
@@ -247,7 +253,7 @@ def encounter_groups(data) -> tuple[str, list]:
     encounters, each a list of lines as sent."""
     if isinstance(data, list):
         if not data:
-            raise ValidationError(["Send at least one line."])
+            raise ValidationError({NON_FIELD: ["Send at least one line."]})
         return "list", [data]
     if isinstance(data, dict) and "encounters" in data:
         groups = data["encounters"]
@@ -295,9 +301,9 @@ def _shaped_errors(shape: str, errors: dict):
     if shape == "encounters":
         return {"encounters": errors}
     found = errors["0"]
-    if shape == "list":
-        return found
-    if isinstance(found, dict) and "0" in found:  # the line refused, by position
+    if isinstance(found, list):  # about the encounter as a whole
+        return {NON_FIELD: found}
+    if shape == "object" and "0" in found:  # the one line, refused
         return found["0"]
     return found
 

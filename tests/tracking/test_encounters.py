@@ -273,6 +273,19 @@ NOT_ENCOUNTERS = "Send a list of encounters, each a non-empty list of lines."
             },
             {"encounters": {"1": ["Lines of one encounter share their date, setting and"]}},
         ),
+        # A list is one encounter; what is wrong with it as a whole is an object's message too.
+        ([], {"non_field_errors": ["Send at least one line."]}),
+        (
+            [{"code": "20610", "setting": "facility"}, {"code": "20610", "setting": "office"}],
+            {"1": {"setting": ['"office" is not a valid choice.']}},
+        ),
+        (
+            [
+                {"code": "20610", "setting": "facility"},
+                {"code": "20610", "setting": "non_facility"},
+            ],
+            {"non_field_errors": ["Lines of one encounter share their date, setting and"]},
+        ),
         (
             {"encounters": [[{"code": "27447", "modifiers": ["TC"], "setting": "facility"}]]},
             {"encounters": {"0": {"0": {"modifiers": ["Modifier TC cannot be used with 27447"]}}}},
