@@ -90,10 +90,6 @@ class Preview:
             groups.append(EncounterPreview(number, rows, [p for _, p, _ in rows if p]))
         return groups
 
-    def rows(self):
-        """(item, priced line or None, descriptor) in the order typed, for the preview."""
-        return [row for group in self.groups() for row in group.rows]
-
     @property
     def ok(self) -> bool:
         return bool(self.items) and all(

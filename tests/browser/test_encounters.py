@@ -65,3 +65,20 @@ def test_the_per_patient_switch_regroups_the_preview(page, live_server, attendin
     expect(preview).not_to_contain_text("ranked 2nd")
     box.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("Saved 2 entries in 2 encounters")
+
+
+def test_the_public_calculator_shows_every_figure_on_a_phone(page, live_server, release):
+    page.set_viewport_size(PHONE)
+    page.goto("/resources/wrvu-calculator/")
+
+    page.get_by_role("textbox", name="Codes", exact=True).fill("19303 47562 / 20610")
+
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("Patient 2 subtotal")
+    figures = preview.locator("td[data-label]")
+    assert figures.count() == 3 * 3 + 2 * 2 + 2  # lines (no policy column), subtotals, total
+    for index in range(figures.count()):
+        box = figures.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (index, box)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "calculator-encounters-390.png", full_page=True)
