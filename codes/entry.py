@@ -12,7 +12,7 @@ from functools import lru_cache
 from codes.credit import Policy
 from codes.models import Code, RelativeValue
 from codes.modifiers import VALID_MODIFIERS
-from codes.quick_entry import Ambiguity, ParsedLine, parse_quick_entry
+from codes.quick_entry import Item, ParsedLine, parse_quick_entry
 from codes.wrvu import LineSpec, PricedLine, fee_rows, price_lines, spec_problems
 
 # A line read from an unseparated run of characters ("992135243644") is shown for a second look
@@ -37,27 +37,58 @@ def release_codes(release) -> frozenset[str]:
     return _release_codes(release.pk, release.loaded_at)
 
 
+def _totals(priced: list[PricedLine]) -> dict[str, Decimal]:
+    """The sums of the lines' own figures (each already rounded once, as stored)."""
+    return {
+        "raw": sum((p.medicare.raw for p in priced), Decimal(0)),
+        "medicare": sum((p.medicare.credited for p in priced), Decimal(0)),
+        "policy": sum((p.policy.credited for p in priced), Decimal(0)),
+    }
+
+
+@dataclass
+class EncounterPreview:
+    """One encounter (one patient) of a preview: its rows in the order typed and subtotals."""
+
+    number: int
+    rows: list[tuple[Item, PricedLine | None, str | None]]
+    priced: list[PricedLine]
+
+    @property
+    def totals(self):
+        return _totals(self.priced)
+
+
 @dataclass
 class Preview:
-    """What was typed, read and credited; `ok` when it can be saved as it is."""
+    """What was typed, read and credited, encounter by encounter; `ok` when it can be saved as
+    it is. Each encounter is credited on its own: lines rank only against their own patient's."""
 
-    items: list[ParsedLine | Ambiguity]
+    encounters: list[list[Item]]
     priced: list[PricedLine] = field(default_factory=list)
     descriptors: dict[str, str] = field(default_factory=dict)
     credit_by_line: dict[int, PricedLine] = field(default_factory=dict)
     # Readings of unseparated runs worth a second look before saving, one message per run.
     confirmations: list[str] = field(default_factory=list)
 
-    def rows(self):
-        """(item, priced line or None, descriptor) in the order typed, for the preview."""
-        return [
-            (
-                item,
-                self.credit_by_line.get(id(item)),
-                self.descriptors.get(getattr(item, "code", "")),
-            )
-            for item in self.items
-        ]
+    @property
+    def items(self) -> list[Item]:
+        return [item for encounter in self.encounters for item in encounter]
+
+    def groups(self) -> list[EncounterPreview]:
+        """Each encounter with its rows (item, priced line or None, descriptor) and subtotals."""
+        groups = []
+        for number, items in enumerate(self.encounters, start=1):
+            rows = [
+                (
+                    item,
+                    self.credit_by_line.get(id(item)),
+                    self.descriptors.get(getattr(item, "code", "")),
+                )
+                for item in items
+            ]
+            groups.append(EncounterPreview(number, rows, [p for _, p, _ in rows if p]))
+        return groups
 
     @property
     def ok(self) -> bool:
@@ -66,23 +97,39 @@ class Preview:
         )
 
     @property
+    def encounter_specs(self) -> list[list[LineSpec]]:
+        """The lines to save, encounter by encounter."""
+        return [
+            [LineSpec(line.code, line.modifiers, line.units) for line in items]
+            for items in self.encounters
+        ]
+
+    @property
     def specs(self) -> list[LineSpec]:
-        return [LineSpec(line.code, line.modifiers, line.units) for line in self.items]
+        return [spec for specs in self.encounter_specs for spec in specs]
 
     @property
     def totals(self):
-        return {
-            "raw": sum((p.medicare.raw for p in self.priced), Decimal(0)),
-            "medicare": sum((p.medicare.credited for p in self.priced), Decimal(0)),
-            "policy": sum((p.policy.credited for p in self.priced), Decimal(0)),
-        }
+        """Every encounter's lines together: the sum of the figures that will be stored."""
+        return _totals(self.priced)
 
 
-def preview(text: str, *, release, setting: str, policy: Policy | None = None) -> Preview:
+def preview(
+    text: str,
+    *,
+    release,
+    setting: str,
+    policy: Policy | None = None,
+    per_patient: bool = False,
+) -> Preview:
+    """Read `text` (encounters separated by a blank line, ; or /; with `per_patient` every line
+    is one) and credit each encounter's lines from the release, ranked within the encounter."""
     codes = release_codes(release)
-    result = parse_quick_entry(text, is_code=codes.__contains__, modifiers=VALID_MODIFIERS)
-    found = Preview(result.items)
-    lines = [item for item in result.items if isinstance(item, ParsedLine)]
+    result = parse_quick_entry(
+        text, is_code=codes.__contains__, modifiers=VALID_MODIFIERS, per_patient=per_patient
+    )
+    found = Preview(result.encounters)
+    lines = result.lines
     known = [line.code for line in lines if line.code in codes]
     found.descriptors = dict(
         Code.objects.filter(code__in=known).values_list("code", "short_descriptor")
@@ -93,15 +140,17 @@ def preview(text: str, *, release, setting: str, policy: Policy | None = None) -
             spec = LineSpec(line.code, line.modifiers, line.units)
             line.errors += [problem.message for problem in spec_problems(rows, spec)]
     # Credit the lines that read well, so the preview shows figures while others are fixed.
-    good = [line for line in lines if line.ok]
-    if good:
+    for items in result.encounters:
+        good = [item for item in items if isinstance(item, ParsedLine) and item.ok]
+        if not good:
+            continue
         specs = [LineSpec(line.code, line.modifiers, line.units) for line in good]
         priced = price_lines(
             release=release, setting=setting, specs=specs, policy=policy, rows=rows
         )
-        found.priced = priced
-        found.credit_by_line = {id(line): p for line, p in zip(good, priced, strict=True)}
-        found.confirmations = _run_confirmations(lines, found.credit_by_line)
+        found.priced += priced
+        found.credit_by_line |= {id(line): p for line, p in zip(good, priced, strict=True)}
+    found.confirmations = _run_confirmations(lines, found.credit_by_line)
     return found
 
 

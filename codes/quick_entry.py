@@ -1,6 +1,16 @@
 """Quick entry: read procedures as clinicians type them. Pure Python, no ORM.
 
-Accepted forms, separated by spaces, commas, semicolons or new lines:
+Lines (a line is a code with its modifiers and units) are separated by spaces, commas or new
+lines. Encounters (one patient each, credited on their own) are separated by a blank line, a
+semicolon or a slash:
+  99213 20610 ; 99214 20610     two patients, each 99213/99214 with an injection
+  99213 / 99214                 two patients
+  99213 20610                   (a blank line between them: two patients)
+
+  99214 20610
+With `per_patient`, every typed line is its own encounter (a list of single-code visits).
+
+Accepted forms of a line:
   99213            a code
   27447-50         a code with modifiers (up to four: 27447-50-LT)
   27447 50         a modifier typed as its own word after a code
@@ -12,6 +22,7 @@ Accepted forms, separated by spaces, commas, semicolons or new lines:
                    Where two readings remain, both are returned and the user picks one. Lines
                    read from such a run keep it (`ParsedLine.run`), so a surprising reading can be
                    confirmed before it is saved.
+A modifier or units never reach across an encounter separator ("20610 / x2" is an error).
 The caller says what a code is (`is_code`, usually "in the release") and which modifiers exist.
 """
 
@@ -25,7 +36,8 @@ from dataclasses import dataclass, field
 MAX_MODIFIERS = 4
 MAX_UNITS = 99
 CODE_RE = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")
-WORD_SPLIT_RE = re.compile(r"[^\s,;]+")
+WORD_SPLIT_RE = re.compile(r"[^\s,]+")
+ENCOUNTER_SPLIT_RE = re.compile(r"[;/]")
 UNIT_SIGNS = frozenset("X*×")
 UNITS_RE = re.compile(r"^(?:[X*×])\s*(\d+)$")
 # Units at the end of a word ("20610x2"), but not a modifier such as X2 after a dash.
@@ -59,9 +71,19 @@ class Ambiguity:
     readings: list[list[ParsedLine]]
 
 
+Item = ParsedLine | Ambiguity
+
+
 @dataclass
 class ParseResult:
-    items: list[ParsedLine | Ambiguity]
+    """What was typed, encounter by encounter (each a list of lines and questions)."""
+
+    encounters: list[list[Item]]
+
+    @property
+    def items(self) -> list[Item]:
+        """Every line and question, in the order typed."""
+        return [item for encounter in self.encounters for item in encounter]
 
     @property
     def lines(self) -> list[ParsedLine]:
@@ -100,9 +122,37 @@ def _words(text: str) -> list[_Word]:
 
 
 def parse_quick_entry(
-    text: str, *, is_code: Callable[[str], bool], modifiers: set[str] | frozenset[str]
+    text: str,
+    *,
+    is_code: Callable[[str], bool],
+    modifiers: set[str] | frozenset[str],
+    per_patient: bool = False,
 ) -> ParseResult:
-    items: list[ParsedLine | Ambiguity] = []
+    """Read `text` as encounters of lines; `per_patient` makes every typed line an encounter."""
+    encounters = [
+        _parse_lines(piece, is_code, modifiers) for piece in encounter_texts(text, per_patient)
+    ]
+    return ParseResult([items for items in encounters if items])
+
+
+def encounter_texts(text: str, per_patient: bool = False) -> list[str]:
+    """The text of each encounter, as typed: a blank line, a semicolon or a slash ends one, and
+    with `per_patient` so does every line end. Pieces holding nothing are left out."""
+    pieces: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if per_patient or not line.strip():
+            pieces.append([])
+        if not line.strip():
+            continue
+        first, *others = ENCOUNTER_SPLIT_RE.split(line)
+        pieces[-1].append(first)
+        pieces += [[other] for other in others]
+    return [joined for piece in pieces if (joined := "\n".join(piece)).strip(" \t\r\n,")]
+
+
+def _parse_lines(text: str, is_code, modifiers) -> list[Item]:
+    """The lines of one encounter."""
+    items: list[Item] = []
     group = (0, 0)  # where the last code word's lines start: in items, and in the text
     for word in _words(text):
         token = word.token
@@ -122,7 +172,7 @@ def parse_quick_entry(
             continue
         group = (len(items), word.start)
         items.extend(_read_token(word, is_code, modifiers))
-    return ParseResult(items)
+    return items
 
 
 def _may_be_modifier(word: _Word, at: int, modifiers) -> bool:

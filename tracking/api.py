@@ -6,7 +6,12 @@ import datetime as dt
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -26,8 +31,10 @@ from tracking import selectors, services
 from tracking.forms.entry import HistoryFilterForm
 from tracking.models import Favorite, LogChange, LogTemplate, ProcedureLog
 from tracking.serializers import (
+    MAX_ENCOUNTERS,
     CalculateSerializer,
     ChangeSerializer,
+    EncountersSerializer,
     FavoriteSerializer,
     LogSerializer,
     QuickEntrySerializer,
@@ -59,7 +66,13 @@ def refused_lines(release, specs: list[LineSpec]) -> dict[str, dict]:
 
 
 def _as_validation_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    """A service's refusal as a 400 whose body is an object, as the schema documents."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({NON_FIELD: exc.messages})
+
+
+NON_FIELD = "non_field_errors"  # DRF's key for what belongs to no one field
 
 
 class OwnedMixin:
@@ -67,8 +80,25 @@ class OwnedMixin:
         return self.queryset.filter(user=self.request.user)
 
 
+# What POST /api/v1/logs/ reads: one line, a list of lines (one encounter) or encounters.
+LOG_CREATE_REQUEST = PolymorphicProxySerializer(
+    component_name="LogCreateRequest",
+    serializers=[LogSerializer, LogSerializer(many=True), EncountersSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+LOG_CREATE_RESPONSE = PolymorphicProxySerializer(
+    component_name="LogCreateResponse",
+    serializers=[LogSerializer, LogSerializer(many=True), EncountersSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+SHARED_DETAILS = ("date", "setting", "location", "role", "supervising_attending", "note")
+
+
 class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
-    """Your procedure entries. POST a list of lines to log them as one encounter.
+    """Your procedure entries. POST one line, a list of lines (one encounter), or
+    `{"encounters": [[...], [...]]}` (several encounters, each credited on its own).
 
     PATCH an entry to change its code, modifiers, units, date, setting, location, role,
     attending or note: it is credited again with the release that priced it (a code that release
@@ -98,31 +128,73 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             context |= {"release": release, "release_codes": release_codes(release)}
         return context
 
+    @extend_schema(
+        request={
+            "application/json": LOG_CREATE_REQUEST,
+            "application/x-www-form-urlencoded": LogSerializer,
+            "multipart/form-data": LogSerializer,
+        },
+        responses={
+            201: OpenApiResponse(
+                LOG_CREATE_RESPONSE,
+                description="The entries, in the shape sent: one line gives one entry, a list of "
+                "lines a list, and encounters a list of lists.",
+            )
+        },
+    )
     def create(self, request, *args, **kwargs):
-        many = isinstance(request.data, list)
-        serializer = self.get_serializer(data=request.data, many=many)
-        serializer.is_valid(raise_exception=True)
-        lines = serializer.validated_data if many else [serializer.validated_data]
-        if not lines:
-            raise ValidationError("Send at least one line.")
-        first = lines[0]
-        shared = ("date", "setting", "location", "role", "supervising_attending", "note")
-        if any(line.get(k) != first.get(k) for line in lines for k in ("date", "setting")):
-            raise ValidationError("Lines of one encounter share their date and setting.")
-        details = services.EntryDetails(**{k: first.get(k, "") for k in shared if k in first})
-        specs = [line_spec(line) for line in lines]
-        release = serializer.context["release"]
-        refused = refused_lines(release, specs)
-        if refused:
-            raise ValidationError(refused if many else refused["0"])
+        """Log one line, a list of lines (one encounter: they are ranked together), or
+        `{"encounters": [[...], [...]]}`: each inner list is one encounter, credited on its own
+        (no multiple-procedure reduction across encounters). The lines of one encounter share
+        their date, setting and location."""
+        shape, groups = encounter_groups(request.data)
+        lines = self._validated(shape, groups)
+        release = self.get_serializer_context()["release"]
+        encounters, errors = [], {}
+        for index, group in enumerate(lines):
+            try:
+                encounters.append(_encounter(group, release))
+            except ValidationError as exc:
+                errors[str(index)] = exc.detail
+        if errors:
+            raise ValidationError(_shaped_errors(shape, errors))
         try:
-            logs = services.encounter_create(
-                user=request.user, details=details, lines=specs, release=release
+            logs = services.encounters_bulk_create(
+                user=request.user, encounters=encounters, release=release
             )
         except DjangoValidationError as exc:
             raise _as_validation_error(exc) from exc
+        return Response(self._shaped(shape, logs, lines), status=status.HTTP_201_CREATED)
+
+    def _validated(self, shape: str, groups: list) -> list[list[dict]]:
+        """Each encounter's lines, validated; a 400 names the encounter and line at fault."""
+        validated, errors = [], {}
+        for index, group in enumerate(groups):
+            # One object is read as one (a form-encoded body too), a list as a list.
+            serializer = self.get_serializer(
+                data=group[0] if shape == "object" else group, many=shape != "object"
+            )
+            if serializer.is_valid():
+                data = serializer.validated_data
+                validated.append([data] if shape == "object" else data)
+            else:
+                errors[str(index)] = serializer.errors
+        if errors:
+            raise ValidationError(_shaped_errors(shape, errors))
+        return validated
+
+    def _shaped(self, shape: str, logs: list, lines: list[list[dict]]):
+        """The saved entries in the shape of the request."""
         output = self.get_serializer(logs, many=True).data
-        return Response(output if many else output[0], status=status.HTTP_201_CREATED)
+        if shape == "object":
+            return output[0]
+        if shape == "list":
+            return output
+        grouped, start = [], 0
+        for group in lines:
+            grouped.append(output[start : start + len(group)])
+            start += len(group)
+        return {"encounters": grouped}
 
     @extend_schema(
         request=QuickEntrySerializer,
@@ -135,8 +207,11 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["post"])
     def quick(self, request, *args, **kwargs):
-        """Log one encounter typed as in quick entry. A reading of codes typed without
-        separators that holds a high-value procedure needs `confirm: true`."""
+        """Log what is typed as in quick entry: a blank line, `;` or `/` starts the next
+        encounter (patient), and with `per_patient: true` every line is its own encounter; each
+        is credited on its own. The answer lists the entries; each names its encounter. A
+        reading of codes typed without separators that holds a high-value procedure needs
+        `confirm: true`."""
         serializer = QuickEntrySerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -146,16 +221,19 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             release=release,
             setting=data["setting"],
             policy=services.user_policy(request.user),
+            per_patient=data["per_patient"],
         )
         if not result.ok:
             raise ValidationError(_quick_entry_problems(result))
         if result.confirmations and not data["confirm"]:
             raise ValidationError({"confirm": result.confirmations})
-        shared = ("date", "setting", "location", "role", "supervising_attending", "note")
-        details = services.EntryDetails(**{k: data[k] for k in shared if k in data})
+        details = services.EntryDetails(**{k: data[k] for k in SHARED_DETAILS if k in data})
         try:
-            logs = services.encounter_create(
-                user=request.user, details=details, lines=result.specs, release=release
+            logs = services.encounters_create(
+                user=request.user,
+                details=details,
+                encounters=result.encounter_specs,
+                release=release,
             )
         except DjangoValidationError as exc:
             raise _as_validation_error(exc) from exc
@@ -185,6 +263,66 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.procedure_logs_delete(user=self.request.user, logs=[instance])
+
+
+def encounter_groups(data) -> tuple[str, list]:
+    """The shape of a POST to /api/v1/logs/ ("object", "list" or "encounters") and its
+    encounters, each a list of lines as sent."""
+    if isinstance(data, list):
+        if not data:
+            raise ValidationError({NON_FIELD: ["Send at least one line."]})
+        return "list", [data]
+    if isinstance(data, dict) and "encounters" in data:
+        groups = data["encounters"]
+        if not (
+            isinstance(groups, list)
+            and groups
+            and all(isinstance(group, list) and group for group in groups)
+        ):
+            raise ValidationError(
+                {"encounters": ["Send a list of encounters, each a non-empty list of lines."]}
+            )
+        if len(groups) > MAX_ENCOUNTERS:
+            raise ValidationError(
+                {"encounters": [f"At most {MAX_ENCOUNTERS} encounters in one request."]}
+            )
+        return "encounters", groups
+    return "object", [[data]]
+
+
+def _encounter(lines: list[dict], release):
+    """(details, lines) of one encounter for services.encounters_bulk_create; a ValidationError
+    when its lines do not share date, setting and location, or when a line cannot be logged."""
+    first = lines[0]
+    if any(line.get(k) != first.get(k) for line in lines for k in ("date", "setting", "location")):
+        raise ValidationError(["Lines of one encounter share their date, setting and location."])
+    specs = [line_spec(line) for line in lines]
+    refused = refused_lines(release, specs)
+    if refused:
+        raise ValidationError(refused)
+    details = services.EntryDetails(**{k: first[k] for k in SHARED_DETAILS if k in first})
+    return details, [
+        services.BulkLine(
+            spec,
+            role=line.get("role", details.role),
+            supervising_attending=line.get("supervising_attending", ""),
+            note=line.get("note", ""),
+        )
+        for line, spec in zip(lines, specs, strict=True)
+    ]
+
+
+def _shaped_errors(shape: str, errors: dict):
+    """Errors by encounter (and line) in the shape of the request: encounters by position under
+    "encounters"; a list's by line; one object's by field."""
+    if shape == "encounters":
+        return {"encounters": errors}
+    found = errors["0"]
+    if isinstance(found, list):  # about the encounter as a whole
+        return {NON_FIELD: found}
+    if shape == "object" and "0" in found:  # the one line, refused
+        return found["0"]
+    return found
 
 
 def _quick_entry_problems(result: Preview) -> dict:

@@ -7,6 +7,7 @@ from codes.modifiers import VALID_MODIFIERS
 from codes.quick_entry import MAX_MODIFIERS, MAX_UNITS
 from rvuedge import rounding
 from tracking.models import Favorite, Location, LogTemplate, ProcedureLog, Role, Setting
+from tracking.services import MAX_LINES
 
 FOUR_PLACES = {
     "max_digits": 10,
@@ -139,6 +140,20 @@ class ChangeSerializer(serializers.Serializer):
         return str(row.change.user)
 
 
+MAX_ENCOUNTERS = 100  # in one request
+
+
+class EncountersSerializer(serializers.Serializer):
+    """Several encounters in one request (a day's patients): each a list of lines, credited on
+    its own. For the schema of POST /api/v1/logs/, which reads and answers this shape."""
+
+    encounters = serializers.ListField(
+        child=LogSerializer(many=True, allow_empty=False, max_length=MAX_LINES),
+        min_length=1,
+        max_length=MAX_ENCOUNTERS,
+    )
+
+
 class FavoriteSerializer(serializers.ModelSerializer):
     code = serializers.CharField(max_length=5)
 
@@ -183,7 +198,9 @@ class TemplateSerializer(serializers.ModelSerializer):
 
 
 class QuickEntrySerializer(serializers.Serializer):
-    """POST /api/v1/logs/quick/: one encounter typed as in quick entry ("99213 27447-50 x2").
+    """POST /api/v1/logs/quick/: encounters typed as in quick entry ("99213 27447-50 x2"): a
+    blank line, ";" or "/" starts the next encounter (patient), and with `per_patient` every
+    line is its own encounter. Each encounter is credited on its own.
 
     Codes typed without separators that read as a high-value procedure are saved only with
     `confirm: true` (the 400 says which reading to check)."""
@@ -197,6 +214,9 @@ class QuickEntrySerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices, default=Role.PERFORMED)
     supervising_attending = serializers.CharField(max_length=120, required=False, default="")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    per_patient = serializers.BooleanField(
+        default=False, help_text="Every line of the text is its own encounter (patient)."
+    )
     confirm = serializers.BooleanField(default=False)
 
     def __init__(self, *args, **kwargs):

@@ -187,11 +187,32 @@ def encounter_create(
     *, user, details: EntryDetails, lines: list[LineSpec], release
 ) -> list[ProcedureLog]:
     """Log the lines of one encounter, priced from the release (ranked together)."""
+    return encounters_create(user=user, details=details, encounters=[lines], release=release)
+
+
+@transaction.atomic
+def encounters_create(
+    *, user, details: EntryDetails, encounters: list[list[LineSpec]], release
+) -> list[ProcedureLog]:
+    """Log several encounters that share their details (a day's patients typed at once): the
+    lines of each are ranked together, never against another encounter's. All or none."""
+    if not encounters:
+        raise ValidationError("Add at least one procedure.")
     # Every line takes the encounter's role, attending and note.
-    bulk = [
-        BulkLine(spec, details.role, details.supervising_attending, details.note) for spec in lines
-    ]
-    return encounters_bulk_create(user=user, encounters=[(details, bulk)], release=release)
+    return encounters_bulk_create(
+        user=user,
+        encounters=[
+            (
+                details,
+                [
+                    BulkLine(spec, details.role, details.supervising_attending, details.note)
+                    for spec in lines
+                ],
+            )
+            for lines in encounters
+        ],
+        release=release,
+    )
 
 
 def _reprice_encounter(encounter: Encounter, release, policy) -> list[tuple[ProcedureLog, dict]]:
@@ -479,7 +500,7 @@ def _price_from_rows(rows, release, setting: str, specs: list[LineSpec], policy)
 @transaction.atomic
 def encounters_bulk_create(
     *, user, encounters: list[tuple[EntryDetails, list[BulkLine]]], release, progress=None
-) -> int:
+) -> list[ProcedureLog]:
     """Log encounters (one from quick entry, thousands from an import), validated, priced and
     recorded in the history, in one transaction: all are saved or none. Returns the entries.
 

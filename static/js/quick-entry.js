@@ -69,11 +69,11 @@
 
   // The box: suggestions for the word at the cursor replace that word.
   var boxList = suggestions(box, document.getElementById("code-suggestions"), function () {
-    var match = box.value.slice(0, box.selectionStart).match(/([^\s,;]*)$/);
+    var match = box.value.slice(0, box.selectionStart).match(/([^\s,;/]*)$/);
     return match ? match[1] : "";
   }, function (code) {
     var start = box.selectionStart;
-    var before = box.value.slice(0, start).replace(/([^\s,;]*)$/, code + " ");
+    var before = box.value.slice(0, start).replace(/([^\s,;/]*)$/, code + " ");
     box.value = before + box.value.slice(start);
     box.selectionStart = box.selectionEnd = before.length;
     box.focus(); refresh();

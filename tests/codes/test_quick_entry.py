@@ -163,3 +163,55 @@ def test_a_run_with_units_is_asked_as_a_whole_word():
     (item,) = result.items
     assert item.text == "274475099226x2"
     assert sorted(str(reading[-1]) for reading in item.readings) == ["50992-26 x2", "99226 x2"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "per_patient", "encounters"),
+    [
+        # One patient: spaces, commas and single new lines separate lines, not patients.
+        ("99213 20610", False, [["99213", "20610"]]),
+        ("99213, 20610\n99214", False, [["99213", "20610", "99214"]]),
+        # A semicolon or a slash, spaced or not, starts the next patient.
+        ("99213 20610 ; 99214 20610", False, [["99213", "20610"], ["99214", "20610"]]),
+        ("99213 20610 / 99214", False, [["99213", "20610"], ["99214"]]),
+        ("99213/99214;99215", False, [["99213"], ["99214"], ["99215"]]),
+        ("27447 50 ; 20610 x2", False, [["27447-50"], ["20610 x2"]]),
+        # So does a blank line (spaces on it, Windows line ends, several of them).
+        ("99213\n20610\n\n99214\n20610", False, [["99213", "20610"], ["99214", "20610"]]),
+        ("99213\r\n\r\n99214", False, [["99213"], ["99214"]]),
+        ("99213\n   \n\n\n99214", False, [["99213"], ["99214"]]),
+        # Separators with nothing between them make no empty patient.
+        ("; 99213 ;; , ; / 99214 ;", False, [["99213"], ["99214"]]),
+        # Each line a separate patient: a list of single-code visits.
+        ("99213\n99214\n20610 x2", True, [["99213"], ["99214"], ["20610 x2"]]),
+        ("99213 20610\n99214", True, [["99213", "20610"], ["99214"]]),
+        ("99213 ; 99214\n\n99215", True, [["99213"], ["99214"], ["99215"]]),
+        ("99213 99214", True, [["99213", "99214"]]),
+    ],
+)
+def test_separators_start_a_new_encounter(typed, per_patient, encounters):
+    result = parse_quick_entry(
+        typed, is_code=CODES.__contains__, modifiers=MODIFIERS, per_patient=per_patient
+    )
+
+    assert result.ok, result.items
+    assert [[str(line) for line in items] for items in result.encounters] == encounters
+    assert [str(line) for line in result.lines] == [line for e in encounters for line in e]
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        # Units and modifiers never reach across a separator into the previous patient.
+        ("20610 / x2", "units must follow a code."),
+        ("20610 ;\n x2", "units must follow a code."),
+        ("27447 ; 50", "“50” is not a CPT or HCPCS code"),
+    ],
+)
+def test_nothing_reaches_across_a_separator(typed, error):
+    result = parse(typed)
+
+    assert not result.ok
+    assert len(result.encounters) == 2
+    assert [line.ok for line in result.encounters[0]] == [True]
+    assert any(error in e for line in result.encounters[1] for e in line.errors)

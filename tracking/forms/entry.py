@@ -100,14 +100,20 @@ class QuickEntryForm(EntryDetailsForm):
                 "autocomplete": "off",
                 "spellcheck": "false",
                 "autofocus": True,
-                "placeholder": "99213 27447-50 20610 x2",
+                "placeholder": "99213 20610 x2 ; 99214 27447-50",
                 "aria-autocomplete": "list",
                 "aria-controls": "code-suggestions",
             }
         ),
         help_text="Codes with modifiers and units, separated by spaces, commas or new lines. "
-        "Enter saves; Shift+Enter starts a new line.",
+        "Start the next patient with a blank line, ; or / (each patient is credited on its "
+        "own). Enter saves; Shift+Enter starts a new line.",
         required=False,
+    )
+    per_patient = forms.BooleanField(
+        label="Each line is a separate patient",
+        required=False,
+        help_text="For a list of single-code visits: every line is its own encounter.",
     )
     # The same entry as a form: pick a code, its modifiers and units, and add it as a line.
     line_code = forms.CharField(
@@ -132,7 +138,16 @@ class QuickEntryForm(EntryDetailsForm):
     line_units = forms.IntegerField(
         label="Units", min_value=1, max_value=99, initial=1, required=False
     )
-    field_order = ["text", "date", "setting", "location", "role", "supervising_attending", "note"]
+    field_order = [
+        "text",
+        "per_patient",
+        "date",
+        "setting",
+        "location",
+        "role",
+        "supervising_attending",
+        "note",
+    ]
 
     def clean(self):
         cleaned = super().clean()

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -96,6 +98,7 @@ def tracker(request):
             release=release,
             setting=data["setting"],
             policy=services.user_policy(request.user),
+            per_patient=data["per_patient"],
         )
         if not result.ok:
             form.add_error("text", "Fix or remove the marked lines before saving.")
@@ -115,10 +118,11 @@ def tracker(request):
 
 
 def _save_entry(request, form, release, result):
-    """Log the previewed lines as one encounter: a redirect, or None with the form's error."""
+    """Log the previewed lines, one encounter per patient typed: a redirect, or None with the
+    form's error."""
     data = form.cleaned_data
     try:
-        logs = services.encounter_create(
+        logs = services.encounters_create(
             user=request.user,
             details=services.EntryDetails(
                 date=data["date"],
@@ -128,19 +132,27 @@ def _save_entry(request, form, release, result):
                 supervising_attending=data["supervising_attending"],
                 note=data["note"],
             ),
-            lines=result.specs,
+            encounters=result.encounter_specs,
             release=release,
         )
     except ValidationError as exc:
         form.add_error(None, exc)
         return None
-    total = sum(log.medicare for log in logs)
-    messages.success(
-        request,
-        f"Saved {len(logs)} {'entry' if len(logs) == 1 else 'entries'}: "
-        f"{rounding.fixed(total)} wRVU (Medicare-style, {release.name}).",
-    )
+    messages.success(request, saved_message(logs, release))
     return redirect("tracking:tracker")
+
+
+def saved_message(logs, release) -> str:
+    """ "Saved 3 entries in 2 encounters: 2.69 wRVU (Medicare-style, RVU26C)." The total is the
+    sum of the stored figures, as every other page adds them."""
+    entries = len(logs)
+    encounters = len({log.encounter_id for log in logs})
+    total = sum((log.medicare for log in logs), Decimal(0))
+    return (
+        f"Saved {entries} {'entry' if entries == 1 else 'entries'} in {encounters} "
+        f"{'encounter' if encounters == 1 else 'encounters'}: "
+        f"{rounding.fixed(total)} wRVU (Medicare-style, {release.name})."
+    )
 
 
 CONFIRM_MESSAGE = (
@@ -187,7 +199,11 @@ def preview(request):
     if text.strip():
         setting = form.cleaned_data.get("setting") or "facility"
         result = entry_preview(
-            text, release=release, setting=setting, policy=services.user_policy(request.user)
+            text,
+            release=release,
+            setting=setting,
+            policy=services.user_policy(request.user),
+            per_patient=form.cleaned_data.get("per_patient", False),
         )
     return render(
         request,
