@@ -42,6 +42,15 @@ def _current_release_or_400():
     return release
 
 
+def _dated_release_or_400(day: dt.date) -> releases.DatedRelease:
+    """The release pricing a service on `day` (codes.releases.for_date); a 400 before any
+    import."""
+    dated = releases.for_date(day)
+    if dated is None:
+        raise ValidationError({"release": "No fee schedule release has been imported yet."})
+    return dated
+
+
 def line_spec(line: dict) -> LineSpec:
     return LineSpec(line["code"], tuple(line.get("modifiers", [])), line.get("units", 1))
 
@@ -67,7 +76,9 @@ class OwnedMixin:
 
 
 class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
-    """Your procedure entries. POST a list of lines to log them as one encounter.
+    """Your procedure entries. POST a list of lines to log them as one encounter, priced with
+    the imported release in effect on its date of service (`release_flag` and `release_note`
+    say when another one priced it).
 
     Filters: ?start=&end= (dates), ?code=, ?location=, ?setting=, ?role=.
     """
@@ -80,13 +91,6 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         if filters.is_bound and not filters.is_valid():
             raise ValidationError(filters.errors)
         return filters.filter(super().get_queryset())
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if self.request.method in ("POST", "PUT", "PATCH"):
-            release = _current_release_or_400()
-            context |= {"release": release, "release_codes": release_codes(release)}
-        return context
 
     def create(self, request, *args, **kwargs):
         many = isinstance(request.data, list)
@@ -101,14 +105,12 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             raise ValidationError("Lines of one encounter share their date and setting.")
         details = services.EntryDetails(**{k: first.get(k, "") for k in shared if k in first})
         specs = [line_spec(line) for line in lines]
-        release = serializer.context["release"]
+        release = _dated_release_or_400(details.date).release
         refused = refused_lines(release, specs)
         if refused:
             raise ValidationError(refused if many else refused["0"])
         try:
-            logs = services.encounter_create(
-                user=request.user, details=details, lines=specs, release=release
-            )
+            logs = services.encounter_create(user=request.user, details=details, lines=specs)
         except DjangoValidationError as exc:
             raise _as_validation_error(exc) from exc
         output = self.get_serializer(logs, many=True).data
@@ -125,12 +127,13 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["post"])
     def quick(self, request, *args, **kwargs):
-        """Log one encounter typed as in quick entry. A reading of codes typed without
-        separators that holds a high-value procedure needs `confirm: true`."""
+        """Log one encounter typed as in quick entry, priced with the release of its date of
+        service. A reading of codes typed without separators that holds a high-value procedure
+        needs `confirm: true`."""
         serializer = QuickEntrySerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        release = _current_release_or_400()
+        release = _dated_release_or_400(data["date"]).release
         result = entry_preview(
             data["text"],
             release=release,
@@ -144,9 +147,7 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         shared = ("date", "setting", "location", "role", "supervising_attending", "note")
         details = services.EntryDetails(**{k: data[k] for k in shared if k in data})
         try:
-            logs = services.encounter_create(
-                user=request.user, details=details, lines=result.specs, release=release
-            )
+            logs = services.encounter_create(user=request.user, details=details, lines=result.specs)
         except DjangoValidationError as exc:
             raise _as_validation_error(exc) from exc
         output = LogSerializer(logs, many=True, context={"request": request}).data

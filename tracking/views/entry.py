@@ -1,10 +1,14 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import DateField
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from codes import releases
@@ -45,13 +49,34 @@ def current_release_or_404():
     return release
 
 
-def _entry_context(request, form, release, result=None, pay_form=None, confirm_text=""):
+def service_date(request) -> dt.date:
+    """The date of service the posted quick-entry form holds, today when it holds none or not a
+    date (the form says what is wrong): quick entry prices with that date's release."""
+    try:
+        day = DateField().to_python(request.POST.get("date"))
+    except ValidationError:
+        day = None
+    return day or timezone.localdate()
+
+
+def dated_release_or_404(day: dt.date) -> releases.DatedRelease:
+    """The release quick entry prices a service on `day` with (codes.releases.for_date, flagged
+    when it is not the one in effect); a 404 before any import."""
+    dated = releases.for_date(day)
+    if dated is None:
+        raise Http404("No fee schedule release has been imported yet.")
+    return dated
+
+
+def _entry_context(request, form, dated, result=None, pay_form=None, confirm_text=""):
     user = request.user
     if pay_form is None and selectors.pay_prompt_due(user):
         pay_form = PayPromptForm()
     return {
         "form": form,
-        "release": release,
+        "release": dated.release,
+        "dated": dated,
+        "service_date": service_date(request),
         "preview": result,
         "pay_form": pay_form,
         "confirm_text": confirm_text,
@@ -63,8 +88,10 @@ def _entry_context(request, form, release, result=None, pay_form=None, confirm_t
 
 @login_required
 def tracker(request):
-    """Quick entry: type codes, see each line's credit, save with Enter."""
-    release = current_release_or_404()
+    """Quick entry: type codes, see each line's credit, save with Enter. Lines are priced with
+    the release of the date of service."""
+    dated = dated_release_or_404(service_date(request))
+    release = dated.release
     if request.method != "POST":
         initial = {"text": request.GET.get("codes", "")}
         form = QuickEntryForm(user=request.user, initial=initial)
@@ -77,7 +104,7 @@ def tracker(request):
                 policy=services.user_policy(request.user),
             )
         return render(
-            request, "tracking/tracker.html", _entry_context(request, form, release, result)
+            request, "tracking/tracker.html", _entry_context(request, form, dated, result)
         )
 
     form = QuickEntryForm(request.POST, user=request.user)
@@ -96,19 +123,20 @@ def tracker(request):
             # A run of digits read as a high-value procedure: shown again, saved on confirm.
             form.add_error(None, CONFIRM_MESSAGE)
             confirm_text = data["text"]
-        elif saved := _save_entry(request, form, release, result):
+        elif saved := _save_entry(request, form, result):
             return saved
     status = 400 if form.errors else 200
     return render(
         request,
         "tracking/tracker.html",
-        _entry_context(request, form, release, result, confirm_text=confirm_text),
+        _entry_context(request, form, dated, result, confirm_text=confirm_text),
         status=status,
     )
 
 
-def _save_entry(request, form, release, result):
-    """Log the previewed lines as one encounter: a redirect, or None with the form's error."""
+def _save_entry(request, form, result):
+    """Log the previewed lines as one encounter, priced with the release of its date: a
+    redirect, or None with the form's error."""
     data = form.cleaned_data
     try:
         logs = services.encounter_create(
@@ -122,7 +150,6 @@ def _save_entry(request, form, release, result):
                 note=data["note"],
             ),
             lines=result.specs,
-            release=release,
         )
     except ValidationError as exc:
         form.add_error(None, exc)
@@ -131,7 +158,8 @@ def _save_entry(request, form, release, result):
     messages.success(
         request,
         f"Saved {len(logs)} {'entry' if len(logs) == 1 else 'entries'}: "
-        f"{rounding.fixed(total)} wRVU (Medicare-style, {release.name}).",
+        f"{rounding.fixed(total)} wRVU (Medicare-style, {logs[0].release.name})."
+        + (f" {logs[0].release_note}" if logs[0].release_note else ""),
     )
     return redirect("tracking:tracker")
 
@@ -161,17 +189,20 @@ def pay_prompt(request):
         services.preferences_update(user=request.user, data=pay_form.cleaned_data)
         messages.success(request, "Saved. Change them any time on Goals & pay.")
         return redirect("tracking:tracker")
-    release = current_release_or_404()
     form = QuickEntryForm(user=request.user)
-    context = _entry_context(request, form, release, pay_form=pay_form)
+    dated = dated_release_or_404(timezone.localdate())
+    context = _entry_context(request, form, dated, pay_form=pay_form)
     return render(request, "tracking/tracker.html", context, status=400)
 
 
 @login_required
 @require_POST
 def preview(request):
-    """The quick-entry preview as an HTML fragment (htmx, as the user types)."""
-    release = current_release_or_404()
+    """The quick-entry preview as an HTML fragment (htmx, as the user types or changes the
+    date), priced with the release of the date of service."""
+    day = service_date(request)
+    dated = dated_release_or_404(day)
+    release = dated.release
     form = QuickEntryForm(request.POST, user=request.user)
     form.is_valid()  # the preview reads what it can; saving validates everything
     text = form.cleaned_data.get("text", request.POST.get("text", ""))
@@ -184,7 +215,13 @@ def preview(request):
     return render(
         request,
         "codes/_entry_preview.html",
-        {"preview": result, "release": release, "note_warnings": form.note_warnings},
+        {
+            "preview": result,
+            "release": release,
+            "dated": dated,
+            "service_date": day,
+            "note_warnings": form.note_warnings,
+        },
     )
 
 

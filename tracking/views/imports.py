@@ -81,6 +81,7 @@ def job_detail(request, pk):
         rows = imports.check_rows(request.user, job)
         bad = [row for row in rows if not row.ok]
         duplicates = [row for row in rows if row.duplicate]
+        flagged = [row for row in rows if row.ok and row.release_flag]
         context |= {
             "job": job,
             "rows": len(rows),
@@ -90,6 +91,9 @@ def job_detail(request, pk):
             "duplicate_count": len(duplicates),
             "warned": [row for row in rows if row.warnings][:PREVIEW_ERRORS_SHOWN],
             "sample": [row for row in rows if row.ok][:PREVIEW_SAMPLE],
+            "release_groups": imports.release_groups(rows),
+            "flagged": flagged[:PREVIEW_SAMPLE],
+            "flagged_count": len(flagged),
             "valid_count": len(rows) - len(bad),
             "run_form": ImportRunForm(initial={"mode": ImportJob.Mode.VALID_ROWS}),
             "fields": imports.FIELDS,
