@@ -408,8 +408,11 @@ def test_the_import_preview_shows_the_release_and_flag_of_each_row_and_group(
     ]
     assert "Row 3 (2026-02-10): RVU26A (in effect on 2026-02-10) is not imported" in html
     sample = html[html.index('id="import-sample"') :]
-    assert '<td>RVU26C <span class="badge text-bg-warning" title="RVU26A (in effect' in sample
-    assert "<td>RVU25D</td></tr>" in sample
+    assert (
+        '<td class="position-relative">RVU26C <span class="badge text-bg-warning" '
+        'title="RVU26A (in effect' in sample
+    )
+    assert '<td class="position-relative">RVU25D</td></tr>' in sample
 
 
 def test_an_import_prices_each_row_with_the_release_of_its_date(client, attending, rvu26c):
