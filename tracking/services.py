@@ -231,7 +231,11 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
     encounter.date, encounter.setting = log.date, log.setting
     encounter.save(update_fields=["date", "setting"])
     encounter.lines.exclude(pk=log.pk).update(date=log.date, setting=log.setting)
-    for line, _ in _reprice_encounter(encounter, release, user_policy(user), dated):
+    try:
+        repriced = _reprice_encounter(encounter, release, user_policy(user), dated)
+    except KeyError as exc:  # a line's code is not in the new date's release
+        raise ValidationError(f"{exc.args[0]}.") from None
+    for line, _ in repriced:
         line.save()
         if line.pk == log.pk:
             log = line

@@ -26,7 +26,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from codes.releases import Flag
+from codes.services import release_import
 from codes.wrvu import LineSpec
+from tests import cms_files
 from tests.release_fixtures import rvu25d, rvu26c  # noqa: F401 (fixtures used by name)
 from tracking import services
 from tracking.models import ImportJob, ProcedureLog, RestoreJob
@@ -42,7 +44,9 @@ RVU25D_27447, RVU26C_27447 = Decimal("19.60"), Decimal("19.11")
 
 @pytest.fixture(autouse=True)
 def _today():
-    with time_machine.travel(TODAY, tick=False):
+    # The clock ticks on: a release's loaded_at keys its cached code set (codes.entry), and
+    # SQLite gives the next test's release the same id.
+    with time_machine.travel(TODAY, tick=True):
         yield
 
 
@@ -514,3 +518,62 @@ def test_a_backup_from_before_entries_kept_a_flag_restores_them_unflagged(
 
     assert job.status == RestoreJob.Status.DONE, job.message
     assert recorded(other_user) == [("2026-02-10", "RVU26C", RVU26C_27447, "", "")]
+
+
+# A code one release has and the other has not ---------------------------------------------------
+
+
+@pytest.fixture
+def only_in_26c(release, tmp_path):
+    """RVU25D (conftest's `release`) and an RVU26C that also holds 99215, which RVU25D lacks."""
+    path = tmp_path / cms_files.PPRRVU_FILES["RVU26C"][1]
+    codes = cms_files.SLICE_CODES | {"99215"}
+    release_import(source=cms_files.write_release_slice(path, "RVU26C", codes), make_current=True)
+    return "99215"
+
+
+def test_a_code_is_checked_against_the_release_of_its_date_on_every_surface(
+    client, api, attending, only_in_26c
+):
+    assert quick_entry(client, attending, D(2026, 7, 15), text="99215").status_code == 200
+    assert ProcedureLog.objects.get(user=attending).release.name == "RVU26C"
+
+    preview = quick_entry(client, attending, D(2025, 11, 14), "99215", view="tracking:preview")
+    api_line = api.post(
+        reverse("api-logs-list"),
+        {"date": "2025-11-14", "code": "99215", "setting": "facility"},
+        format="json",
+    )
+
+    assert "99215 is not a code in this fee schedule release." in preview.content.decode()
+    assert api_line.status_code == 400
+    assert api_line.json() == {"code": ["99215 is not a code in RVU25D."]}
+    assert ProcedureLog.objects.filter(user=attending).count() == 1
+
+
+def test_moving_an_entry_to_a_date_whose_release_lacks_its_code_is_refused(attending, only_in_26c):
+    (log,) = services.encounter_create(
+        user=attending,
+        details=services.EntryDetails(date=D(2026, 7, 15), setting="facility"),
+        lines=[LineSpec("99215")],
+    )
+
+    with pytest.raises(ValidationError, match="99215 is not in RVU25D"):
+        services.procedure_log_update(log=log, changes={"date": D(2025, 11, 14)})
+
+    log.refresh_from_db()
+    assert (log.date, log.release.name) == (D(2026, 7, 15), "RVU26C")
+
+
+def test_an_import_checks_each_rows_code_against_the_release_of_its_date(
+    client, attending, only_in_26c
+):
+    job = import_file(client, attending, [["2025-11-14", "99215"], ["2026-07-15", "99215"]])
+
+    html = client.get(reverse("tracking:import_job", args=[job.pk])).content.decode()
+    client.post(reverse("tracking:import_run", args=[job.pk]), {"mode": "valid_rows"})
+
+    assert "99215 is not a code in RVU25D." in html
+    job.refresh_from_db()
+    assert job.errors == [{"row": 2, "errors": ["99215 is not a code in RVU25D."]}]
+    assert [log.release.name for log in ProcedureLog.objects.filter(user=attending)] == ["RVU26C"]

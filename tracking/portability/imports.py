@@ -328,8 +328,14 @@ class RowReleases:
     def __init__(self):
         self.choose = releases.dated_chooser()
         self.used = {}
+        self.by_date: dict[dt.date, RowRelease] = {}
 
     def __call__(self, day: dt.date) -> RowRelease:
+        if day not in self.by_date:
+            self.by_date[day] = self._release(day)
+        return self.by_date[day]
+
+    def _release(self, day: dt.date) -> RowRelease:
         dated = self.choose(day)
         if dated is None:
             return RowRelease("no fee schedule release", frozenset())
