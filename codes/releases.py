@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rvuedge import periods
@@ -82,6 +83,22 @@ class Flag(enum.StrEnum):
     BEFORE = "before"  # before every imported year: the oldest release
     AFTER = "after"  # a year after the newest imported release: the newest
     OTHER_YEAR = "other-year"  # no release of that year (between imported years)
+    CHOSEN = "chosen"  # a person chose the release (re-pricing), not the date
+
+    @property
+    def label(self) -> str:
+        """A short label for badges and choices ("Nearest release of the year")."""
+        return FLAG_LABELS[self]
+
+
+FLAG_LABELS = {
+    Flag.NONE: "In effect on the date",
+    Flag.SAME_YEAR: "Nearest release of the year",
+    Flag.BEFORE: "Before every imported release",
+    Flag.AFTER: "Newest release, of an earlier year",
+    Flag.OTHER_YEAR: "No release of that year",
+    Flag.CHOSEN: "Chosen in re-pricing",
+}
 
 
 @dataclass(frozen=True)
@@ -167,14 +184,39 @@ class DatedRelease:
         return self.flag is not Flag.NONE
 
 
+def dated_chooser(*, qp: bool = False) -> Callable[[dt.date], DatedRelease | None]:
+    """for_date for many dates (an import, a re-pricing): the loaded releases are read once and
+    each date's choice is remembered. The function gives None before any import."""
+    loaded = list(Release.objects.loaded().defer("change_summary"))
+    effective = {r.name: effective_on(r) for r in loaded}
+    files: dict[str, Release] = {}
+    for release in sorted(loaded, key=lambda r: r.is_qp != qp, reverse=True):
+        files[release.name] = release  # the file asked for (QP or not) wins, written last
+
+    @functools.cache
+    def choose(day: dt.date) -> DatedRelease | None:
+        choice = choose_for_date(day, effective.items())
+        if choice is None:
+            return None
+        return DatedRelease(files[choice.name], choice.flag, choice.note)
+
+    return choose
+
+
 def for_date(day: dt.date, *, qp: bool = False) -> DatedRelease | None:
     """The loaded release to price a service on `day` with (choose_for_date's rule); its QP file
     when asked and there is one. None before any import."""
-    loaded = list(Release.objects.loaded())
-    effective = {r.name: effective_on(r) for r in loaded}
-    choice = choose_for_date(day, effective.items())
-    if choice is None:
-        return None
-    files = [r for r in loaded if r.name == choice.name]
-    release = min(files, key=lambda r: r.is_qp != qp)
-    return DatedRelease(release, choice.flag, choice.note)
+    return dated_chooser(qp=qp)(day)
+
+
+def as_chosen(release: Release, day: dt.date, dated: DatedRelease | None) -> DatedRelease:
+    """`release`, chosen by a person (re-pricing), for a service on `day` whose own release is
+    `dated` (for_date's): the date's flag when it is that release, else flagged CHOSEN."""
+    if dated is None or dated.release.name == release.name:
+        return DatedRelease(release, dated.flag, dated.note) if dated else DatedRelease(release)
+    return DatedRelease(
+        release,
+        Flag.CHOSEN,
+        f"Priced with {release.name}, chosen in place of {dated.release.name} (the release for "
+        f"{day.isoformat()}).",
+    )

@@ -50,6 +50,15 @@ def _current_release_or_400():
     return release
 
 
+def _dated_release_or_400(day: dt.date) -> releases.DatedRelease:
+    """The release pricing a service on `day` (codes.releases.for_date); a 400 before any
+    import."""
+    dated = releases.for_date(day)
+    if dated is None:
+        raise ValidationError({"release": "No fee schedule release has been imported yet."})
+    return dated
+
+
 def line_spec(line: dict) -> LineSpec:
     return LineSpec(line["code"], tuple(line.get("modifiers", [])), line.get("units", 1))
 
@@ -98,7 +107,9 @@ SHARED_DETAILS = ("date", "setting", "location", "role", "supervising_attending"
 
 class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
     """Your procedure entries. POST one line, a list of lines (one encounter), or
-    `{"encounters": [[...], [...]]}` (several encounters, each credited on its own).
+    `{"encounters": [[...], [...]]}` (several encounters, each credited on its own), each priced
+    with the imported release in effect on its date of service (`release_flag` and
+    `release_note` say when another one priced it).
 
     PATCH an entry to change its code, modifiers, units, date, setting, location, role,
     attending or note: it is credited again with the release that priced it (a code that release
@@ -123,9 +134,6 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             # An edit is credited with the release that priced the entry, not the current one.
             release = self.get_object().release
             context |= {"release": release, "release_codes": release_codes(release)}
-        elif self.request.method == "POST":
-            release = _current_release_or_400()
-            context |= {"release": release, "release_codes": release_codes(release)}
         return context
 
     @extend_schema(
@@ -149,19 +157,18 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         their date, setting and location."""
         shape, groups = encounter_groups(request.data)
         lines = self._validated(shape, groups)
-        release = self.get_serializer_context()["release"]
         encounters, errors = [], {}
         for index, group in enumerate(lines):
             try:
+                release = _dated_release_or_400(group[0]["date"]).release
                 encounters.append(_encounter(group, release))
             except ValidationError as exc:
                 errors[str(index)] = exc.detail
         if errors:
             raise ValidationError(_shaped_errors(shape, errors))
         try:
-            logs = services.encounters_bulk_create(
-                user=request.user, encounters=encounters, release=release
-            )
+            # Each encounter is priced with the release of its date of service.
+            logs = services.encounters_bulk_create(user=request.user, encounters=encounters)
         except DjangoValidationError as exc:
             raise _as_validation_error(exc) from exc
         return Response(self._shaped(shape, logs, lines), status=status.HTTP_201_CREATED)
@@ -209,13 +216,13 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
     def quick(self, request, *args, **kwargs):
         """Log what is typed as in quick entry: a blank line, `;` or `/` starts the next
         encounter (patient), and with `per_patient: true` every line is its own encounter; each
-        is credited on its own. The answer lists the entries; each names its encounter. A
-        reading of codes typed without separators that holds a high-value procedure needs
-        `confirm: true`."""
+        is credited on its own, priced with the release of its date of service. The answer lists
+        the entries; each names its encounter. A reading of codes typed without separators that
+        holds a high-value procedure needs `confirm: true`."""
         serializer = QuickEntrySerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        release = _current_release_or_400()
+        release = _dated_release_or_400(data["date"]).release
         result = entry_preview(
             data["text"],
             release=release,
@@ -230,10 +237,7 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         details = services.EntryDetails(**{k: data[k] for k in SHARED_DETAILS if k in data})
         try:
             logs = services.encounters_create(
-                user=request.user,
-                details=details,
-                encounters=result.encounter_specs,
-                release=release,
+                user=request.user, details=details, encounters=result.encounter_specs
             )
         except DjangoValidationError as exc:
             raise _as_validation_error(exc) from exc

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from codes.credit import Policy
+from codes.releases import Flag
 
 CREDIT_DIGITS = {"max_digits": 10, "decimal_places": 4}
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("300"))]
@@ -212,6 +213,20 @@ class ProcedureLog(models.Model):
         help_text="Never enter patient information (names, MRNs, dates of birth).",
     )
     release = models.ForeignKey("codes.Release", on_delete=models.PROTECT, related_name="+")
+    release_flag = models.CharField(
+        max_length=10,
+        choices=[(flag.value, flag.label) for flag in Flag],
+        blank=True,
+        default=Flag.NONE.value,
+        help_text="Empty when the release is the one in effect on the date of service; else why "
+        "another one priced the entry (codes.releases.Flag).",
+    )
+    release_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why the release is not the one in effect on the date, for the person; empty "
+        "when it is.",
+    )
     work_rvu = models.DecimalField(**CREDIT_DIGITS, help_text="Work RVU per unit in the release.")
     raw = models.DecimalField("raw wRVU", **CREDIT_DIGITS)
     medicare = models.DecimalField("Medicare-style wRVU", **CREDIT_DIGITS)

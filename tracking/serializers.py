@@ -3,6 +3,8 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
+from codes import releases
+from codes.entry import release_codes
 from codes.modifiers import VALID_MODIFIERS
 from codes.quick_entry import MAX_MODIFIERS, MAX_UNITS
 from rvuedge import rounding
@@ -52,7 +54,9 @@ class LineSerializer(serializers.Serializer):
 
 
 class LogSerializer(serializers.ModelSerializer):
-    """A procedure entry. Writes take the line fields; the credit is computed, never sent."""
+    """A procedure entry. Writes take the line fields; the credit is computed, never sent, with
+    the imported release in effect on the date of service (`release_flag` and `release_note` say
+    when another one priced it, and why)."""
 
     code = serializers.CharField(max_length=5)
     modifiers = ModifiersField()
@@ -64,7 +68,26 @@ class LogSerializer(serializers.ModelSerializer):
         queryset=Location.objects.none(), allow_null=True, required=False
     )
     encounter = serializers.IntegerField(source="encounter_id", read_only=True)
-    release = serializers.CharField(source="release.name", read_only=True)
+    release = serializers.CharField(
+        source="release.name",
+        read_only=True,
+        help_text="The fee schedule release that priced the entry, e.g. RVU25D.",
+    )
+    release_flag = serializers.ChoiceField(
+        choices=ProcedureLog._meta.get_field("release_flag").choices,
+        read_only=True,
+        help_text="Empty when `release` is the release in effect on the date of service. "
+        "Otherwise why another one priced it: `same-year` (the one in effect is not imported; "
+        "the nearest imported release of the same year), `before` (before every imported "
+        "release: the oldest), `after` (no release of that year yet: the newest), `other-year` "
+        "(no release of that year: the one in effect before), `chosen` (chosen in re-pricing).",
+    )
+    release_note = serializers.CharField(
+        read_only=True,
+        help_text='The reason for `release_flag`, in words, e.g. "RVU26A (in effect on '
+        '2026-02-01) is not imported; priced with RVU26C, the nearest imported release of 2026."; '
+        "empty when not flagged.",
+    )
     raw = serializers.DecimalField(read_only=True, **FOUR_PLACES)
     medicare = serializers.DecimalField(read_only=True, **FOUR_PLACES)
     policy = serializers.DecimalField(read_only=True, **FOUR_PLACES)
@@ -85,6 +108,8 @@ class LogSerializer(serializers.ModelSerializer):
             "supervising_attending",
             "note",
             "release",
+            "release_flag",
+            "release_note",
             "work_rvu",
             "raw",
             "medicare",
@@ -120,6 +145,28 @@ class LogSerializer(serializers.ModelSerializer):
         if value > timezone.localdate():
             raise serializers.ValidationError("The date of service cannot be in the future.")
         return value
+
+    def validate(self, attrs):
+        """The code must be in the release that will price the entry."""
+        attrs = super().validate(attrs)
+        release = self._pricing_release(attrs) if "code" in attrs else None
+        if release is not None and attrs["code"] not in release_codes(release):
+            raise serializers.ValidationError(
+                {"code": f"{attrs['code']} is not a code in {release.name}."}
+            )
+        return attrs
+
+    def _pricing_release(self, attrs):
+        """An edit keeping its date keeps its release; otherwise the release of the date of
+        service (remembered per date for the lines of one request). None before any import."""
+        instance = self.instance if isinstance(self.instance, ProcedureLog) else None
+        day = attrs.get("date", instance.date if instance else timezone.localdate())
+        if instance is not None and day == instance.date:
+            return instance.release
+        chosen = self.context.setdefault("dated_releases", {})
+        if day not in chosen:
+            chosen[day] = releases.for_date(day)
+        return chosen[day].release if chosen[day] else None
 
 
 class ChangeSerializer(serializers.Serializer):

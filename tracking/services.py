@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from codes import releases
 from codes.entry import release_codes
 from codes.models import Code
 from codes.modifiers import read_modifiers
+from codes.releases import DatedRelease, Flag
 from codes.wrvu import (
     LineSpec,
     PricedLine,
@@ -52,6 +54,8 @@ AUDITED_FIELDS = (
     "supervising_attending",
     "note",
     "release_id",
+    "release_flag",
+    "release_note",
     "work_rvu",
     "raw",
     "medicare",
@@ -131,8 +135,14 @@ def _snapshot(log: ProcedureLog) -> dict:
     return values
 
 
-def _apply_credit(log: ProcedureLog, priced: PricedLine, release) -> None:
+def _apply_credit(
+    log: ProcedureLog, priced: PricedLine, release, dated: DatedRelease | None = None
+) -> None:
+    """The line's credit from `release`; with `dated` (a new choice of release for the entry's
+    date), its flag and note too, else the entry keeps its own."""
     log.release = release
+    if dated is not None:
+        log.release_flag, log.release_note = dated.flag.value, dated.note
     log.work_rvu = priced.row.work_rvu
     log.raw = priced.medicare.raw
     log.medicare = priced.medicare.credited
@@ -145,7 +155,7 @@ def _apply_credit(log: ProcedureLog, priced: PricedLine, release) -> None:
 
 
 def _new_log(
-    *, user, encounter, details, code, priced, release, role, supervising_attending, note
+    *, user, encounter, details, code, priced, dated, role, supervising_attending, note
 ) -> ProcedureLog:
     """An unsaved entry for one priced line, checked field by field."""
     log = ProcedureLog(
@@ -161,7 +171,7 @@ def _new_log(
         supervising_attending=supervising_attending.strip(),
         note=note.strip(),
     )
-    _apply_credit(log, priced, release)
+    _apply_credit(log, priced, dated.release, dated)
     # The check constraints are the database's to enforce on insert (in the caller's
     # transaction); validating them here would cost a query per constraint and line.
     log.full_clean(
@@ -184,15 +194,16 @@ class BulkLine:
 
 @transaction.atomic
 def encounter_create(
-    *, user, details: EntryDetails, lines: list[LineSpec], release
+    *, user, details: EntryDetails, lines: list[LineSpec], release=None
 ) -> list[ProcedureLog]:
-    """Log the lines of one encounter, priced from the release (ranked together)."""
+    """Log the lines of one encounter (ranked together), priced with the release of its date of
+    service (see encounters_bulk_create), or with `release` when given."""
     return encounters_create(user=user, details=details, encounters=[lines], release=release)
 
 
 @transaction.atomic
 def encounters_create(
-    *, user, details: EntryDetails, encounters: list[list[LineSpec]], release
+    *, user, details: EntryDetails, encounters: list[list[LineSpec]], release=None
 ) -> list[ProcedureLog]:
     """Log several encounters that share their details (a day's patients typed at once): the
     lines of each are ranked together, never against another encounter's. All or none."""
@@ -215,15 +226,18 @@ def encounters_create(
     )
 
 
-def _reprice_encounter(encounter: Encounter, release, policy) -> list[tuple[ProcedureLog, dict]]:
-    """Re-credit every line of an encounter (lines rank together); returns (log, before)."""
+def _reprice_encounter(
+    encounter: Encounter, release, policy, dated: DatedRelease | None = None
+) -> list[tuple[ProcedureLog, dict]]:
+    """Re-credit every line of an encounter (lines rank together); returns (log, before). With
+    `dated`, the lines take its flag and note; without, each keeps its own."""
     logs = list(encounter.lines.select_related("code").order_by("pk"))
     specs = [LineSpec(log.code.code, tuple(log.modifier_list), log.units) for log in logs]
     priced = price_lines(release=release, setting=encounter.setting, specs=specs, policy=policy)
     changed = []
     for log, item in zip(logs, priced, strict=True):
         before = _credit_state(log)
-        _apply_credit(log, item, release)
+        _apply_credit(log, item, release, dated)
         changed.append((log, before))
     return changed
 
@@ -238,11 +252,12 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
     """Edit an entry's code, modifiers, units, date, setting, location, role, attending or note
     (`changes`: field name -> value; the code as text or a Code, modifiers as "50-LT" or a list).
 
-    The entry is re-credited with the release that priced it (a code that release does not have
-    is refused, naming it) and its encounter is re-ranked: every line is credited again, and the
-    encounter's lines share the new date and setting. The history records the edit, and a
-    "re-ranked" change for each other line whose date, setting or credit moved. Nothing is saved
-    when nothing changes.
+    The entry is re-credited with the release that priced it, or, when the date of service
+    changes, with the release of the new date (for_date's rule, flagged); a code that release
+    does not have is refused, naming it, and its encounter is re-ranked: every line is credited
+    again, and the encounter's lines share the new date and setting. The history records the
+    edit, and a "re-ranked" change for each other line whose date, setting or credit moved.
+    Nothing is saved when nothing changes.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -256,6 +271,11 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
     others_before = {
         line.pk: _credit_state(line) for line in log.encounter.lines.exclude(pk=log.pk)
     }
+    dated = None
+    if "date" in changes and changes["date"] != log.date:
+        # A new date of service: the encounter is priced with that date's release (flagged).
+        dated = releases.for_date(changes["date"], qp=log.release.is_qp)
+        log.release = dated.release
     _apply_changes(log, changes)
     if _snapshot(log) == before:
         return log
@@ -263,7 +283,7 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
     encounter = log.encounter
     encounter.date, encounter.setting = log.date, log.setting
     encounter.save(update_fields=["date", "setting"])
-    lines = _rerank(user, encounter, log.release, others_before, edited=log)
+    lines = _rerank(user, encounter, log.release, others_before, edited=log, dated=dated)
     log = lines[log.pk]
     LogChange.objects.create(
         user=user,
@@ -325,12 +345,17 @@ def _checked_modifiers(value) -> str:
     return "-".join(modifiers)
 
 
-def _rerank(user, encounter, release, before: dict[int, dict], edited=None) -> dict:
-    """Credit every line of the encounter again with the release (ranked together), save the
-    lines that moved, and record a "re-ranked" change for each line other than `edited` whose
-    audited values moved from `before` (its credit state as it was). Returns the lines by pk."""
+def _rerank(user, encounter, release, before: dict[int, dict], edited=None, dated=None) -> dict:
+    """Credit every line of the encounter again with the release (ranked together; `dated`, the
+    choice for a new date, flags the lines), save the lines that moved, and record a "re-ranked"
+    change for each line other than `edited` whose audited values moved from `before` (its
+    credit state as it was). Returns the lines by pk."""
     lines, records = {}, []
-    for line, _ in _reprice_encounter(encounter, release, user_policy(user)):
+    try:
+        repriced = _reprice_encounter(encounter, release, user_policy(user), dated)
+    except KeyError as exc:  # a line's code is not in the new date's release
+        raise ValidationError(f"{exc.args[0]}.") from None
+    for line, _ in repriced:
         line.date, line.setting = encounter.date, encounter.setting
         lines[line.pk] = line
         old = before.get(line.pk)
@@ -394,10 +419,14 @@ def reprice_preview(*, user, release, date_from, date_to) -> list[dict]:
 
 
 def _reprice_range(user, release, date_from, date_to):
+    """Each encounter of the range re-credited with `release`, flagged where it is not the
+    release of the encounter's date."""
     policy = user_policy(user)
+    choose = releases.dated_chooser(qp=release.is_qp)
     encounters = Encounter.objects.for_user(user).filter(date__gte=date_from, date__lte=date_to)
     for encounter in encounters.order_by("date", "pk"):
-        yield from _reprice_encounter(encounter, release, policy)
+        dated = releases.as_chosen(release, encounter.date, choose(encounter.date))
+        yield from _reprice_encounter(encounter, release, policy, dated)
 
 
 @transaction.atomic
@@ -441,6 +470,9 @@ def reprice_undo(*, batch: RepriceBatch) -> int:
             continue  # deleted since
         before = _snapshot(log)
         log.release_id = values["release_id"]
+        # A batch applied before entries kept a flag holds none: they had none then.
+        log.release_flag = values.get("release_flag", Flag.NONE.value)
+        log.release_note = values.get("release_note", "")
         for name in ("work_rvu", "raw", "medicare", "policy"):
             setattr(log, name, Decimal(values[name]))
         log.explanation = values["explanation"]
@@ -499,18 +531,25 @@ def _price_from_rows(rows, release, setting: str, specs: list[LineSpec], policy)
 
 @transaction.atomic
 def encounters_bulk_create(
-    *, user, encounters: list[tuple[EntryDetails, list[BulkLine]]], release, progress=None
+    *, user, encounters: list[tuple[EntryDetails, list[BulkLine]]], release=None, progress=None
 ) -> list[ProcedureLog]:
     """Log encounters (one from quick entry, thousands from an import), validated, priced and
     recorded in the history, in one transaction: all are saved or none. Returns the entries.
 
-    Encounters and lines are written in batches; `progress(lines_done)` is called after each.
+    Each encounter is priced with the imported release of its date of service
+    (codes.releases.for_date's rule); an entry whose release is not the one in effect on its
+    date is flagged, with a note saying why. A `release` given prices every encounter instead
+    (flagged where it is not the date's). Encounters and lines are written in batches;
+    `progress(lines_done)` is called after each.
     """
-    codes = _checked_codes(user, encounters, release)
+    wanted = _checked_lines(user, encounters)
+    dated = _dated_releases(encounters, release)
+    codes = _known_codes(wanted, dated)
     policy = user_policy(user)
-    # The release's rows of every code, read once: per encounter they would cost a query or two
-    # each, most of an import's time when every row is its own encounter.
-    rows = fee_rows(release, codes)
+    # Each release's rows of the codes its encounters use, read once per release: per encounter
+    # they would cost a query or two each, most of an import's time when every row is its own
+    # encounter.
+    rows = _rows_by_release(encounters, dated)
     saved = []
     batch_size = 500
     for start in range(0, len(encounters), batch_size):
@@ -520,13 +559,19 @@ def encounters_bulk_create(
             for d, _ in chunk
         )
         logs = []
-        for encounter, (details, lines) in zip(made, chunk, strict=True):
+        for encounter, (details, lines), choice in zip(
+            made, chunk, dated[start : start + batch_size], strict=True
+        ):
             priced = _price_from_rows(
-                rows, release, details.setting, [line.spec for line in lines], policy
+                rows[choice.release.pk],
+                choice.release,
+                details.setting,
+                [line.spec for line in lines],
+                policy,
             )
             logs += [
                 _new_log(user=user, encounter=encounter, details=details,
-                         code=codes[line.spec.code], priced=item, release=release, role=line.role,
+                         code=codes[line.spec.code], priced=item, dated=choice, role=line.role,
                          supervising_attending=line.supervising_attending, note=line.note)
                 for line, item in zip(lines, priced, strict=True)
             ]  # fmt: skip
@@ -537,8 +582,8 @@ def encounters_bulk_create(
     return saved
 
 
-def _checked_codes(user, encounters, release) -> dict[str, Code]:
-    """Every encounter's details checked; the codes its lines name, all known to the release."""
+def _checked_lines(user, encounters) -> set[str]:
+    """Every encounter's details checked; the codes its lines name."""
     all_codes = set()
     for details, lines in encounters:
         if not lines:
@@ -556,11 +601,40 @@ def _checked_codes(user, encounters, release) -> dict[str, Code]:
                 ),
             )
             all_codes.add(line.spec.code)
-    codes = {c.code: c for c in Code.objects.filter(code__in=all_codes)}
-    missing = sorted(all_codes - set(codes))
+    return all_codes
+
+
+def _dated_releases(encounters, release=None) -> list[DatedRelease]:
+    """The release pricing each encounter: its date's (for_date), or `release` when given."""
+    choose = releases.dated_chooser(qp=release.is_qp if release else False)
+    dated = []
+    for details, _ in encounters:
+        choice = choose(details.date)
+        if release is not None:
+            choice = releases.as_chosen(release, details.date, choice)
+        elif choice is None:
+            raise ValidationError("No fee schedule release has been imported yet.")
+        dated.append(choice)
+    return dated
+
+
+def _known_codes(wanted: set[str], dated: list[DatedRelease]) -> dict[str, Code]:
+    """The codes by code; a ValidationError naming those no release has."""
+    codes = {c.code: c for c in Code.objects.filter(code__in=wanted)}
+    missing = sorted(wanted - set(codes))
     if missing:
-        raise ValidationError(f"Not in {release.name}: {', '.join(missing)}.")
+        names = " or ".join(sorted({choice.release.name for choice in dated}))
+        raise ValidationError(f"Not in {names}: {', '.join(missing)}.")
     return codes
+
+
+def _rows_by_release(encounters, dated: list[DatedRelease]) -> dict[int, dict]:
+    """By release id, the fee rows (codes.wrvu.fee_rows) of the codes its encounters use."""
+    wanted: dict[int, tuple] = {}
+    for (_, lines), choice in zip(encounters, dated, strict=True):
+        _, codes = wanted.setdefault(choice.release.pk, (choice.release, set()))
+        codes.update(line.spec.code for line in lines)
+    return {pk: fee_rows(release, codes) for pk, (release, codes) in wanted.items()}
 
 
 def _save_with_history(user, logs) -> None:

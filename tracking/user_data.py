@@ -35,6 +35,8 @@ def export_procedure_logs(user):
             "supervising_attending": log.supervising_attending,
             "note": log.note,
             "release": log.release.name,
+            "release_flag": log.release_flag,
+            "release_note": log.release_note,
             "work_rvu": log.work_rvu,
             "raw": log.raw,
             "medicare": log.medicare,

@@ -7,6 +7,8 @@ import pytest
 from codes import releases
 from codes.models import Release
 from codes.releases import Choice, Flag, choose_for_date
+from codes.services import release_import
+from tests.cms_files import locality_folder
 
 D = dt.date
 # Imported: RVU25D (in effect from 2025-10-01) and RVU26C (from 2026-07-01), as bundled.
@@ -191,3 +193,49 @@ def test_by_name_prefers_the_file_asked_for(release, newer_release):
 def test_current_is_the_non_qp_current_release(release, newer_release):
     assert releases.current() == release
     assert releases.current_name() == "RVU25D"
+
+
+# --- A release chosen by a person, many dates at once --------------------------------------------
+
+
+def test_a_release_chosen_for_its_own_date_keeps_the_dates_flag(release, newer_release):
+    borrowed = releases.for_date(D(2026, 2, 1))
+
+    kept = releases.as_chosen(newer_release, D(2026, 2, 1), borrowed)
+
+    assert (kept.release, kept.flag, kept.note) == (newer_release, Flag.SAME_YEAR, borrowed.note)
+
+
+def test_a_release_chosen_in_place_of_the_dates_own_is_flagged_chosen(release, newer_release):
+    chosen = releases.as_chosen(newer_release, D(2025, 11, 14), releases.for_date(D(2025, 11, 14)))
+
+    assert (chosen.release, chosen.flag, chosen.flagged) == (newer_release, Flag.CHOSEN, True)
+    assert chosen.note == (
+        "Priced with RVU26C, chosen in place of RVU25D (the release for 2025-11-14)."
+    )
+
+
+def test_the_chooser_reads_the_releases_once_for_any_number_of_dates(
+    release, newer_release, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        choose = releases.dated_chooser()
+        names = {choose(D(2025, 1, 1) + dt.timedelta(days=n)).release.name for n in range(700)}
+
+    assert names == {"RVU25D", "RVU26C"}
+    assert choose(D(2026, 2, 1)) == releases.for_date(D(2026, 2, 1))
+
+
+def test_a_locality_only_release_never_prices_a_date(release, newer_release, tmp_path):
+    """RVU26A bundled as its GPCI, LOCCO and ANES files only lends 2026 its indices: January to
+    June 2026 are still priced with RVU26C, flagged."""
+    release_import(source=locality_folder(tmp_path / "RVU26A"))
+
+    chosen = releases.for_date(D(2026, 2, 1))
+
+    assert (chosen.release, chosen.flag) == (newer_release, Flag.SAME_YEAR)
+
+
+@pytest.mark.parametrize("flag", list(Flag))
+def test_every_flag_has_a_label(flag):
+    assert flag.label and flag.label[0].isupper()

@@ -2,9 +2,10 @@
 
 The backup names codes, releases and locations by their natural keys (never database ids), and
 keeps every stored value as it is: the credit each entry was given and the release that priced
-it, explanations, timestamps. Restoring it into an empty account gives the same data; restore
-is all-or-nothing and never merges into an account that already has tracking data unless the
-user asks to replace it (deleted first, in the same transaction).
+it (with its flag when that is not the release in effect on the date; a restore never chooses
+the release again), explanations, timestamps. Restoring it into an empty account gives the same
+data; restore is all-or-nothing and never merges into an account that already has tracking data
+unless the user asks to replace it (deleted first, in the same transaction).
 
 The history of changes (LogChange) and re-pricing batches are not part of it: they refer to
 entries by id and describe the old account, not the data.
@@ -92,6 +93,12 @@ def _from_values(model, data: dict, fields, **extra):
 
 
 LOG_FIELDS = _plain_fields(ProcedureLog)
+# Entry fields added since backups of this version were first written, with the value a backup
+# without them restores: an entry logged before releases were chosen by date carries no flag.
+LOG_FIELDS_ADDED = {
+    name: ProcedureLog._meta.get_field(name).get_default()
+    for name in ("release_flag", "release_note")
+}
 ENCOUNTER_FIELDS = _plain_fields(Encounter)
 LOCATION_FIELDS = _plain_fields(Location)
 DAY_OFF_FIELDS = _plain_fields(DayOff)
@@ -473,6 +480,7 @@ def _restore_encounters(user, chunk, codes, releases, locations) -> tuple[int, i
     for encounter, source in zip(made, chunk, strict=True):
         for line in source["lines"]:
             release = line["release"]
+            line = {**LOG_FIELDS_ADDED, **line}
             log = _from_values(
                 ProcedureLog,
                 line,

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from codes import releases
 from codes.entry import release_codes
 from codes.modifiers import read_modifiers
 from codes.place_of_service import UnknownPlace, read_place
@@ -192,6 +193,11 @@ class RowCheck:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     duplicate: bool = False
+    # The release pricing the row (that of its date of service), flagged when it is not the one
+    # in effect on that date, with the reason.
+    release: str = ""
+    release_flag: str = ""
+    release_note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -222,18 +228,30 @@ def parse_date(value) -> dt.date:
     raise ValueError(text)
 
 
+@dataclass(frozen=True)
+class RowRelease:
+    """The release that prices a row: its name and code set, and its flag for the row's date."""
+
+    name: str
+    codes: Iterable[str]
+    flag: str = ""
+    note: str = ""
+
+
 def check_row(
     line: int,
     values: dict,
     *,
-    codes: Iterable[str],
     today: dt.date,
-    release_name: str,
     location_settings: dict[str, str],
+    codes: Iterable[str] = (),
+    release_name: str = "",
+    release_for: Callable[[dt.date], RowRelease] | None = None,
 ) -> RowCheck:
     """Read one row; every problem is an error message naming the value. No database access:
-    `codes` is the release's code set, `location_settings` the user's locations (lower-cased
-    name -> default setting)."""
+    `release_for(date)` gives the release pricing a date of service (today's for a row without a
+    readable date), or `codes` and `release_name` are the one release's code set and name;
+    `location_settings` the user's locations (lower-cased name -> default setting)."""
     row = RowCheck(line)
     if any("\x00" in str(value) for value in values.values() if value is not None):
         row.errors.append(
@@ -241,7 +259,9 @@ def check_row(
         )
         return row
     _check_date(row, values.get("date"), today)
-    _check_code(row, values.get("code"), codes, release_name)
+    release = release_for(row.date or today) if release_for else RowRelease(release_name, codes)
+    row.release, row.release_flag, row.release_note = release.name, release.flag, release.note
+    _check_code(row, values.get("code"), release.codes, release.name)
     _check_modifiers(row, values.get("modifiers"))
     _check_units(row, values.get("units"))
     _check_place(row, values, location_settings)
@@ -361,10 +381,73 @@ def refuse_forbidden_lines(rows: list[RowCheck], release_rows: dict) -> None:
             row.errors += [problem.message for problem in spec_problems(release_rows, spec)]
 
 
+class RowReleases:
+    """check_row's `release_for`: the release of each date of service (codes.releases.for_date's
+    rule), the loaded releases read once; `used` holds those given, by name."""
+
+    def __init__(self):
+        self.choose = releases.dated_chooser()
+        self.used = {}
+        self.by_date: dict[dt.date, RowRelease] = {}
+
+    def __call__(self, day: dt.date) -> RowRelease:
+        if day not in self.by_date:
+            self.by_date[day] = self._release(day)
+        return self.by_date[day]
+
+    def _release(self, day: dt.date) -> RowRelease:
+        dated = self.choose(day)
+        if dated is None:
+            return RowRelease("no fee schedule release", frozenset())
+        self.used[dated.release.name] = dated.release
+        return RowRelease(
+            dated.release.name, release_codes(dated.release), dated.flag.value, dated.note
+        )
+
+
+@dataclass(frozen=True)
+class ReleaseGroup:
+    """Valid rows priced alike: by one release, with one flag (the import preview lists them)."""
+
+    release: str
+    flag: str
+    rows: int
+    first: dt.date
+    last: dt.date
+
+    @property
+    def label(self) -> str:
+        """Why the release is not the one in effect on the rows' dates; "" when it is."""
+        return releases.Flag(self.flag).label if self.flag else ""
+
+
+def release_groups(rows: list[RowCheck]) -> list[ReleaseGroup]:
+    """The valid rows by release and flag, with their count and dates, oldest first."""
+    dates: dict[tuple[str, str], list[dt.date]] = {}
+    for row in rows:
+        if row.ok:
+            dates.setdefault((row.release, row.release_flag), []).append(row.date)
+    groups = [
+        ReleaseGroup(name, flag, len(days), min(days), max(days))
+        for (name, flag), days in dates.items()
+    ]
+    return sorted(groups, key=lambda group: (group.first, group.release))
+
+
+def _by_release(rows: list[RowCheck]) -> dict[str, list[RowCheck]]:
+    """The valid rows by the name of the release pricing them."""
+    groups: dict[str, list[RowCheck]] = {}
+    for row in rows:
+        if row.ok:
+            groups.setdefault(row.release, []).append(row)
+    return groups
+
+
 def check_rows(user, job: ImportJob) -> list[RowCheck]:
-    """Every row of the job's file checked against the release and the user's log; rows like an
-    existing entry (same date, code and modifiers) are flagged as likely duplicates."""
-    codes = release_codes(job.release)
+    """Every row of the job's file checked against the release of its date of service and the
+    user's log; rows like an existing entry (same date, code and modifiers) are flagged as
+    likely duplicates."""
+    release_for = RowReleases()
     location_settings = {
         name.lower(): setting
         for name, setting in Location.objects.for_user(user).values_list("name", "default_setting")
@@ -374,14 +457,15 @@ def check_rows(user, job: ImportJob) -> list[RowCheck]:
         check_row(
             number,
             values,
-            codes=codes,
             today=today,
-            release_name=job.release.name,
             location_settings=location_settings,
+            release_for=release_for,
         )
         for number, values in table_records(bytes(job.data), job.file_type, job.columns)
     ]
-    refuse_forbidden_lines(rows, fee_rows(job.release, {row.code for row in rows if row.ok}))
+    for name, group in _by_release(rows).items():
+        rows_of = fee_rows(release_for.used[name], {row.code for row in group})
+        refuse_forbidden_lines(group, rows_of)
     dated = [row for row in rows if row.ok]
     if dated:
         existing = set(
@@ -535,31 +619,44 @@ def _write(job: ImportJob, plan: _Plan) -> jobs.Outcome:
     locations = _locations_for(job.user, plan.good)
     encounters = encounters_from_rows(plan.good, locations)
     imported = len(
-        services.encounters_bulk_create(
-            user=job.user, encounters=encounters, release=job.release, progress=progress
-        )
+        services.encounters_bulk_create(user=job.user, encounters=encounters, progress=progress)
     )
     message = outcome_message(
         imported=imported,
         rows=len(plan.rows),
         encounters=len(encounters),
-        release_name=job.release.name,
+        release_name=" and ".join(sorted({row.release for row in plan.good})),
         bad=len(plan.bad),
         skipped=plan.skipped,
         attempts=job.attempts,
+        flagged=sum(1 for row in plan.good if row.release_flag),
     )
     fields = {"errors": plan.errors, "rows_imported": imported, "rows_done": len(plan.rows)}
     return jobs.Outcome(ImportJob.Status.DONE, message, fields)
 
 
 def outcome_message(
-    *, imported: int, rows: int, encounters: int, release_name: str, bad=0, skipped=0, attempts=1
+    *,
+    imported: int,
+    rows: int,
+    encounters: int,
+    release_name: str,
+    bad=0,
+    skipped=0,
+    attempts=1,
+    flagged=0,
 ) -> str:
     """What a finished import says, each count with its words in the right number."""
     parts = [
         f"Imported {imported} of {counted(rows, 'row')} as "
         f"{counted(encounters, 'encounter')} with {release_name}."
     ]
+    if flagged:
+        parts.append(
+            f"{counted(flagged, 'row')} {plural(flagged, 'is', 'are')} priced with a release not "
+            f"in effect on {plural(flagged, 'its', 'their')} date (the one in effect is not "
+            "imported): each entry says why."
+        )
     if bad:
         parts.append(
             f"{counted(bad, 'row with an error', 'rows with errors')} "

@@ -1,12 +1,15 @@
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import DateField
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from codes import releases
@@ -49,14 +52,35 @@ def current_release_or_404():
     return release
 
 
-def _entry_context(request, form, release, result=None, pay_form=None, confirm_text=""):
+def service_date(request) -> dt.date:
+    """The date of service the posted quick-entry form holds, today when it holds none or not a
+    date (the form says what is wrong): quick entry prices with that date's release."""
+    try:
+        day = DateField().to_python(request.POST.get("date"))
+    except ValidationError:
+        day = None
+    return day or timezone.localdate()
+
+
+def dated_release_or_404(day: dt.date) -> releases.DatedRelease:
+    """The release quick entry prices a service on `day` with (codes.releases.for_date, flagged
+    when it is not the one in effect); a 404 before any import."""
+    dated = releases.for_date(day)
+    if dated is None:
+        raise Http404("No fee schedule release has been imported yet.")
+    return dated
+
+
+def _entry_context(request, form, dated, result=None, pay_form=None, confirm_text=""):
     user = request.user
     if pay_form is None and selectors.pay_prompt_due(user):
         pay_form = PayPromptForm()
     recent = ProcedureLog.objects.for_user(user).with_related()[:10]
     return {
         "form": form,
-        "release": release,
+        "release": dated.release,
+        "dated": dated,
+        "service_date": service_date(request),
         "preview": result,
         "pay_form": pay_form,
         "confirm_text": confirm_text,
@@ -72,8 +96,10 @@ def _entry_context(request, form, release, result=None, pay_form=None, confirm_t
 
 @login_required
 def tracker(request):
-    """Quick entry: type codes, see each line's credit, save with Enter."""
-    release = current_release_or_404()
+    """Quick entry: type codes, see each line's credit, save with Enter. Lines are priced with
+    the release of the date of service."""
+    dated = dated_release_or_404(service_date(request))
+    release = dated.release
     if request.method != "POST":
         initial = {"text": request.GET.get("codes", ""), **selectors.entry_defaults(request.user)}
         form = QuickEntryForm(user=request.user, initial=initial)
@@ -86,7 +112,7 @@ def tracker(request):
                 policy=services.user_policy(request.user),
             )
         return render(
-            request, "tracking/tracker.html", _entry_context(request, form, release, result)
+            request, "tracking/tracker.html", _entry_context(request, form, dated, result)
         )
 
     form = QuickEntryForm(request.POST, user=request.user)
@@ -106,20 +132,20 @@ def tracker(request):
             # A run of digits read as a high-value procedure: shown again, saved on confirm.
             form.add_error(None, CONFIRM_MESSAGE)
             confirm_text = data["text"]
-        elif saved := _save_entry(request, form, release, result):
+        elif saved := _save_entry(request, form, result):
             return saved
     status = 400 if form.errors else 200
     return render(
         request,
         "tracking/tracker.html",
-        _entry_context(request, form, release, result, confirm_text=confirm_text),
+        _entry_context(request, form, dated, result, confirm_text=confirm_text),
         status=status,
     )
 
 
-def _save_entry(request, form, release, result):
-    """Log the previewed lines, one encounter per patient typed: a redirect, or None with the
-    form's error."""
+def _save_entry(request, form, result):
+    """Log the previewed lines, one encounter per patient typed, priced with the release of
+    their date: a redirect, or None with the form's error."""
     data = form.cleaned_data
     try:
         logs = services.encounters_create(
@@ -133,25 +159,26 @@ def _save_entry(request, form, release, result):
                 note=data["note"],
             ),
             encounters=result.encounter_specs,
-            release=release,
         )
     except ValidationError as exc:
         form.add_error(None, exc)
         return None
-    messages.success(request, saved_message(logs, release))
+    messages.success(request, saved_message(logs))
     return redirect("tracking:tracker")
 
 
-def saved_message(logs, release) -> str:
+def saved_message(logs) -> str:
     """ "Saved 3 entries in 2 encounters: 2.69 wRVU (Medicare-style, RVU26C)." The total is the
-    sum of the stored figures, as every other page adds them."""
+    sum of the stored figures, as every other page adds them; the note says when the release of
+    the date of service was not imported."""
     entries = len(logs)
     encounters = len({log.encounter_id for log in logs})
     total = sum((log.medicare for log in logs), Decimal(0))
+    note = f" {logs[0].release_note}" if logs[0].release_note else ""
     return (
         f"Saved {entries} {'entry' if entries == 1 else 'entries'} in {encounters} "
         f"{'encounter' if encounters == 1 else 'encounters'}: "
-        f"{rounding.fixed(total)} wRVU (Medicare-style, {release.name})."
+        f"{rounding.fixed(total)} wRVU (Medicare-style, {logs[0].release.name}).{note}"
     )
 
 
@@ -181,17 +208,20 @@ def pay_prompt(request):
         services.preferences_update(user=request.user, data=pay_form.cleaned_data)
         messages.success(request, "Saved. Change them any time on Goals & pay.")
         return redirect("tracking:tracker")
-    release = current_release_or_404()
     form = QuickEntryForm(user=request.user)
-    context = _entry_context(request, form, release, pay_form=pay_form)
+    dated = dated_release_or_404(timezone.localdate())
+    context = _entry_context(request, form, dated, pay_form=pay_form)
     return render(request, "tracking/tracker.html", context, status=400)
 
 
 @login_required
 @require_POST
 def preview(request):
-    """The quick-entry preview as an HTML fragment (htmx, as the user types)."""
-    release = current_release_or_404()
+    """The quick-entry preview as an HTML fragment (htmx, as the user types or changes the
+    date), priced with the release of the date of service."""
+    day = service_date(request)
+    dated = dated_release_or_404(day)
+    release = dated.release
     form = QuickEntryForm(request.POST, user=request.user)
     form.is_valid()  # the preview reads what it can; saving validates everything
     text = form.cleaned_data.get("text", request.POST.get("text", ""))
@@ -208,7 +238,13 @@ def preview(request):
     return render(
         request,
         "codes/_entry_preview.html",
-        {"preview": result, "release": release, "note_warnings": form.note_warnings},
+        {
+            "preview": result,
+            "release": release,
+            "dated": dated,
+            "service_date": day,
+            "note_warnings": form.note_warnings,
+        },
     )
 
 

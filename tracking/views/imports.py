@@ -82,6 +82,7 @@ def job_detail(request, pk):
         bad = [row for row in rows if not row.ok]
         duplicates = [row for row in rows if row.duplicate]
         groups = imports.encounter_groups([row for row in rows if row.ok])
+        flagged = [row for row in rows if row.ok and row.release_flag]
         context |= {
             "job": job,
             "rows": len(rows),
@@ -94,6 +95,9 @@ def job_detail(request, pk):
             "encounter_count": len(groups),
             "places_in_location": imports.places_in_location(rows, job.columns)[:5],
             "grouped_by": job.columns.get("encounter", ""),
+            "release_groups": imports.release_groups(rows),
+            "flagged": flagged[:PREVIEW_SAMPLE],
+            "flagged_count": len(flagged),
             "valid_count": len(rows) - len(bad),
             "run_form": ImportRunForm(initial={"mode": ImportJob.Mode.VALID_ROWS}),
             "fields": imports.FIELDS,
