@@ -8,10 +8,7 @@ Three figures per line (DOMAIN.md, "Work RVU credit"):
 The caller looks up each line's fee schedule row (the 26/TC/53 row when the line carries that
 modifier and the release has one), for endoscopy families the rows of the base codes, and for a
 global line with a professional/technical split the 26 row (imaging ranks professional components).
-Percentages are Decimals. A line's credited figure is rounded once, half up, to hundredths (the
-places CMS publishes work RVUs in and people read), as Medicare rounds each claim line's amount
-to cents: it is the figure stored and shown, and every total is the plain sum of such figures, so
-the sum of the lines a person reads is always the total they read.
+Percentages are Decimals; credited values are kept to 4 decimal places.
 
 Each line's modifiers go through the rules in RULES (status, PC/TC, bilateral, assistant,
 co-surgery, team, split care, 22/52/53); then the lines of the encounter are read together (RT and
@@ -26,8 +23,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import partial
-
-from rvuedge import rounding
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -632,18 +627,13 @@ def credit_encounter(
 def _line_credit(work: _Work, credited: Decimal) -> LineCredit:
     line, row = work.line, work.line.row
     explanation = work.explanation or [f"{fmt(row.work_rvu)} work RVU x {line.units} at 100%"]
-    exact = credited if work.payable else ZERO
-    # Rounded once, to hundredths; written with the four places every stored figure has.
-    rounded = rounding.hundredths(exact)
-    if rounded != exact:
-        explanation = [*explanation, f"{exact.normalize():f} credited as {rounded} (to hundredths)"]
     return LineCredit(
         code=line.code,
         modifiers=line.modifiers,
         units=line.units,
         work_rvu=row.work_rvu,
         raw=quantize(row.work_rvu * line.units),
-        credited=quantize(rounded),
+        credited=quantize(credited if work.payable else ZERO),
         explanation=explanation,
         warnings=work.warnings,
     )

@@ -4,8 +4,7 @@ Expected values worked by hand from PPRRVU2025_Oct.csv (conversion factor 32.346
   99213: work 1.30; office (1.30 + 1.35 + 0.10) = 2.75 -> $88.95; facility 1.97 -> $63.72.
   99223: work 3.50; office NA; facility (3.50 + 1.39 + 0.28) = 5.17 -> 167.231405 -> $167.23.
   47562 + 44970 in one operation (MULT PROC 2, ranked by facility total): 47562 at 100% = 10.47,
-  44970 at 50% of 9.45 = 4.725, credited 4.73 (each line is rounded to hundredths); total
-  15.20 (raw 19.92).
+  44970 at 50% of 9.45 = 4.725; total 15.195 (raw 19.92).
   27447-50 (BILAT SURG 1): 19.60 x 150% = 29.40.
   Sample month: 70 x 1.30 + 55 x 1.92 + 12 x 2.80 + 10 x 2.60 + 40 x 0.33 = 269.40 wRVUs;
   70 x 88.95 + 55 x 125.18 + 12 x 175.64 + 10 x 163.35 + 40 x 15.53 = $17,473.78.
@@ -48,11 +47,11 @@ def test_residents_page_credits_two_procedures_with_the_medicare_rule(client, rv
     examples = response.context["examples"]
 
     encounter = examples["encounter"]
-    assert [line.medicare.credited for line in encounter.lines] == [D("10.47"), D("4.73")]
-    assert encounter.raw == D("19.92") and encounter.credited == D("15.20")
+    assert [line.medicare.credited for line in encounter.lines] == [D("10.47"), D("4.725")]
+    assert encounter.raw == D("19.92") and encounter.credited == D("15.195")
     assert examples["bilateral"].lines[0].medicare.credited == D("29.40")
     assert "ranked 2nd by fee: 50% of 9.45" in response.text
-    assert "15.20" in response.text and "29.40" in response.text
+    assert "15.195" in response.text and "29.40" in response.text
     assert 'href="/accounts/signup/?stage=resident"' in response.text
 
 

@@ -30,11 +30,9 @@ def test_an_encounter_stores_release_and_three_figures(attending, release):
     assert [(log.code.code, log.modifiers) for log in logs] == [("19303", ""), ("47562", "62")]
     assert {log.release for log in logs} == {release}
     assert [log.raw for log in logs] == [D("15.0000"), D("10.4700")]
-    assert [log.medicare for log in logs] == [D("15.0000"), D("3.2700")]
-    assert [log.policy for log in logs] == [D("15.0000"), D("3.2700")]
+    assert [log.medicare for log in logs] == [D("15.0000"), D("3.2719")]
+    assert [log.policy for log in logs] == [D("15.0000"), D("3.2719")]
     assert "ranked 2nd by fee: 50% of 6.54" in logs[1].explanation["medicare"]
-    # 10.47 x 62.5% x 50%, rounded once to the figure stored and shown.
-    assert "3.271875 credited as 3.27 (to hundredths)" in logs[1].explanation["medicare"]
     assert Encounter.objects.count() == 1
     assert LogChange.objects.filter(action="create").count() == 2
 
@@ -44,7 +42,7 @@ def test_the_policy_figure_follows_the_users_switches(attending, release):
 
     logs = log_lines(attending, release, LineSpec("19303"), LineSpec("47562"))
 
-    assert [log.medicare for log in logs] == [D("15.0000"), D("5.2400")]
+    assert [log.medicare for log in logs] == [D("15.0000"), D("5.2350")]
     assert [log.policy for log in logs] == [D("15.0000"), D("10.4700")]
 
 
@@ -109,16 +107,16 @@ def test_editing_re_credits_the_encounter_and_records_the_change(attending, rele
     services.procedure_log_update(log=second, changes={"modifiers": "62", "note": "co-surgeon"})
 
     second.refresh_from_db()
-    assert second.medicare == D("3.2700")  # 10.47 x 62.5% x 50% = 3.2719
+    assert second.medicare == D("3.2719")
     change = LogChange.objects.get(log_pk=second.pk, action="update")
     assert change.before["modifiers"] == ""
     assert change.after["modifiers"] == "62"
-    assert change.before["medicare"] == "5.2400"
+    assert change.before["medicare"] == "5.2350"
 
 
 def test_deleting_a_line_re_ranks_the_rest(attending, release):
     first, second = log_lines(attending, release, LineSpec("47562"), LineSpec("19303"))
-    assert first.medicare == D("5.2400")  # 50% of 10.47 = 5.235
+    assert first.medicare == D("5.2350")
 
     services.procedure_logs_delete(user=attending, logs=[second])
 
@@ -147,7 +145,7 @@ def test_repricing_previews_applies_and_undoes_exactly(attending, release, newer
     preview = services.reprice_preview(
         user=attending, release=newer_release, date_from=today, date_to=today
     )
-    assert [row["after"]["medicare"] for row in preview] == ["28.6700", "0.3900"]
+    assert [row["after"]["medicare"] for row in preview] == ["28.6650", "0.3850"]
     assert ProcedureLog.objects.filter(release=release).count() == 2  # nothing saved
 
     batch = services.reprice_apply(
@@ -156,7 +154,7 @@ def test_repricing_previews_applies_and_undoes_exactly(attending, release, newer
     assert batch.entries == 2
     assert set(ProcedureLog.objects.values_list("release", flat=True)) == {newer_release.pk}
     logs[0].refresh_from_db()
-    assert logs[0].medicare == D("28.6700")  # 19.11 x 1.5 = 28.665 in RVU26C
+    assert logs[0].medicare == D("28.6650")  # 19.11 x 1.5 in RVU26C
 
     services.reprice_undo(batch=batch)
 
