@@ -71,6 +71,13 @@ MODIFIER_LABELS = {
     "TC": "Technical component (-TC)",
     "53": "Discontinued procedure (-53)",
 }
+# Where space is short (tiles, the payment card's rows): the modifier first.
+SHORT_LABELS = {
+    "": "Global",
+    "26": "-26 professional",
+    "TC": "-TC technical",
+    "53": "-53 discontinued",
+}
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,51 @@ class RvuLine:
     local_non_facility: pricing.Amount | None
     local_facility: pricing.Amount | None
 
+    @property
+    def short_label(self) -> str:
+        return SHORT_LABELS.get(self.modifier, f"-{self.modifier}")
+
+
+@dataclass(frozen=True)
+class LineAmount:
+    """What one line (global, -26, -TC) pays in one setting, nationally and in the locality."""
+
+    line: RvuLine
+    national: pricing.Amount
+    local: pricing.Amount | None
+
+    @property
+    def chosen(self) -> pricing.Amount:
+        """The locality's amount when one is chosen, else the national one."""
+        return self.local if self.local is not None else self.national
+
+
+@dataclass(frozen=True)
+class SettingAmounts:
+    """A setting's amounts, the global service's first and its components' beside it, as the
+    tiles and the payment card show them (CMS's look-up tool lists -26 and -TC the same way)."""
+
+    key: str  # "non_facility" or "facility"
+    label: str  # "Office" or "Facility"
+    where: str  # "non-facility" or "hospital, ASC"
+    rows: list[LineAmount]
+
+    @property
+    def main(self) -> LineAmount | None:
+        """The global service's amounts (None for a code that has component rows only)."""
+        return self.rows[0] if self.rows and self.rows[0].line.modifier == "" else None
+
+    @property
+    def components(self) -> list[LineAmount]:
+        return [row for row in self.rows if row.line.modifier != ""]
+
+
+SETTINGS = (("non_facility", "Office", "non-facility"), ("facility", "Facility", "hospital, ASC"))
+
+
+def _line_amount(line: RvuLine, setting: str) -> LineAmount:
+    return LineAmount(line, getattr(line, f"national_{setting}"), getattr(line, f"local_{setting}"))
+
 
 @dataclass(frozen=True)
 class HistoryPoint:
@@ -271,6 +323,7 @@ class CodePage:
     related: list[RelatedCode]
     text: content.PageContent
     terminated_on: object = None
+    global_days: str = ""  # the main row's GLOB DAYS ("" without a row)
 
     @property
     def title(self) -> str:
@@ -291,6 +344,22 @@ class CodePage:
     @property
     def has_national_amount(self) -> bool:
         return self.status in PRICED
+
+    @property
+    def settings(self) -> list[SettingAmounts]:
+        """Office and facility amounts of every line, for the tiles and the payment card."""
+        return [
+            SettingAmounts(key, label, where, [_line_amount(line, key) for line in self.lines])
+            for key, label, where in SETTINGS
+        ]
+
+    @property
+    def indicators_applying(self) -> list[content.Indicator]:
+        return [i for i in self.indicators if i.applies]
+
+    @property
+    def indicators_not_applying(self) -> list[content.Indicator]:
+        return [i for i in self.indicators if not i.applies]
 
     @property
     def coverage_note(self) -> str:
@@ -587,6 +656,7 @@ def code_page(
             category_default=_category_default(found, category_content(state)),
         ),
         terminated_on=found.hcpcs_terminated_on,
+        global_days=main.global_days if main else "",
     )
 
 
