@@ -153,7 +153,8 @@ def _entries_table(report: Report) -> Table:
     for entry in report.entries:
         rows.append(
             [f"{entry.date:%Y-%m-%d}", entry.label, f"{entry.units:,}",
-             SETTINGS.get(entry.setting, entry.setting), Paragraph(_escape(entry.location), SMALL),
+             Paragraph(_escape(SETTINGS.get(entry.setting, entry.setting)), SMALL),
+             Paragraph(_escape(entry.location), SMALL),
              entry.release, _two(entry.raw), _two(entry.medicare), _two(entry.policy)]
         )  # fmt: skip
     table = Table(rows, colWidths=[w * inch for w in ENTRY_WIDTHS], repeatRows=1)
