@@ -723,3 +723,12 @@ def test_the_stat_tiles_are_a_valid_description_list(client):
     assert len(children) == 4
     # Nothing else sits in the list: every dt and dd is inside one of those div groups.
     assert re.sub(r"\s+", "", "".join(children)) == re.sub(r"\s+", "", tiles)
+
+
+def test_a_browse_page_lists_work_rvus_to_two_places(client):
+    html = client.get("/cpt-codes/browse/evaluation-and-management/").content.decode()
+
+    assert re.search(
+        r'href="/cpt-codes/99213/">99213</a></th>.*?<td class="num">1\.30</td>', html, re.S
+    )
+    assert not re.search(r"\d\.\d{3,}", text_of(html))  # SQLite hands the subquery's raw value
