@@ -301,6 +301,7 @@ class CodeContentAdmin(admin.ModelAdmin):
         "plain_language",
         "clinical_context",
         "billing_notes",
+        "related",
     ]
 
     def get_queryset(self, request):

@@ -275,6 +275,7 @@ def _price_locality(locality, locality_set: selectors.LocalitySet):
         "locality_number": locality.locality_number,
         "state": locality.state,
         "name": locality.name,
+        "display_name": locality.display_name,
         "work_gpci": locality.work_gpci,
         "work_gpci_without_floor": locality.work_gpci_without_floor,
         "pe_gpci": locality.pe_gpci,

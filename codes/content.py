@@ -59,6 +59,17 @@ class Indicator:
     def glossary_url(self) -> str:
         return f"{GLOSSARY_URL}#{self.glossary}"
 
+    @property
+    def applies(self) -> bool:
+        """False when CMS's value says the concept does not apply to the code (global period
+        XXX, policy indicators 9, no endoscopy family): such rows are shown folded away."""
+        return self.value not in NOT_APPLICABLE_VALUES
+
+
+# Indicator values meaning "the concept does not apply" (RVU25D readme): global days XXX,
+# indicator 9 of the multiple-procedure, bilateral, assistant, co-surgery, team and PC/TC columns.
+NOT_APPLICABLE_VALUES = frozenset({"XXX", "9", "n/a", ""})
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -356,13 +367,18 @@ def _money(value: Decimal | None) -> str:
     return rounding.money(value) if value is not None else ""
 
 
+def _rvu(value: Decimal | None) -> str:
+    """An RVU as a sentence says it: two places ("19.11"); "no" when there is none."""
+    return rounding.fixed(value, 2) if value is not None else "no"
+
+
 def computed_summary(facts: Facts) -> str:
     what = f"{facts.code} is a {facts.kind_label} code in {facts.category}"
     what += f" for {_lower_first(facts.descriptor)}." if facts.descriptor else "."
     if not facts.in_fee_schedule:
         return what + " It is not on the current Medicare physician fee schedule."
     if facts.status in PRICED_STATUSES and facts.work_rvu:
-        return what + f" It carries {facts.work_rvu} work RVUs in {facts.release}."
+        return what + f" It carries {_rvu(facts.work_rvu)} work RVUs in {facts.release}."
     if facts.status in PRICED_STATUSES:
         return what + " Medicare pays it under the physician fee schedule."
     return what + f" Fee schedule status {facts.status}: {status_words(facts.status).lower()}."
@@ -454,8 +470,8 @@ def computed_faqs(facts: Facts) -> list[Faq]:
         faqs.append(
             Faq(
                 f"How many work RVUs is {code}?",
-                f"{code} carries {facts.work_rvu} work RVUs in {facts.release}. Work RVU credit "
-                "is the work RVU times units; the geographic index is never applied to it.",
+                f"{code} carries {_rvu(facts.work_rvu)} work RVUs in {facts.release}. Work RVU "
+                "credit is the work RVU times units; the geographic index is never applied to it.",
             )
         )
     elif facts.in_fee_schedule:

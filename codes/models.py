@@ -5,11 +5,14 @@ typed in. A release is loaded under status "loading", checked, and only then bec
 "current", so pages that read the current release never see a half-loaded one.
 """
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, signals
 
-from . import categories, indicators
+from . import categories, indicators, place_names
 from .cache import invalidate_code_pages
 
 RVU_DIGITS = {"max_digits": 8, "decimal_places": 2}
@@ -354,6 +357,15 @@ class Locality(models.Model):
     def __str__(self):
         return f"{self.name} ({self.state}, {self.mac}-{self.locality_number})"
 
+    @property
+    def display_name(self) -> str:
+        """The name in its proper case ("Los Angeles-Long Beach-Anaheim"); `name` is CMS's."""
+        return place_names.display_name(self.name)
+
+    @property
+    def display_area(self) -> str:
+        return place_names.display_name(self.fee_schedule_area)
+
     def anesthesia_cf(self, *, qp: bool = False):
         """The anesthesia conversion factor for QP or non-QP pricing (the only one before 2026)."""
         if qp and self.qp_anesthesia_conversion_factor is not None:
@@ -411,6 +423,12 @@ class CodeContent(models.Model):
     billing_notes = models.TextField(
         "billing & documentation", blank=True, help_text="What to document and how it is billed."
     )
+    related = models.TextField(
+        "related codes",
+        blank=True,
+        help_text="Codes to list first under Related codes, one per line, best first: the same "
+        "procedure's variants, its revision, add-on codes, the drug's catch-all code...",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -424,6 +442,17 @@ class CodeContent(models.Model):
     @property
     def synonym_list(self) -> list[str]:
         return [line.strip() for line in self.synonyms.splitlines() if line.strip()]
+
+    def clean(self):
+        wrong = [c for c in self.related.split() if not re.fullmatch(r"[0-9A-Za-z]{5}", c)]
+        if wrong:
+            raise ValidationError(
+                {"related": f"Not a five-character code: {', '.join(wrong)} (one code per line)."}
+            )
+
+    @property
+    def related_list(self) -> list[str]:
+        return [line.strip().upper() for line in self.related.split() if line.strip()]
 
 
 class CodeFaq(models.Model):

@@ -12,7 +12,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from rvuedge import rounding
 
-from . import browse, categories, content, pricing
+from . import browse, categories, content, pricing, related
 from . import cache as codes_cache
 from .localities import IndexSource, index_source
 from .models import CategoryContent, Code, Locality, RelativeValue, Release
@@ -71,6 +71,13 @@ MODIFIER_LABELS = {
     "TC": "Technical component (-TC)",
     "53": "Discontinued procedure (-53)",
 }
+# Where space is short (tiles, the payment card's rows): the modifier first.
+SHORT_LABELS = {
+    "": "Global",
+    "26": "-26 professional",
+    "TC": "-TC technical",
+    "53": "-53 discontinued",
+}
 
 
 @dataclass(frozen=True)
@@ -107,16 +114,11 @@ class LocalityChoice:
     area: str
     gpci: pricing.Gpci
     anesthesia_cf: Decimal | None = None
+    cms_name: str = ""  # as CMS's file spells it; `name` is its display form
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.state})"
-
-
-def _title(text: str) -> str:
-    return " ".join(
-        w if len(w) <= 2 and w.isalpha() and w != "OF" else w.capitalize() for w in text.split()
-    )
 
 
 def index_origin(release: Release, state: PageState | None = None) -> IndexSource:
@@ -136,8 +138,9 @@ def locality_choices(release: Release, state: PageState | None = None) -> list[L
             LocalityChoice(
                 key=f"{loc.mac}-{loc.locality_number}",
                 state=loc.state,
-                name=_title(loc.name.rstrip("* ")),
-                area=_title(loc.fee_schedule_area),
+                name=loc.display_name,
+                area=loc.display_area,
+                cms_name=loc.name,
                 gpci=pricing.Gpci(loc.work_gpci, loc.pe_gpci, loc.mp_gpci),
                 anesthesia_cf=loc.anesthesia_conversion_factor,
             )
@@ -201,6 +204,51 @@ class RvuLine:
     local_non_facility: pricing.Amount | None
     local_facility: pricing.Amount | None
 
+    @property
+    def short_label(self) -> str:
+        return SHORT_LABELS.get(self.modifier, f"-{self.modifier}")
+
+
+@dataclass(frozen=True)
+class LineAmount:
+    """What one line (global, -26, -TC) pays in one setting, nationally and in the locality."""
+
+    line: RvuLine
+    national: pricing.Amount
+    local: pricing.Amount | None
+
+    @property
+    def chosen(self) -> pricing.Amount:
+        """The locality's amount when one is chosen, else the national one."""
+        return self.local if self.local is not None else self.national
+
+
+@dataclass(frozen=True)
+class SettingAmounts:
+    """A setting's amounts, the global service's first and its components' beside it, as the
+    tiles and the payment card show them (CMS's look-up tool lists -26 and -TC the same way)."""
+
+    key: str  # "non_facility" or "facility"
+    label: str  # "Office" or "Facility"
+    where: str  # "non-facility" or "hospital, ASC"
+    rows: list[LineAmount]
+
+    @property
+    def main(self) -> LineAmount | None:
+        """The global service's amounts (None for a code that has component rows only)."""
+        return self.rows[0] if self.rows and self.rows[0].line.modifier == "" else None
+
+    @property
+    def components(self) -> list[LineAmount]:
+        return [row for row in self.rows if row.line.modifier != ""]
+
+
+SETTINGS = (("non_facility", "Office", "non-facility"), ("facility", "Facility", "hospital, ASC"))
+
+
+def _line_amount(line: RvuLine, setting: str) -> LineAmount:
+    return LineAmount(line, getattr(line, f"national_{setting}"), getattr(line, f"local_{setting}"))
+
 
 @dataclass(frozen=True)
 class HistoryPoint:
@@ -232,6 +280,16 @@ class RelatedCode:
     code: str
     descriptor: str
     work_rvu: Decimal | None
+    relation: str = ""  # "Add-on code", "Primary procedure", ... ("" for the same family)
+
+
+RELATION_LABELS = {
+    related.BASE_ENDOSCOPY: "Base endoscopy",
+    related.ADD_ON_CODE: "Add-on code",
+    related.PRIMARY_CODE: "Primary procedure",
+    related.CATCH_ALL_CODE: "Unlisted / not classified",
+    related.FAMILY: "",
+}
 
 
 @dataclass(frozen=True)
@@ -265,6 +323,7 @@ class CodePage:
     related: list[RelatedCode]
     text: content.PageContent
     terminated_on: object = None
+    global_days: str = ""  # the main row's GLOB DAYS ("" without a row)
 
     @property
     def title(self) -> str:
@@ -285,6 +344,22 @@ class CodePage:
     @property
     def has_national_amount(self) -> bool:
         return self.status in PRICED
+
+    @property
+    def settings(self) -> list[SettingAmounts]:
+        """Office and facility amounts of every line, for the tiles and the payment card."""
+        return [
+            SettingAmounts(key, label, where, [_line_amount(line, key) for line in self.lines])
+            for key, label, where in SETTINGS
+        ]
+
+    @property
+    def indicators_applying(self) -> list[content.Indicator]:
+        return [i for i in self.indicators if i.applies]
+
+    @property
+    def indicators_not_applying(self) -> list[content.Indicator]:
+        return [i for i in self.indicators if not i.applies]
 
     @property
     def coverage_note(self) -> str:
@@ -391,7 +466,8 @@ def _locality_dict(locality: LocalityChoice | None, origin: IndexSource | None):
     return {
         "key": locality.key,
         "state": locality.state,
-        "name": locality.name,
+        "name": locality.cms_name,
+        "display_name": locality.name,
         "work_gpci": locality.gpci.work,
         "pe_gpci": locality.gpci.pe,
         "mp_gpci": locality.gpci.mp,
@@ -448,38 +524,75 @@ def _comparison(category: str, work: Decimal, distribution: dict) -> Comparison 
     )
 
 
-def _related(code: Code, release: Release | None, base: str) -> list[RelatedCode]:
-    """Codes of the same family: the endoscopy family, then the nearest codes sharing a prefix."""
-    family = Q(code__startswith=code.code[:3], category=code.category)
+def _related(code: Code, release: Release | None, base: str, curated: list[str]):
+    """Clinically related codes (codes.related), read in one query: the code's family (same
+    category and first three characters), its endoscopy family, the codes an editor chose, and
+    the catch-all codes (unlisted, unclassified) of its family or, for a catch-all, its category.
+    Codes without a row in the release are left out unless they are active Level II codes."""
+    catch_all = _CATCH_ALL_Q
+    own_catch_all = related.CATCH_ALL.search(f"{code.short_descriptor} {code.long_descriptor}")
+    pool = Q(code__startswith=code.code[:3], category=code.category) | Q(code__in=curated)
+    pool |= (
+        Q(category=code.category)
+        & catch_all
+        & (Q() if own_catch_all else Q(code__startswith=code.code[:2]))
+    )
     if base:
-        family |= Q(code=base) | Q(
+        pool |= Q(code=base) | Q(
             pk__in=RelativeValue.objects.filter(release=release, endoscopic_base=base).values(
                 "code_id"
             )
         )
-    work = Subquery(
-        RelativeValue.objects.filter(code=OuterRef("pk"), release=release, modifier="").values(
-            "work_rvu"
-        )[:1]
-    )
-    rows = list(
-        Code.objects.filter(family)
-        .annotate(work_rvu=work)
+    rows = RelativeValue.objects.filter(code=OuterRef("pk"), release=release, modifier="")
+    found = (
+        Code.objects.filter(pool)
+        .annotate(
+            work_rvu=Subquery(rows.values("work_rvu")[:1]),
+            global_days=Subquery(rows.values("global_days")[:1]),
+        )
         .order_by("code")
-        .values_list("code", "short_descriptor", "work_rvu", "kind")[:400]
+        .values_list(
+            "code", "short_descriptor", "long_descriptor", "kind", "hcpcs_terminated_on",
+            "work_rvu", "global_days",
+        )[:600]
+    )  # fmt: skip
+    candidates, shown = [], {}
+    for c, short, long, kind, ended, work, days in found:
+        if days is None and (release is not None and (kind != categories.HCPCS_LEVEL_II or ended)):
+            continue  # not in the release (deleted or not yet valid), nor an active Level II code
+        work = rounding.hundredths(work) if work is not None else None
+        candidates.append(related.Candidate(c, short, days or "", work, long))
+        hide = not settings.SHOW_AMA_DESCRIPTORS and kind != categories.HCPCS_LEVEL_II
+        shown[c] = "" if hide else short
+    me = related.Candidate(
+        code.code, code.short_descriptor, _own_days(candidates, code), None, code.long_descriptor
     )
-    codes = [r[0] for r in rows]
-    at = codes.index(code.code) if code.code in codes else 0
-    # Nearest neighbours in code order, skipping codes missing from the current release.
-    ranked = sorted(
-        (r for r in rows if r[0] != code.code and (r[2] is not None or release is None)),
-        key=lambda r: (not (base and r[0] == base), abs(codes.index(r[0]) - at)),
-    )[:RELATED_LIMIT]
-    hide = not settings.SHOW_AMA_DESCRIPTORS
     return [
-        RelatedCode(c, "" if hide and kind != categories.HCPCS_LEVEL_II else d, w)
-        for c, d, w, kind in sorted(ranked)
+        RelatedCode(
+            r.candidate.code,
+            shown[r.candidate.code],
+            r.candidate.work_rvu,
+            RELATION_LABELS[r.relation],
+        )
+        for r in related.related_codes(me, candidates, curated=curated, endoscopic_base=base)
     ]
+
+
+# The catch-all codes (codes.related.CATCH_ALL) as a database filter both databases read alike:
+# "Unlisted px femur/knee", "Drugs unclassified injection", "Compounded drug, noc",
+# "Noc drugs, inhalation solution ...", "... not otherwise classified".
+_CATCH_ALL_Q = (
+    Q(short_descriptor__icontains="unlisted")
+    | Q(short_descriptor__icontains="unclassified")
+    | Q(long_descriptor__icontains="unclassified")
+    | Q(long_descriptor__icontains="not otherwise classified")
+    | Q(short_descriptor__iendswith=" noc")
+    | Q(long_descriptor__istartswith="noc ")
+)
+
+
+def _own_days(candidates, code: Code) -> str:
+    return next((c.global_days for c in candidates if c.code == code.code), "")
 
 
 ROW_ORDER = ("", "26", "TC", "53")  # the global row first, then its components
@@ -533,7 +646,9 @@ def code_page(
         carrier_price_cap=_carrier_price_cap(main, current_rows, locality),
         history=_history(rows, {r.pk: r for r in state.loaded}),
         comparison=_comparison_for(found, main, release, state),
-        related=_related(found, release, main.endoscopic_base if main else ""),
+        related=_related(
+            found, release, main.endoscopic_base if main else "", own.related_list if own else []
+        ),
         text=content.compose(
             facts=facts,
             own=own,
@@ -541,6 +656,7 @@ def code_page(
             category_default=_category_default(found, category_content(state)),
         ),
         terminated_on=found.hcpcs_terminated_on,
+        global_days=main.global_days if main else "",
     )
 
 

@@ -80,6 +80,10 @@ class ReleaseSerializer(serializers.ModelSerializer):
         return self._origin(release).borrowed
 
 
+LOCALITY_NAME_HELP = 'As CMS\'s GPCI file spells it, e.g. "LOS ANGELES-LONG BEACH-ANAHEIM ...".'
+DISPLAY_NAME_HELP = 'The name in its proper case, e.g. "Los Angeles-Long Beach-Anaheim ...".'
+
+
 class LocalitySerializer(serializers.ModelSerializer):
     """A locality as the asked release is priced with it; `locality_set` comes in the context."""
 
@@ -93,6 +97,12 @@ class LocalitySerializer(serializers.ModelSerializer):
     gpci_release = serializers.SerializerMethodField(help_text=GPCI_RELEASE_HELP)
     gpci_year = serializers.SerializerMethodField(help_text="Calendar year of the indices.")
     gpci_borrowed = serializers.SerializerMethodField(help_text=GPCI_BORROWED_HELP)
+    name = serializers.CharField(help_text=LOCALITY_NAME_HELP)
+    display_name = serializers.CharField(read_only=True, help_text=DISPLAY_NAME_HELP)
+    fee_schedule_area = serializers.CharField(help_text="As CMS's LOCCO file spells it.")
+    display_area = serializers.CharField(
+        read_only=True, help_text="The fee schedule area in its proper case."
+    )
 
     class Meta:
         model = Locality
@@ -102,7 +112,9 @@ class LocalitySerializer(serializers.ModelSerializer):
             "locality_number",
             "state",
             "name",
+            "display_name",
             "fee_schedule_area",
+            "display_area",
             "counties",
             "work_gpci",
             "work_gpci_without_floor",
@@ -198,7 +210,8 @@ class PriceLocalitySerializer(serializers.Serializer):
     mac = serializers.CharField()
     locality_number = serializers.CharField()
     state = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text=LOCALITY_NAME_HELP)
+    display_name = serializers.CharField(help_text=DISPLAY_NAME_HELP)
     work_gpci = _decimal(6, 3)
     pe_gpci = _decimal(6, 3)
     mp_gpci = _decimal(6, 3)
@@ -265,8 +278,9 @@ class CodePageSerializer(serializers.Serializer):
     how_paid_instead = serializers.CharField(allow_null=True)
     locality = serializers.DictField(
         allow_null=True,
-        help_text="The chosen locality, its GPCIs and anesthesia CF, and where the indices come "
-        "from (gpci_release, gpci_year, gpci_borrowed, gpci_note).",
+        help_text="The chosen locality (name as CMS spells it, display_name in its proper case), "
+        "its GPCIs and anesthesia CF, and where the indices come from (gpci_release, gpci_year, "
+        "gpci_borrowed, gpci_note).",
     )
     locality_note = serializers.CharField(
         allow_null=True,
@@ -281,7 +295,11 @@ class CodePageSerializer(serializers.Serializer):
         child=serializers.DictField(), help_text="Work RVU and payment in every release."
     )
     comparison = serializers.DictField(allow_null=True)
-    related = serializers.ListField(child=serializers.DictField())
+    related = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Clinically related codes {code, descriptor, work_rvu, relation}: curated ones "
+        "first, then add-ons or primaries, catch-all siblings and codes of the same family.",
+    )
     content = serializers.DictField(
         help_text="Synonyms, summary, plain language, clinical context, billing notes, FAQ."
     )

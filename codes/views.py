@@ -1,5 +1,5 @@
-"""Code pages (/cpt-codes/<CODE>/), their payment card, browsing by section, and the original
-site's old addresses.
+"""Code pages (/cpt-codes/<CODE>/?locality=<MAC-locality>), their payment card, browsing by
+section, and the original site's old addresses.
 
 A code page's body is the same for everyone who picks the same locality, so it is rendered once
 per data version, code and locality and cached as HTML fragments (codes.selectors.page_state
@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from rvuedge.json_ld import json_ld
@@ -187,6 +188,10 @@ def code_detail(request, code):
     if code != upper:
         return HttpResponsePermanentRedirect(reverse("codes:detail", args=[upper]))
     locality = _chosen_locality(request)
+    if locality and "locality" not in request.GET:
+        # A locality remembered from an earlier choice goes into the address, so the page's
+        # URL always says where it prices (and can be shared); the canonical link has none.
+        return redirect(f"{request.path}?{urlencode({'locality': locality})}")
     # A visitor who is not signed in and has no pending message gets the same page as every
     # other such visitor: the whole response is cached, not only its body.
     shared = not request.user.is_authenticated and "messages" not in request.COOKIES
@@ -214,7 +219,8 @@ def code_detail(request, code):
 
 @require_GET
 def code_payment(request, code):
-    """The payment card alone, for the locality picker's htmx swap."""
+    """The payment card alone (pages before the card and tiles were swapped together fetched
+    it; kept for them and for embedding)."""
     upper = code.upper()
     locality = _chosen_locality(request)
     if not request.headers.get("HX-Request"):

@@ -37,7 +37,7 @@ class PaymentCalculatorForm(forms.Form):
         self.release = release
         self.localities = {locality.pk: locality for locality in localities}
         self.fields["locality"].choices = [("", "National (no geographic adjustment)")] + [
-            (locality.pk, f"{locality.state}: {locality.name} ({locality.mac}-"
+            (locality.pk, f"{locality.state}: {locality.display_name} ({locality.mac}-"
              f"{locality.locality_number})")
             for locality in self.localities.values()
         ]  # fmt: skip

@@ -228,6 +228,27 @@ def first_entry_date(user) -> dt.date | None:
     )
 
 
+def period_pay(user, by_location: dict[int | None, Decimal]) -> Pay | None:
+    """What the user's pay settings make of credited wRVUs grouped by location id (as
+    `standing` pays the year so far): entries at a location with its own rate at that rate, the
+    rest through the tiers, else the flat $ per wRVU. None when no rate or tier is set."""
+    tiers = list(CompensationTier.objects.for_user(user).values_list("starts_at", "rate"))
+    rate = preferences(user).dollars_per_wrvu
+    if not tiers and rate is None:
+        return None
+    rated = {
+        loc.pk: loc
+        for loc in Location.objects.for_user(user).filter(dollars_per_wrvu__isnull=False)
+    }
+    located = {
+        rated[pk].name: (amount, rated[pk].dollars_per_wrvu)
+        for pk, amount in by_location.items()
+        if pk in rated
+    }
+    rest = sum(by_location.values(), ZERO) - sum((a for a, _ in located.values()), ZERO)
+    return pay(rest, tiers, rate, located)
+
+
 def standing(user, today: dt.date | None = None) -> Standing:
     """Goal, pace and pay for the fiscal year, counted from when tracking began (goals.py)."""
     today = today or timezone.localdate()

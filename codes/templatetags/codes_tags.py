@@ -1,10 +1,24 @@
-from decimal import Decimal
+"""Numbers on code pages as people read them: RVUs to two places, money with cents, and words
+where a figure does not exist ("not applicable", never "None")."""
+
+from decimal import Decimal, InvalidOperation
 
 from django import template
 
 from rvuedge import rounding
 
 register = template.Library()
+
+NOT_APPLICABLE = "not applicable"
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return None
 
 
 @register.filter
@@ -13,3 +27,20 @@ def money(value: Decimal | None) -> str:
     if value is None:
         return "Not payable"
     return rounding.money(value)
+
+
+@register.filter
+def rvu(value) -> str:
+    """An RVU (or wRVU) figure to two places, half up: 12.0600000000000 reads 12.06; a missing
+    figure reads "not applicable"."""
+    number = _decimal(value)
+    if number is None:
+        return NOT_APPLICABLE
+    return rounding.fixed(number, 2, grouped=True)
+
+
+@register.filter
+def gpci(value) -> str:
+    """A geographic index to the three places CMS publishes (1.000)."""
+    number = _decimal(value)
+    return NOT_APPLICABLE if number is None else rounding.fixed(number, 3)

@@ -7,7 +7,7 @@
   function drawHistory() {
     var canvas = document.getElementById("history-chart");
     var source = document.getElementById("history-data");
-    if (!canvas || !source || typeof Chart === "undefined") {
+    if (!canvas || !source || typeof Chart === "undefined" || Chart.getChart(canvas)) {
       return;
     }
     var data = JSON.parse(source.textContent);
@@ -62,13 +62,17 @@
     select.setAttribute("size", words.length ? "6" : "1");
   });
 
-  // Keep the filter's text across the htmx swap so the visitor sees what they searched for.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "payment") {
-      var select = document.getElementById("locality-select");
-      if (select) {
-        select.focus();
-      }
+  // A chosen locality swaps in the whole page body (tiles, RVU table and payment card follow
+  // it, and htmx puts ?locality= in the address): draw the new chart and keep the focus on the
+  // locality list the visitor was using.
+  document.addEventListener("htmx:afterSettle", function () {
+    var select = document.getElementById("locality-select");
+    if (!select) {
+      return;
+    }
+    drawHistory();
+    if (!document.activeElement || document.activeElement === document.body) {
+      select.focus();
     }
   });
 

@@ -14,6 +14,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.management import call_command
 
+from codes.place_names import display_name
 from codes.serializers import CodePageSerializer
 from codes.services import release_import
 from tests.cms_files import pprrvu_records, pprrvu_slice, real_bytes
@@ -113,6 +114,8 @@ def test_a_locality_from_the_gpci_file_prices_with_its_indices(client, code, key
     assert data["facility"]["amount"] == expected(code, key, setting="facility")
     work_g, pe_g, mp_g = gpci(key)
     assert data["locality"]["key"] == key
+    assert data["locality"]["display_name"] == display_name(data["locality"]["name"])
+    assert data["locality"]["display_name"] != data["locality"]["name"]
     assert Decimal(data["locality"]["work_gpci"]) == work_g
     assert Decimal(data["locality"]["pe_gpci"]) == pe_g
     assert Decimal(data["locality"]["mp_gpci"]) == mp_g
@@ -241,6 +244,12 @@ def test_the_code_endpoint_has_everything_on_the_page(client):
     assert "established patient office visit, low complexity" in data["content"]["synonyms"]
     local = client.get("/api/v1/codes/99213/", {"locality": "13202-01"}).json()
     assert local["locality"]["key"] == "13202-01"
+    assert (local["locality"]["name"], local["locality"]["display_name"]) == (
+        "MANHATTAN",
+        "Manhattan",
+    )
+    works = [r["work_rvu"] for r in local["related"] if r["work_rvu"]]
+    assert works and all(re.fullmatch(r"\d+\.\d\d", w) for w in works)  # not "1.92000000000000"
     assert local["rvus"][0]["local_non_facility"]["amount"] == expected("99213", "13202-01")
 
 
@@ -257,6 +266,7 @@ def test_localities_of_a_release(client):
     assert len(data) == 109
     manhattan = next(loc for loc in data if loc["key"] == "13202-01")
     assert manhattan["name"] == "MANHATTAN"
+    assert manhattan["display_name"] == "Manhattan"
     assert (manhattan["work_gpci"], manhattan["pe_gpci"], manhattan["mp_gpci"]) == (
         "1.065",
         "1.166",

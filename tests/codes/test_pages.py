@@ -11,6 +11,7 @@ import re
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -33,9 +34,11 @@ pytestmark = pytest.mark.django_db
 
 CODES = {
     "99211", "99212", "99213", "99214", "99215", "27446", "27447", "27448", "70450", "70460",
-    "J3490", "J3480", "10011", "10012", "22551", "22552", "45378", "45380", "0001F",
+    "J3490", "J3480", "10011", "10012", "22551", "22552", "45378", "45380", "0001F", "71046",
+    "J3590", "J7999", "J9999", "96372",
 }  # fmt: skip
 MANHATTAN, ALABAMA, HOUSTON = "13202-01", "10112-00", "04412-18"
+LOS_ANGELES = "01182-18"
 
 
 def wipe():
@@ -68,13 +71,29 @@ def imported(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 def page(client, code, **params):
-    response = client.get(reverse("codes:detail", args=[code]), params)
+    """The page's HTML, after the redirect that puts a remembered locality in the address."""
+    response = client.get(reverse("codes:detail", args=[code]), params, follow=True)
     assert response.status_code == 200, response.status_code
     return response.content.decode()
 
 
 def text_of(html):
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def rvu_table(html) -> dict[str, list[str]]:
+    """The RVU table as {row heading: [cell of each service]}, "" for the header row."""
+    table = re.search(r'<table class="[^"]*rvu-table[^"]*">(.*?)</table>', html, re.S).group(1)
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        cells = [text_of(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        rows[cells[0] if cells[0] != "RVUs" else ""] = cells[1:]
+    return rows
+
+
+def section(html, section_id):
+    found = re.search(rf'<section id="{section_id}".*?</section>', html, re.S)
+    return found.group(0) if found else ""
 
 
 def json_ld(html):
@@ -116,7 +135,15 @@ def test_99213_shows_its_rvus_and_national_amounts_from_rvu25d(client):
     assert "CPT Category I" in text and "E/M" in text
     assert "Status A: Active code" in text
     # Global row: work 1.30, PE 1.35 office / 0.57 facility, MP 0.10; totals 2.75 / 1.97.
-    assert re.search(r"Global \(whole service\) 1\.30 1\.35 0\.57 0\.10 2\.75 1\.97", text)
+    table = rvu_table(page(client, "99213"))
+    assert table[""] == ["Global (whole service)"]
+    assert [table[name][0] for name in ("Work", "Practice expense, office")] == ["1.30", "1.35"]
+    assert [table[name][0] for name in ("Practice expense, facility", "Malpractice")] == [
+        "0.57",
+        "0.10",
+    ]
+    assert (table["Total, office"], table["Total, facility"]) == (["2.75"], ["1.97"])
+    assert table["National payment, office"] == ["$88.95"]
     assert "$88.95" in text  # 2.75 x 32.3465 = 88.952875
     assert "$63.72" in text  # 1.97 x 32.3465 = 63.722605
     assert "$84.50" in text  # non-participating: 88.95 x 0.95 = 84.5025
@@ -156,14 +183,25 @@ def test_the_locality_list_holds_every_locality_of_the_gpci_file(client):
     assert '<optgroup label="TX">' in html
 
 
-def test_70450_has_26_and_tc_rows_and_na_is_never_a_zero_amount(client):
-    text = text_of(page(client, "70450", locality=ALABAMA))
+def test_70450_has_26_and_tc_columns_and_na_is_never_a_zero_amount(client):
+    html = page(client, "70450", locality=ALABAMA)
+    text, table = text_of(html), rvu_table(html)
 
-    assert "Professional component (-26) 0.85 0.31 0.31 0.04 1.20 1.20" in text
-    assert "Technical component (-TC) 0.00 2.04 NA 0.01 2.05 NA" in text
-    assert "Global (whole service) 0.85 2.35 NA 0.05 3.25 NA" in text
-    assert "$105.13" in text  # global office: 3.25 x 32.3465 = 105.126125
-    assert "Facility hospital, ASC Not payable in this setting Not payable in this setting" in text
+    assert table[""] == [
+        "Global (whole service)",
+        "Professional component (-26)",
+        "Technical component (-TC)",
+    ]
+    assert table["Work"] == ["0.85", "0.85", "0.00"]
+    assert table["Practice expense, office"] == ["2.35", "0.31", "2.04"]
+    assert table["Practice expense, facility"] == ["NA", "0.31", "NA"]
+    assert table["Malpractice"] == ["0.05", "0.04", "0.01"]
+    assert table["Total, office"] == ["3.25", "1.20", "2.05"]
+    assert table["Total, facility"] == ["NA", "1.20", "NA"]
+    # 3.25 x 32.3465 = 105.126125; 1.20 x 32.3465 = 38.8158; 2.05 x 32.3465 = 66.310325
+    assert table["National payment, office"] == ["$105.13", "$38.82", "$66.31"]
+    assert table["National payment, facility"] == ["NA", "$38.82", "NA"]
+    assert "Facility hospital, ASC Global Not payable in this setting" in text
     assert "$0.00" not in text
 
 
@@ -190,7 +228,6 @@ def test_27447_shows_its_90_day_global_period_split_and_office_na(client):
     assert "$1,257.63" in text  # facility: 38.88 x 32.3465 = 1257.63192
     assert "National, office Not payable (NA)" in text
     assert "Bilateral (50) 1" in text and "paid at 150% of one side" in text
-    assert "27446" in text and "27448" in text  # related codes of the same family
 
 
 def test_the_split_care_wording_matches_what_the_credit_engine_pays(client):
@@ -359,7 +396,7 @@ def test_an_uncached_page_in_a_chosen_locality_for_a_signed_in_user_stays_within
     page(client, "99214", locality=HOUSTON)  # the choice is saved; shared pieces are cached
 
     with django_assert_max_num_queries(8):
-        html = page(client, code)
+        html = page(client, code, locality=HOUSTON)
     assert "Houston" in html or code == "J3490"
 
 
@@ -452,6 +489,32 @@ def test_load_editorial_content_is_idempotent_and_keeps_admin_edits():
     assert CodeFaq.objects.count() == faqs
 
 
+def test_load_editorial_content_gives_kept_content_its_related_codes_once():
+    content = CodeContent.objects.get(code__code="27447")
+    content.summary = "Edited in the admin."
+    content.related = ""
+    content.save()
+
+    call_command("load_editorial_content", verbosity=0)
+
+    content.refresh_from_db()
+    assert content.summary == "Edited in the admin."  # kept
+    assert content.related_list[:3] == ["27446", "27486", "27487"]  # filled from the file
+    content.related = "27130"
+    content.save()
+    call_command("load_editorial_content", verbosity=0)
+    content.refresh_from_db()
+    assert content.related_list == ["27130"]  # an editor's list is kept
+
+
+def test_a_related_list_of_something_else_than_codes_is_refused():
+    content = CodeContent.objects.get(code__code="27447")
+    content.related = "27446\nknee revision"
+
+    with pytest.raises(ValidationError, match="Not a five-character code: knee, revision"):
+        content.full_clean()
+
+
 def test_editing_content_in_the_admin_shows_on_the_cached_page(
     client, django_capture_on_commit_callbacks
 ):
@@ -486,3 +549,186 @@ def test_a_known_locality_is_still_remembered(client):
     page(client, "99213", locality=HOUSTON)
 
     assert client.session[SESSION_LOCALITY] == HOUSTON
+
+
+# --- Issue 14: what people read on a code page --------------------------------------------------
+
+
+def test_no_figure_reads_none_or_more_than_two_decimals(client):
+    for code in ("J3490", "27447", "71046", "99213", "70450", "22552", "10011", "0001F"):
+        text = text_of(page(client, code))
+
+        assert not re.search(r"\bNone\b", text), code
+        assert not re.search(r"\d\.\d{3,} wRVU", text), code  # was "12.0600000000000 wRVU"
+        assert not re.search(r"\d\.\d{5,}", text), code  # no raw Decimal anywhere
+
+
+def test_j3490s_tiles_say_not_applicable_instead_of_none(client):
+    html = page(client, "J3490")
+    tiles = text_of(re.search(r'<dl class="code-stats.*?</dl>', html, re.S).group(0))
+
+    assert tiles.startswith("Work RVU Not applicable status E: not paid from RVUs")
+    assert "National, office No national amount" in tiles
+    assert "Global period Not applicable XXX: no global period" in tiles
+
+
+def test_related_wrvus_have_two_decimals(client):
+    related = text_of(section(page(client, "27447"), "related"))
+
+    # 27446 in RVU25D: work 17.13 (the Decimal annotation used to read 17.1300000000000).
+    assert "27446 Revision of knee joint 17.13 wRVU" in related
+
+
+def test_27447s_related_codes_are_relatives_not_numeric_neighbours(client):
+    related = section(page(client, "27447"), "related")
+
+    assert 'href="/cpt-codes/27446/"' in related  # curated: the other knee arthroplasty
+    assert "27448" not in related and "Incision of thigh" not in related  # a femur osteotomy
+
+
+def test_the_curated_list_comes_first_in_the_editors_order():
+    data = selectors.code_page("J3490")
+    content = CodeContent.objects.get(code__code="J3490")
+
+    # The catch-all siblings and the administration code of the slice, as the editor ordered
+    # them (editorial.json lists J3590, J7999, J9999, 96372, 96374, 96365).
+    assert content.related_list[:4] == ["J3590", "J7999", "J9999", "96372"]
+    assert [r.code for r in data.related] == ["J3590", "J7999", "J9999", "96372"]
+    assert data.related[0].relation == "Unlisted / not classified"
+
+
+def test_without_curated_codes_a_catch_all_lists_its_catch_all_siblings():
+    CodeContent.objects.filter(code__code="J3490").update(related="")
+
+    data = selectors.code_page("J3490")
+
+    assert [r.code for r in data.related] == ["J3590", "J7999", "J9999"]
+    assert "J3480" not in [r.code for r in data.related]  # a named drug, not a sibling
+
+
+def test_an_add_on_lists_its_primary_and_the_primary_its_add_on():
+    CodeContent.objects.filter(code__code__in=["22551", "22552"]).update(related="")
+
+    assert selectors.code_page("22552").related[0].code == "22551"
+    assert selectors.code_page("22552").related[0].relation == "Primary procedure"
+    assert selectors.code_page("22551").related[0].code == "22552"
+    assert selectors.code_page("22551").related[0].relation == "Add-on code"
+
+
+def test_locality_names_are_in_their_proper_case(client):
+    houston = text_of(page(client, "99213", locality=HOUSTON))
+    los_angeles = text_of(page(client, "99213", locality=LOS_ANGELES))
+
+    assert "Houston, office" in houston and "HOUSTON" not in houston
+    assert "Los Angeles-Long Beach-Anaheim (Los Angeles/Orange Cnty)" in los_angeles
+    assert "Los Angeles-long Beach" not in los_angeles
+    assert "NY · NYC Suburbs/Long Island" in houston  # in the locality list
+    assert "DC · DC + MD/VA Suburbs" in houston
+
+
+def test_71046_shows_the_26_and_tc_amounts_beside_the_global_amount(client):
+    text = text_of(page(client, "71046"))
+
+    # RVU25D 71046: global office 1.01, facility NA; -26 0.31 / 0.31; -TC 0.70 / NA.
+    # 1.01 x 32.3465 = 32.669965; 0.31 x 32.3465 = 10.027415; 0.70 x 32.3465 = 22.64255
+    assert (
+        "National, office $32.67 -26 professional: $10.03 -TC technical: $22.64" in text
+    )  # the tile
+    assert (
+        "National, facility Not payable (NA) -26 professional: $10.03 -TC technical: not payable"
+        in text
+    )
+    assert (
+        "Facility hospital, ASC Global Not payable in this setting -26 professional $10.03 "
+        "-TC technical Not payable in this setting" in text
+    )  # the payment card
+
+
+def test_the_tiles_follow_the_chosen_locality(client):
+    text = text_of(page(client, "71046", locality=HOUSTON))
+
+    # Houston 1.014 / 1.003 / 1.409: global office 0.22 x 1.014 + 0.77 x 1.003 + 0.02 x 1.409
+    # = 1.02357 x 32.3465 = 33.1089; -26 facility 0.22 x 1.014 + 0.08 x 1.003 + 0.01 x 1.409 =
+    # 0.31741 x 32.3465 = 10.2672; -TC office 0.69 x 1.003 + 0.01 x 1.409 = 0.70616 -> 22.8418
+    assert "Houston, office $33.11 -26 professional: $10.27 -TC technical: $22.84" in text
+    assert "National $32.67" in text  # the national amount stays beside it
+    assert "Houston, facility Not payable (NA) -26 professional: $10.27" in text
+    table = rvu_table(page(client, "71046", locality=HOUSTON))
+    assert table["Houston payment, office"] == ["$33.11", "$10.27", "$22.84"]
+
+
+def test_a_remembered_locality_goes_into_the_address(client):
+    page(client, "99213", locality=HOUSTON)
+
+    response = client.get("/cpt-codes/71046/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/cpt-codes/71046/?locality={HOUSTON}"
+    html = client.get(response["Location"]).content.decode()
+    assert '<link rel="canonical" href="http://localhost:8000/cpt-codes/71046/">' in html
+    national = client.get("/cpt-codes/71046/", {"locality": "national"})
+    assert national.status_code == 200
+    assert client.get("/cpt-codes/71046/").status_code == 200  # national is remembered too
+
+
+def test_a_shared_address_prices_in_its_locality_for_a_new_visitor(client):
+    text = text_of(page(client, "99213", locality=MANHATTAN))
+
+    assert "Manhattan, office $101.06" in text
+
+
+def test_the_locality_form_swaps_the_whole_page_and_pushes_the_address(client):
+    form = re.search(r'<form class="locality-form[^>]*>', page(client, "99213")).group(0)
+
+    assert 'method="get"' in form and 'action="/cpt-codes/99213/#payment"' in form
+    assert 'hx-get="/cpt-codes/99213/"' in form
+    assert 'hx-select="#code-page"' in form and 'hx-target="#code-page"' in form
+    assert 'hx-push-url="true"' in form
+
+
+def test_the_on_this_page_index_links_every_section(client):
+    html = page(client, "27447")
+    index = re.search(r'<nav class="on-this-page.*?</nav>', html, re.S).group(0)
+    targets = re.findall(r'href="#([a-z-]+)"', index)
+
+    assert targets == [
+        "description", "rvus", "payment", "policy", "billing", "history", "compare", "faq",
+        "related",
+    ]  # fmt: skip
+    for target in targets:
+        assert f'id="{target}"' in html, target
+
+
+def test_indicators_that_do_not_apply_are_folded_away(client):
+    j3490 = section(page(client, "J3490"), "policy")
+    knee = section(page(client, "27447"), "policy")
+
+    assert "No payment-policy indicator applies to J3490" in text_of(j3490)
+    folded = re.search(r'<details class="indicators-na.*?</details>', j3490, re.S).group(0)
+    assert "8 indicators that do not apply to J3490" in text_of(folded)
+    assert "Bilateral (50)" in folded and "Global period" in folded
+    # 27447's bilateral and global rows apply: they stay in the open table.
+    open_part = knee.split("<details")[0]
+    assert "Bilateral (50)" in open_part and "Global period" in open_part
+    assert "Team surgery (66)" in open_part  # 0: not permitted, which applies
+
+
+def test_the_stat_tiles_are_a_valid_description_list(client):
+    html = page(client, "71046")
+    tiles = re.search(r'<dl class="code-stats[^"]*"[^>]*>(.*?)</dl>', html, re.S).group(1)
+    children = re.findall(
+        r"<div class=\"stat\"[^>]*>\s*<dt>.*?</dt>\s*<dd>.*?</dd>\s*</div>", tiles, re.S
+    )
+
+    assert len(children) == 4
+    # Nothing else sits in the list: every dt and dd is inside one of those div groups.
+    assert re.sub(r"\s+", "", "".join(children)) == re.sub(r"\s+", "", tiles)
+
+
+def test_a_browse_page_lists_work_rvus_to_two_places(client):
+    html = client.get("/cpt-codes/browse/evaluation-and-management/").content.decode()
+
+    assert re.search(
+        r'href="/cpt-codes/99213/">99213</a></th>.*?<td class="num">1\.30</td>', html, re.S
+    )
+    assert not re.search(r"\d\.\d{3,}", text_of(html))  # SQLite hands the subquery's raw value

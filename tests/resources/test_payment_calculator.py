@@ -105,6 +105,18 @@ def test_99213_in_alaska(client, rvu25d):
     assert "$112.20" in response.text and "1.081" in response.text
 
 
+def test_locality_names_read_in_their_proper_case(client, rvu25d):
+    houston = Locality.objects.get(release=rvu25d, mac="04412", locality_number="18")
+
+    response = client.get(URL, {"code": "99213", "locality": houston.pk})
+
+    assert houston.name == "HOUSTON"  # as CMS's file spells it
+    assert "Houston (TX, locality 04412-18)" in response.text
+    assert "HOUSTON" not in response.text
+    assert f'<option value="{houston.pk}" selected>TX: Houston (04412-18)</option>' in response.text
+    assert "DC: DC + MD/VA Suburbs (12202-01)" in response.text
+
+
 def test_a_facility_only_code_shows_not_payable_in_the_office(client, rvu25d):
     manhattan = Locality.objects.get(release=rvu25d, mac="13202", locality_number="01")
 
@@ -238,7 +250,7 @@ def test_an_anesthesia_code_shows_the_localitys_anesthesia_factor(client, rvu25d
 
     response = client.get(URL, {"code": "00100", "locality": alabama.pk})
 
-    assert "Anesthesia conversion factor in ALABAMA (CY2025 from RVU25D): 19.31." in response.text
+    assert "Anesthesia conversion factor in Alabama (CY2025 from RVU25D): 19.31." in response.text
 
 
 def test_rvu26c_uses_the_cy2026_localities_without_a_borrowed_note(

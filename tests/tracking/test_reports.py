@@ -195,9 +195,14 @@ def test_the_xlsx_has_entries_a_per_code_sheet_and_a_summary(client, attending, 
     assert len(rows) == 1 + entries.count()
     medicare = [header for header, _ in COLUMNS].index("Medicare-style wRVU")
     assert sum(Decimal(str(row[medicare])) for row in rows[1:]) == sum(e.medicare for e in entries)
-    codes = {row[0]: row for row in workbook["By code"].iter_rows(min_row=2, values_only=True)}
-    assert set(codes) == {"47562", "99214", "27447", "20610", "99213"}
-    assert codes["27447"][2:5] == ("RVU25D", 1, 1)
+    codes = {
+        (row[0], row[1] or ""): row
+        for row in workbook["By code"].iter_rows(min_row=2, values_only=True)
+    }
+    assert set(codes) == {
+        ("47562", ""), ("99214", ""), ("27447", "50"), ("20610", ""), ("99213", ""),
+    }  # fmt: skip
+    assert codes[("27447", "50")][3:6] == ("RVU25D", 1, 1)
     summary = dict(workbook["Summary"].iter_rows(values_only=True))
     assert summary["Entries"] == 5
     assert summary["Data"] == "Data: CMS Physician Fee Schedule RVU25D"
@@ -241,7 +246,7 @@ def test_the_pdf_has_the_summary_chart_per_code_table_and_footer(client, attendi
         assert expected in text, expected
     # the per-code table: 27447 with its release, one entry, its raw and credited figures
     knee = entries.get(code__code="27447")
-    assert f"RVU25D 1 1 {knee.raw:.2f} {knee.medicare:.2f} {knee.policy:.2f}" in text
+    assert f"27447-50 Total knee arthroplasty RVU25D 1 1 {knee.raw:.2f} {knee.medicare:.2f}" in text
     assert "CPT" in CPT_NOTICE
 
 
@@ -295,3 +300,84 @@ def test_the_series_has_every_month_of_the_period_with_empty_months_as_zero(atte
     assert all(b > a for a, b in itertools.pairwise(months))
     assert sum(row.entries for row in report.series) == 5
     assert sum(row.medicare for row in report.series) == sum(e.medicare for e in entries)
+
+
+# Issue 14: modifiers, entries by date, pay and target ------------------------------------------
+
+
+@pytest.fixture
+def visits(attending, release):
+    """99213 twice (one of them reduced, -52) and 99214, on three dates, logged out of order."""
+    log(attending, release, 2, [LineSpec("99213", ("52",))], setting="non_facility")
+    log(attending, release, 9, [LineSpec("99214")], setting="non_facility")
+    log(attending, release, 5, [LineSpec("99213")], setting="non_facility")
+    return ProcedureLog.objects.filter(user=attending)
+
+
+def test_the_pdf_keeps_modifiers_apart_and_lists_entries_by_date(client, attending, visits):
+    client.force_login(attending)
+
+    text, _ = pdf_text(client.get(url("pdf")))
+
+    plain = visits.get(code__code="99213", modifiers="")
+    reduced = visits.get(code__code="99213", modifiers="52")
+    by_code = text.split("By code", 1)[1].split("Entries by date", 1)[0]
+    assert f"99213 Office o/p est low 20 min RVU25D 1 1 {plain.raw:.2f}" in by_code
+    assert f"99213-52 Office o/p est low 20 min RVU25D 1 1 {reduced.raw:.2f}" in by_code
+    listed = text.split("Entries by date", 1)[1]
+    dates = [timezone.localdate() - dt.timedelta(days=days) for days in (9, 5, 2)]
+    order = [listed.index(f"{day:%Y-%m-%d} {code}") for day, code in zip(
+        dates, ("99214 1 Non-facility", "99213 1 Non-facility", "99213-52 1 Non-facility"),
+        strict=True,
+    )]  # fmt: skip
+    assert order == sorted(order)  # oldest first, each with its modifiers
+
+
+def test_the_pdf_shows_the_pay_estimate_and_the_target(client, attending, visits):
+    services.preferences_update(
+        user=attending,
+        data={
+            "annual_wrvu_target": Decimal("5000"),
+            "dollars_per_wrvu": Decimal("52.00"),
+            "goal_figure": "policy",
+        },
+    )
+    client.force_login(attending)
+
+    text, _ = pdf_text(client.get(url("pdf")))
+
+    policy = sum(e.policy for e in visits)
+    pay = (policy * Decimal("52.00")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    share = (policy * 100 / 5000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    two = policy.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert f"Counted toward goal and pay {two} Employer policy wRVU" in text
+    assert f"Annual wRVU target 5,000.00 wRVU a year; these entries' {two}" in text
+    assert f"are {share}% of it" in text
+    assert f"Pay estimate ${pay:,} for {two} Employer policy wRVU" in text
+    assert f"all wRVU: {two} × $52.00 = ${pay:,}" in text
+
+
+def test_a_location_with_its_own_rate_is_paid_at_it(client, attending, release):
+    clinic = Location.objects.create(user=attending, name="Clinic", dollars_per_wrvu=60)
+    services.preferences_update(
+        user=attending, data={"dollars_per_wrvu": Decimal("50"), "goal_figure": "raw"}
+    )
+    log(attending, release, 3, [LineSpec("99213")], setting="non_facility", location=clinic)
+    log(attending, release, 4, [LineSpec("99214")], setting="non_facility")
+    client.force_login(attending)
+
+    text, _ = pdf_text(client.get(url("pdf")))
+
+    at_clinic = ProcedureLog.objects.get(user=attending, location=clinic).raw
+    elsewhere = ProcedureLog.objects.get(user=attending, location=None).raw
+    assert f"Clinic at its own rate: {at_clinic:.2f} × $60.00" in text
+    assert f"all wRVU: {elsewhere:.2f} × $50.00" in text
+
+
+def test_without_pay_settings_the_pdf_says_where_to_set_them(client, attending, visits):
+    client.force_login(attending)
+
+    text, _ = pdf_text(client.get(url("pdf")))
+
+    assert "Annual wRVU target not set (Goals & pay in the tracker)" in text
+    assert "Pay estimate no $ per wRVU or tiers set" in text

@@ -42,8 +42,8 @@ COLUMNS = [
     ("Encounter", "encounter_id"),
 ]
 BY_CODE_HEADERS = (
-    "Code", "Description", "Release", "Entries", "Units", "Raw wRVU", "Medicare-style wRVU",
-    "Policy wRVU",
+    "Code", "Modifiers", "Description", "Release", "Entries", "Units", "Raw wRVU",
+    "Medicare-style wRVU", "Policy wRVU",
 )  # fmt: skip
 
 
@@ -100,8 +100,9 @@ def xlsx_file(queryset, report: Report, *, title: str):
         entries.append(row)
     by_code = _sheet(workbook, "By code", BY_CODE_HEADERS)
     for line in report.by_code:
-        by_code.append(safe_row([line.code, line.description, line.release, line.entries,
-                                 line.units, line.raw, line.medicare, line.policy]))  # fmt: skip
+        by_code.append(safe_row([line.code, line.modifiers, line.description, line.release,
+                                 line.entries, line.units, line.raw, line.medicare,
+                                 line.policy]))  # fmt: skip
     summary = workbook.create_sheet("Summary")
     for label, value in _summary(report, title):
         summary.append(safe_row([label, value]))

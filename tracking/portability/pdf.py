@@ -1,5 +1,6 @@
-"""The report of a filtered period as a PDF, to check an employer's figures against: summary,
-chart, per-code table; the CPT notice and the releases used in every page's footer."""
+"""The report of a filtered period as a PDF, to check an employer's figures against: summary
+with the pay estimate and the annual target, chart, per-code table (code with its modifiers),
+every entry by date; the CPT notice and the releases used in every page's footer."""
 
 from __future__ import annotations
 
@@ -17,15 +18,31 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from rvuedge import rounding
+from tracking.models import Setting
 from tracking.portability.exports import CPT_NOTICE, data_line
-from tracking.portability.reports import Report
+from tracking.portability.reports import Goal, Report
 
 CHART_HEIGHT = 190
 MARGIN = 0.6 * inch
 STYLES = getSampleStyleSheet()
 SMALL = STYLES["BodyText"].clone("small", fontSize=8, leading=10)
 BY_CODE_HEAD = ["Code", "Description", "Release", "Entries", "Units", "Raw", "Medicare", "Policy"]
-BY_CODE_WIDTHS = [0.6, 2.3, 0.75, 0.6, 0.55, 0.75, 0.75, 0.75]
+BY_CODE_WIDTHS = [0.95, 1.95, 0.75, 0.6, 0.55, 0.75, 0.75, 0.75]
+ENTRY_HEAD = ["Date", "Code", "Units", "Setting", "Location", "Release", "Raw", "Medicare",
+              "Policy"]  # fmt: skip
+ENTRY_WIDTHS = [0.8, 0.95, 0.45, 0.9, 1.25, 0.7, 0.7, 0.7, 0.7]
+SETTINGS = dict(Setting.choices)
+ENTRY_STYLE = TableStyle(
+    [
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+        ("ALIGN", (2, 0), (2, -1), "RIGHT"),
+        ("ALIGN", (6, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f8f9fa")]),
+    ]
+)
 SUMMARY_STYLE = TableStyle(
     [
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
@@ -78,6 +95,13 @@ def pdf_bytes(report: Report, *, user, filters: list[str], generated_at: dt.date
         ),
         _by_code_table(report),
     ]
+    if report.entries:
+        story += [
+            Spacer(1, 12),
+            Paragraph("Entries by date", STYLES["Heading2"]),
+            Paragraph("Each entry with its modifiers, as stored, by date of service.", SMALL),
+            _entries_table(report),
+        ]
     footer = _footer(data_line(report.releases))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
@@ -94,6 +118,7 @@ def _summary_table(report: Report, who, period, filters, generated_at, width) ->
         ["Raw wRVU (work RVU × units)", _two(totals.raw)],
         ["Medicare-style wRVU", _two(totals.medicare)],
         ["Policy wRVU (your employer's rules)", _two(totals.policy)],
+        *(_goal_rows(report.goal) if report.goal else []),
         ["Releases used", ", ".join(report.releases) or "none"],
         ["Generated at", generated_at.strftime("%Y-%m-%d %H:%M %Z")],
     ]
@@ -110,7 +135,7 @@ def _by_code_table(report: Report) -> Table:
     rows = [BY_CODE_HEAD]
     for line in report.by_code:
         rows.append(
-            [line.code, Paragraph(_escape(line.description), SMALL), line.release,
+            [line.label, Paragraph(_escape(line.description), SMALL), line.release,
              f"{line.entries:,}", f"{line.units:,}", _two(line.raw), _two(line.medicare),
              _two(line.policy)]
         )  # fmt: skip
@@ -121,6 +146,50 @@ def _by_code_table(report: Report) -> Table:
     table = Table(rows, colWidths=[w * inch for w in BY_CODE_WIDTHS], repeatRows=1)
     table.setStyle(BY_CODE_STYLE)
     return table
+
+
+def _entries_table(report: Report) -> Table:
+    rows = [ENTRY_HEAD]
+    for entry in report.entries:
+        rows.append(
+            [f"{entry.date:%Y-%m-%d}", entry.label, f"{entry.units:,}",
+             Paragraph(_escape(SETTINGS.get(entry.setting, entry.setting)), SMALL),
+             Paragraph(_escape(entry.location), SMALL),
+             entry.release, _two(entry.raw), _two(entry.medicare), _two(entry.policy)]
+        )  # fmt: skip
+    table = Table(rows, colWidths=[w * inch for w in ENTRY_WIDTHS], repeatRows=1)
+    table.setStyle(ENTRY_STYLE)
+    return table
+
+
+def _goal_rows(goal: Goal) -> list[list[str]]:
+    """The target and pay estimate lines of the summary (Preferences: annual target, $ per
+    wRVU or tiers, and the credit that counts toward them)."""
+    counted = f"{goal.figure_label} wRVU"
+    if goal.target:
+        target = (
+            f"{_two(goal.target)} wRVU a year; these entries' {_two(goal.wrvu)} {counted} are "
+            f"{rounding.fixed(goal.share_of_target, 1)}% of it"
+        )
+    else:
+        target = "not set (Goals & pay in the tracker)"
+    if goal.pay is None:
+        pay = "no $ per wRVU or tiers set (Goals & pay in the tracker)"
+    else:
+        lines = "; ".join(
+            f"{line.label}: {_two(line.wrvu)} × {rounding.money(line.rate)} = "
+            f"{rounding.money(line.amount)}"
+            for line in goal.pay.lines
+        )
+        pay = f"{rounding.money(goal.pay.total)} for {_two(goal.wrvu)} {counted}"
+        pay += f" ({lines})" if lines else ""
+        if goal.tiered:
+            pay += ". Tiers are applied as if these were the year's first wRVUs."
+    return [
+        ["Counted toward goal and pay", f"{_two(goal.wrvu)} {counted}"],
+        ["Annual wRVU target", target],
+        ["Pay estimate", pay],
+    ]
 
 
 def _footer(data: str):

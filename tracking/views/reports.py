@@ -93,8 +93,8 @@ def export(request, fmt):
         response = StreamingHttpResponse(csv_stream(queryset), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    report = report_build(queryset)
     if fmt == "xlsx":
+        report = report_build(queryset)
         title = "RVU Edge wRVU export: " + ("; ".join(filter_labels(filters)) or "all entries")
         return FileResponse(
             xlsx_file(queryset, report, title=title),
@@ -102,6 +102,7 @@ def export(request, fmt):
             filename=filename,
             content_type=CONTENT_TYPES["xlsx"],
         )
+    report = report_build(queryset, entries=True, user=request.user)
     body = pdf_bytes(
         report,
         user=request.user,

@@ -39,8 +39,8 @@ def category_name(key: str) -> str:
 class Command(BaseCommand):
     help = (
         "Load codes/content/editorial.json (synonyms, summary, plain language, clinical context, "
-        "billing notes and FAQs per code) and category_defaults.json. Existing content is kept "
-        "unless --overwrite."
+        "billing notes, related codes and FAQs per code) and category_defaults.json. Existing "
+        "content is kept unless --overwrite."
     )
 
     def add_arguments(self, parser):
@@ -82,11 +82,18 @@ class Command(BaseCommand):
                 report["unknown"].append(entry["code"])
                 continue
             content = existing.get(code.pk)
+            related = "\n".join(c.strip().upper() for c in entry.get("related") or [])
             if content is not None and not overwrite:
+                # Related codes came after the first content: fill them in where none is set.
+                if related and not content.related:
+                    content.related = related
+                    content.full_clean()
+                    content.save(update_fields=["related", "updated_at"])
                 report["kept"] += 1
                 continue
             values = {name: (entry.get(name) or "").strip() for name in CODE_FIELDS}
             values["synonyms"] = "\n".join(s.strip() for s in entry.get("synonyms") or [])
+            values["related"] = related
             content, created = CodeContent.objects.update_or_create(code=code, defaults=values)
             content.full_clean()
             content.faqs.all().delete()
