@@ -11,13 +11,16 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from blog.models import Post
+from codes.wrvu import LineSpec
 from resources.models import Guide
 from support.models import Article
 from tests.browser.test_tracking import sign_in
 from tests.factories import UserFactory
+from tracking import services
 from tracking.models import ProcedureLog
 
 pytestmark = pytest.mark.browser
@@ -45,7 +48,10 @@ SIGNED_IN = [
     "/accounts/password/change/", "/support/tickets/", "/support/contact/", "/cpt-codes/27447/",
     "/",
 ]  # fmt: skip
-RESIDENT = ["/track/", "/track/case-log/", "/track/dashboard/", "/residents/"]
+RESIDENT = [
+    "/track/", "/track/case-log/", "/track/dashboard/", "/track/history/", "/residents/",
+    "/medical-students/",
+]  # fmt: skip
 PHONE_PUBLIC = [
     "/", "/cpt-codes/99213/", "/cpt-codes/71046/", "/cpt-codes/search/?q=knee", "/blog/",
 ]  # fmt: skip
@@ -135,6 +141,18 @@ def test_signed_in_pages_have_no_serious_violations(axe_page, live_server, logge
 
 def test_a_residents_pages_have_no_serious_violations(axe_page, live_server, site):
     resident = UserFactory(career_stage="resident", pgy_year=2, program="General Surgery")
+    for role, code in (("performed", "47562"), ("assisted", "44970")):
+        services.encounter_create(
+            user=resident,
+            details=services.EntryDetails(
+                date=timezone.localdate(),
+                setting="facility",
+                role=role,
+                supervising_attending="Dr. Rivera",
+            ),
+            lines=[LineSpec(code)],
+            release=site,
+        )
     sign_in(axe_page, live_server, resident)
 
     problems = audit(axe_page, RESIDENT, "resident")
