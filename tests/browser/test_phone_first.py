@@ -11,6 +11,8 @@ from tests.browser_fixtures import SCREENSHOT_DIR
 
 pytestmark = pytest.mark.browser
 
+TABLET = {"width": 600, "height": 900}
+
 SECTIONS = [
     "Dashboard", "Log", "History", "Templates", "Locations", "Goals & pay", "Credit policy",
     "Re-price", "Reports", "Import",
@@ -24,9 +26,9 @@ def shoot(page, name: str) -> None:
         page.screenshot(path=SCREENSHOT_DIR / f"{name}-{label}.png", full_page=True)
 
 
-def on_screen(locator) -> bool:
+def on_screen(locator, viewport=PHONE) -> bool:
     box = locator.bounding_box()
-    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
 
 
 def test_history_shows_every_credit_figure_of_an_entry_on_a_phone(
@@ -66,10 +68,13 @@ def test_the_tracker_sections_fold_into_a_menu_on_a_phone(page, live_server, log
     sections.get_by_role("link", name="Reports", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/track/reports/")
 
-    page.set_viewport_size(WIDE)  # a bar of pills on a wide screen, no menu button
-    expect(sections.get_by_role("button", name="Tracker menu")).to_be_hidden()
-    for name in SECTIONS:
-        expect(sections.get_by_role("link", name=name, exact=True)).to_be_visible()
+    for viewport in (TABLET, WIDE):  # pills, wrapped when they must be, and no menu button
+        page.set_viewport_size(viewport)
+        expect(sections.get_by_role("button", name="Tracker menu")).to_be_hidden()
+        for name in SECTIONS:
+            link = sections.get_by_role("link", name=name, exact=True)
+            expect(link).to_be_visible()
+            assert on_screen(link, viewport), (name, viewport)
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
