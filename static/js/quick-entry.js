@@ -14,11 +14,29 @@
     refresh();
   }
 
-  /* An accessible suggestion list under an input: arrows, Enter or Tab to choose, Escape. */
-  function suggestions(input, list, currentWord, choose) {
-    if (!input || !list) return { open: function () { return false; } };
-    var timer = null, active = -1, items = [];
-    function close() { list.hidden = true; list.innerHTML = ""; active = -1; items = []; input.setAttribute("aria-expanded", "false"); }
+  /* An accessible suggestion list under a field: arrows, Enter or Tab to choose, Escape.
+     A one-line input is an ARIA combobox; a textarea may not take that role, so it stays a
+     textbox that names its list (aria-controls, aria-activedescendant) and a polite status
+     says how many codes were suggested. `onSettle` runs when the list closes unchosen. */
+  function suggestions(input, list, currentWord, choose, onSettle) {
+    var idle = { open: function () { return false; }, busy: function () { return false; } };
+    if (!input || !list) return idle;
+    var timer = null, active = -1, items = [], waiting = false;
+    var combobox = input.tagName !== "TEXTAREA";
+    var status = document.createElement("div");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    list.insertAdjacentElement("afterend", status);
+    function expanded(on) { if (combobox) input.setAttribute("aria-expanded", String(on)); }
+    // settled: closed without a choice, after a preview may have waited for it.
+    function close(settled) {
+      var wasOpen = !list.hidden || waiting;
+      clearTimeout(timer); waiting = false;
+      list.hidden = true; list.innerHTML = ""; active = -1; items = []; expanded(false);
+      input.removeAttribute("aria-activedescendant");
+      if (settled === true && wasOpen && onSettle) onSettle();
+    }
+    function settle() { close(true); }
     function render(results) {
       items = results; active = -1; list.innerHTML = "";
       results.forEach(function (result, index) {
@@ -32,20 +50,27 @@
         li.addEventListener("mousedown", function (e) { e.preventDefault(); close(); choose(result.code); });
         list.appendChild(li);
       });
-      list.hidden = results.length === 0;
-      input.setAttribute("aria-expanded", String(results.length > 0));
+      if (!results.length) { settle(); return; }
+      waiting = false;
+      list.hidden = false;
+      expanded(true);
+      status.textContent = results.length + " code" + (results.length === 1 ? "" : "s") +
+        " suggested. Use up and down arrows to choose.";
     }
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-expanded", "false");
+    if (combobox) input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    expanded(false);
     input.addEventListener("input", function () {
       var word = currentWord();
       clearTimeout(timer);
       if (word.length < 2 || /^\d{5}/.test(word) || /^[A-Za-z]\d{4}/.test(word) || /-/.test(word)) { close(); return; }
+      waiting = true;
       timer = setTimeout(function () {
         fetch("/cpt-codes/suggest/?q=" + encodeURIComponent(word), { headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : { results: [] }; })
           .then(function (data) { render((data.results || []).slice(0, 8)); })
-          .catch(close);
+          .catch(settle);
       }, 150);
     });
     input.addEventListener("keydown", function (event) {
@@ -61,10 +86,14 @@
       } else if ((event.key === "Enter" || event.key === "Tab") && active >= 0) {
         event.preventDefault(); event.stopImmediatePropagation();
         var code = items[active].code; close(); choose(code);
-      } else if (event.key === "Escape") { close(); }
+      } else if (event.key === "Escape") { settle(); }
     });
-    input.addEventListener("blur", function () { setTimeout(close, 150); });
-    return { open: function () { return !list.hidden && active >= 0; } };
+    input.addEventListener("blur", function () { setTimeout(settle, 150); });
+    return {
+      open: function () { return !list.hidden && active >= 0; },
+      // A word is still being typed: suggestions are on their way or on screen.
+      busy: function () { return waiting || !list.hidden; },
+    };
   }
 
   // The box: suggestions for the word at the cursor replace that word.
@@ -77,6 +106,15 @@
     box.value = before + box.value.slice(start);
     box.selectionStart = box.selectionEnd = before.length;
     box.focus(); refresh();
+  }, function () { box.dispatchEvent(new Event("preview-now")); });
+
+  // No preview while a word is half typed and its suggestions are open: it would mark the
+  // word as "not a code" in red under the list. The preview follows once the list closes.
+  form.addEventListener("htmx:confirm", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    if (trigger && trigger.type === "input" && trigger.target === box && boxList.busy()) {
+      event.preventDefault();
+    }
   });
 
   box.addEventListener("keydown", function (event) {
