@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from accounts.models import CareerStage
 from benchmarks.models import Benchmark
 from codes.models import Code
 from rvuedge.periods import Period, bucket_start, buckets, fiscal_year, periods
+from tracking import pay_sources
 from tracking.goals import Pace, Pay, change, goal_split, pace, pay, percentile
 from tracking.models import (
     CompensationTier,
@@ -151,6 +152,40 @@ def case_mix(user, start: dt.date, end: dt.date, figure: str, limit: int = 10):
     return codes[:limit], ordered
 
 
+def wrvu_by_day_and_location(user, start: dt.date, end: dt.date) -> list[dict]:
+    """Medicare-style and policy wRVUs per date and location (id or None), for pay by date."""
+    return list(
+        ProcedureLog.objects.for_user(user)
+        .filter(date__range=(start, end))
+        .values("date", "location_id")
+        .annotate(medicare=Sum("medicare"), policy=Sum("policy"))
+        .order_by("date", "location_id")
+    )
+
+
+def wrvu_by_code_and_location(user, start: dt.date, end: dt.date) -> list[dict]:
+    """Entries and wRVUs (Medicare-style and policy) per code and location in the range, with
+    the first date logged: a user's case mix, for planning in their own procedures."""
+    rows = list(
+        ProcedureLog.objects.for_user(user)
+        .filter(date__range=(start, end))
+        .values("code_id", "location_id")
+        .annotate(
+            entries=Count("pk"), medicare=Sum("medicare"), policy=Sum("policy"), first=Min("date")
+        )
+        .order_by()
+    )
+    codes = {
+        pk: (code, description)
+        for pk, code, description in Code.objects.filter(
+            id__in={row["code_id"] for row in rows}
+        ).values_list("id", "code", "short_descriptor")
+    }
+    for row in rows:
+        row["code"], row["short_descriptor"] = codes[row.pop("code_id")]
+    return sorted(rows, key=lambda row: (row["code"], row["location_id"] or 0))
+
+
 def splits(user, start: dt.date, end: dt.date, figure: str):
     """wRVU by location and by setting, from one grouped query."""
     rows = (
@@ -183,6 +218,7 @@ class Standing:
     pace: Pace | None = None
     pay_to_date: Pay | None = None
     pay_projected: Pay | None = None
+    pay_estimate: pay_sources.PayEstimate | None = None  # from another app's terms (contracts)
     annualised: Decimal = ZERO
     benchmarks: list[dict] = field(default_factory=list)
 
@@ -229,8 +265,9 @@ def standing(user, today: dt.date | None = None) -> Standing:
         result.target = target
         result.split = goal_split(target, today, year, days_off)
 
+    result.pay_estimate = pay_sources.estimate(user, year=year, today=today, days_off=days_off)
     tiers = list(CompensationTier.objects.for_user(user).values_list("starts_at", "rate"))
-    if tiers or rate is not None:
+    if result.pay_estimate is None and (tiers or rate is not None):
         rated = {
             loc.pk: loc
             for loc in Location.objects.for_user(user).filter(dollars_per_wrvu__isnull=False)
