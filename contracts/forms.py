@@ -46,6 +46,7 @@ class ContractForm(forms.ModelForm):
             "draw",
             "shortfall",
         ]
+        labels = {"name": "Name of the contract or offer"}
         widgets = {
             "status": forms.RadioSelect,
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -105,6 +106,7 @@ def _formset(model, fields, extra, base=RowsFormSet, form=forms.ModelForm, widge
         form=form,
         formset=base,
         fields=fields,
+        help_texts=dict.fromkeys(fields, ""),  # the group's legend and help say it once
         extra=extra,
         can_delete=True,
         max_num=10,

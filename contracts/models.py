@@ -90,7 +90,7 @@ class Contract(models.Model):
         **WRVU,
     )
     figure = models.CharField(
-        "wRVU figure that counts",
+        "which wRVU figure counts",
         max_length=8,
         choices=Figure.choices,
         default=Figure.POLICY,

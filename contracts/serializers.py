@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,6 +23,34 @@ from tracking.models import Location
 
 ZERO = Decimal(0)
 MAX_ROWS = 10
+
+
+class DecimalInput(serializers.DecimalField):
+    """A decimal read from a JSON string ("52.50") or number (52.5), answered as a string."""
+
+
+class DecimalInputSchema(OpenApiSerializerFieldExtension):
+    """Documents DecimalInput as what it reads: a decimal string, or a number in range."""
+
+    target_class = DecimalInput
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        number: dict = {"type": "number"}
+        if field.min_value is not None:
+            number["minimum"] = field.min_value
+        if field.max_value is not None:
+            number["maximum"] = field.max_value
+        return {"oneOf": [{"type": "string", "format": "decimal"}, number]}
+
+
+class DecimalModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: DecimalInput,
+    }
+
+
 MONEY = {
     "max_digits": 12,
     "decimal_places": 2,
@@ -48,20 +78,21 @@ def problems_by_field(terms: engine.Terms) -> dict[str, list[str]]:
 
 
 class TierSerializer(serializers.Serializer):
-    from_wrvu = serializers.DecimalField(**WRVU)
-    rate = serializers.DecimalField(**RATE)
+    from_wrvu = DecimalInput(**WRVU)
+    rate = DecimalInput(**RATE)
 
 
 class StipendSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=list(engine.STIPEND_KINDS), default="other")
     name = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
-    amount = serializers.DecimalField(help_text="Dollars a year.", **MONEY)
+    amount = DecimalInput(help_text="Dollars a year.", **MONEY)
 
 
 @extend_schema_field(
     {
         "oneOf": [
             {"type": "string", "format": "decimal", "description": "Stipends a year, in all."},
+            {"type": "number", "minimum": 0, "maximum": 100_000_000},
             {
                 "type": "array",
                 "maxItems": MAX_ROWS,
@@ -70,7 +101,12 @@ class StipendSerializer(serializers.Serializer):
                     "properties": {
                         "kind": {"type": "string", "enum": list(engine.STIPEND_KINDS)},
                         "name": {"type": "string", "maxLength": 60},
-                        "amount": {"type": "string", "format": "decimal"},
+                        "amount": {
+                            "oneOf": [
+                                {"type": "string", "format": "decimal"},
+                                {"type": "number", "minimum": 0, "maximum": 100_000_000},
+                            ]
+                        },
                     },
                     "required": ["amount"],
                 },
@@ -89,7 +125,7 @@ class StipendsField(serializers.Field):
                 engine.Stipend(row["kind"], row["amount"], row["name"])
                 for row in rows.validated_data
             )
-        amount = serializers.DecimalField(**MONEY).run_validation(data)
+        amount = DecimalInput(**MONEY).run_validation(data)
         return (engine.Stipend("other", amount, "Stipends"),) if amount else ()
 
     def to_representation(self, value):
@@ -97,8 +133,8 @@ class StipendsField(serializers.Field):
 
 
 class CalculatorContractSerializer(serializers.Serializer):
-    base_salary = serializers.DecimalField(default=ZERO, help_text="Dollars a year.", **MONEY)
-    threshold_wrvu = serializers.DecimalField(
+    base_salary = DecimalInput(default=ZERO, help_text="Dollars a year.", **MONEY)
+    threshold_wrvu = DecimalInput(
         default=ZERO, help_text="wRVUs up to it earn nothing beyond base.", **WRVU
     )
     tiers = TierSerializer(
@@ -108,7 +144,7 @@ class CalculatorContractSerializer(serializers.Serializer):
         help_text="Marginal, in ascending from_wrvu; wRVUs below the first earn nothing "
         "beyond base.",
     )
-    quality_bonus_percent = serializers.DecimalField(
+    quality_bonus_percent = DecimalInput(
         default=ZERO, help_text="Percent of the base salary.", **PERCENT
     )
     stipends = StipendsField(default=tuple)
@@ -118,14 +154,14 @@ class CompensationCalculateSerializer(serializers.Serializer):
     """A year's pay under a contract at a volume (POST /api/v1/compensation/calculate)."""
 
     contract = CalculatorContractSerializer()
-    wrvu = serializers.DecimalField(
+    wrvu = DecimalInput(
         max_digits=10,
         decimal_places=4,
         min_value=ZERO,
         max_value=engine.MAX_WRVU,
         help_text="wRVUs in the year.",
     )
-    quality_achieved_percent = serializers.DecimalField(default=Decimal(100), **PERCENT)
+    quality_achieved_percent = DecimalInput(default=Decimal(100), **PERCENT)
 
     def validate(self, attrs):
         terms = self.terms(attrs)
@@ -185,25 +221,25 @@ def result_data(pay: engine.Pay) -> dict:
 # --- /api/v1/contracts/ -----------------------------------------------------------------------
 
 
-class ContractTierSerializer(serializers.ModelSerializer):
+class ContractTierSerializer(DecimalModelSerializer):
     class Meta:
         model = ContractTier
         fields = ["from_wrvu", "rate"]
 
 
-class ContractBonusSerializer(serializers.ModelSerializer):
+class ContractBonusSerializer(DecimalModelSerializer):
     class Meta:
         model = ContractBonus
         fields = ["name", "kind", "value", "achieved_percent"]
 
 
-class ContractStipendSerializer(serializers.ModelSerializer):
+class ContractStipendSerializer(DecimalModelSerializer):
     class Meta:
         model = ContractStipend
         fields = ["kind", "name", "annual_amount"]
 
 
-class ContractLocationRateSerializer(serializers.ModelSerializer):
+class ContractLocationRateSerializer(DecimalModelSerializer):
     location = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.none(), help_text="The id of one of your locations."
     )
@@ -221,7 +257,7 @@ ROWS = {
 }
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(DecimalModelSerializer):
     """A contract or offer with its rows. Rows sent replace the contract's rows of that kind;
     rows left out of a PATCH stay as they were."""
 

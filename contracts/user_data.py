@@ -1,7 +1,7 @@
 """contracts' section of "download my data" (rvuedge.user_data): one row per contract or offer,
 its rows written out as text. Contracts cascade from the user; their rows from the contract."""
 
-from contracts.models import Contract
+from contracts.models import Contract, ContractBonus
 from rvuedge import rounding
 from rvuedge.user_data import register_user_data
 
@@ -15,8 +15,12 @@ def _tiers(contract) -> str:
 
 def _bonuses(contract) -> str:
     return "; ".join(
-        f"{b.name}: {rounding.fixed(b.value, 2)} {b.get_kind_display()}, "
-        f"{rounding.fixed(b.achieved_percent, 2)}% achieved"
+        (
+            f"{b.name}: {rounding.fixed(b.value, 2)}% of base salary"
+            if b.kind == ContractBonus.Kind.PERCENT
+            else f"{b.name}: ${rounding.fixed(b.value, 2)} a year"
+        )
+        + f", {rounding.fixed(b.achieved_percent, 2)}% achieved"
         for b in contract.bonuses.all()
     )
 
