@@ -536,25 +536,38 @@ def projected_work(
     year: tuple[dt.date, dt.date],
     through: dt.date,
     days_off: frozenset[dt.date] = frozenset(),
+    since: dt.date | None = None,
 ) -> list[Work]:
     """The year's work so far, and the same pace per working day (by location) for the working
-    days left: the year's total is the dashboard's projection (so far x working days of the
-    year / working days passed)."""
+    days left. The pace is the work from `since` (when logging began; the year's start by
+    default) over the working days from then: the dashboard's projection. Work before `since`
+    (wRVUs carried in from before logging began) counts, but sets no pace."""
+    start = max(year[0], since or year[0])
     done: dict[object, Wrvu] = {}
     for item in work:
-        if year[0] <= item.date <= through:
+        if start <= item.date <= through:
             done[item.location] = done.get(item.location, Wrvu()) + item.wrvu
-    elapsed = working_days(year[0], min(through, year[1]), days_off)
+    elapsed = working_days(start, min(through, year[1]), days_off)
     projected = [item for item in work if year[0] <= item.date <= through]
     if not elapsed:
         return projected
-    day = through + dt.timedelta(days=1)
+    day = through + ONE_DAY
     per_day = {key: Wrvu(w.medicare / elapsed, w.policy / elapsed) for key, w in done.items()}
     while day <= year[1]:
         if day.weekday() < 5 and day not in days_off:
             projected.extend(Work(day, w, key) for key, w in per_day.items())
-        day += dt.timedelta(days=1)
+        day += ONE_DAY
     return projected
+
+
+def carried_in(
+    wrvu: Decimal | None, *, year: tuple[dt.date, dt.date], since: dt.date
+) -> list[Work]:
+    """wRVUs the user did in the year before logging began, as work on the day before it (so
+    they count toward the threshold and tiers), at no location, under both figures."""
+    if not wrvu or since <= year[0]:
+        return []
+    return [Work(since - ONE_DAY, Wrvu.both(wrvu))]
 
 
 # --- Break-even and planning --------------------------------------------------------------------

@@ -62,17 +62,26 @@ class YearStanding:
 
 
 def year_standing(
-    user, today: dt.date | None = None, *, days: frozenset[dt.date] | None = None
+    user,
+    today: dt.date | None = None,
+    *,
+    days: frozenset[dt.date] | None = None,
+    since: dt.date | None = None,
+    carried: Decimal | None = None,
 ) -> YearStanding | None:
-    """None when no signed contract is in force in the fiscal year holding `today`."""
+    """None when no signed contract is in force in the fiscal year holding `today`. `since`
+    and `carried`: when logging began in the year and the wRVUs done before it
+    (tracking.pay_sources), which count toward thresholds and tiers but set no pace."""
     today = today or timezone.localdate()
     year = fiscal_year(user, today)
     terms = signed_terms(user, *year)
     if not terms:
         return None
-    done = work(user, year[0], min(today, year[1]))
+    start = since or year[0]
+    done = engine.carried_in(carried, year=year, since=start)
+    done += work(user, year[0], min(today, year[1]))
     days = days_off(user, year) if days is None else days
-    future = engine.projected_work(done, year=year, through=today, days_off=days)
+    future = engine.projected_work(done, year=year, through=today, days_off=days, since=start)
     return YearStanding(
         year=year,
         today=today,
@@ -81,9 +90,11 @@ def year_standing(
     )
 
 
-def dashboard_estimate(user, *, year, today, days_off) -> PayEstimate | None:
+def dashboard_estimate(
+    user, *, year, today, days_off, since=None, carried=None
+) -> PayEstimate | None:
     """tracking.pay_sources: the dashboard's pay under the contracts in force in the year."""
-    found = year_standing(user, today, days=days_off)
+    found = year_standing(user, today, days=days_off, since=since, carried=carried)
     if found is None or found.year != year:
         return None
     names = "; ".join(f"“{p.terms.name}” for {p.accrued}" for p in found.to_date.pays)

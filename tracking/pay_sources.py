@@ -8,10 +8,12 @@ of Goals & pay. Such an app registers a source in its AppConfig.ready():
             "Contracts and offers", "contracts:list", "Your contract's terms, offers side by side"))
     )
 
-`estimate(user, *, year, today, days_off)` returns a PayEstimate for the fiscal year `year`
-through `today`, or None when it has nothing to say for this user (the dashboard then uses the
-rate and tiers of Goals & pay). The first source with an estimate wins. Each source's link is
-offered on Goals & pay.
+`estimate(user, *, year, today, days_off, since, carried)` returns a PayEstimate for the fiscal
+year `year` through `today`, or None when it has nothing to say for this user (the dashboard
+then uses the rate and tiers of Goals & pay). `since` is when logging began in the year (the
+pace is counted from it; None: the year's start) and `carried` the wRVUs the user did in the
+year before it (None: none given). The first source with an estimate wins. Each source's link
+is offered on Goals & pay.
 """
 
 from __future__ import annotations
@@ -63,10 +65,18 @@ def unregister_pay_source(name: str) -> None:
 
 
 def estimate(
-    user, *, year: tuple[dt.date, dt.date], today: dt.date, days_off: frozenset[dt.date]
+    user,
+    *,
+    year: tuple[dt.date, dt.date],
+    today: dt.date,
+    days_off: frozenset[dt.date],
+    since: dt.date | None = None,
+    carried: Decimal | None = None,
 ) -> PayEstimate | None:
     for source in _sources.values():
-        found = source.estimate(user, year=year, today=today, days_off=days_off)
+        found = source.estimate(
+            user, year=year, today=today, days_off=days_off, since=since, carried=carried
+        )
         if found is not None:
             return found
     return None

@@ -23,6 +23,7 @@ from contracts.engine import (
     Work,
     Wrvu,
     break_even,
+    carried_in,
     in_procedures,
     overlapping,
     pay_for_volume,
@@ -33,6 +34,7 @@ from contracts.engine import (
     volume_for_income,
     with_more_cases,
 )
+from rvuedge import rounding
 
 D = Decimal
 YEAR_2026 = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -497,3 +499,28 @@ def test_contracts_in_force_on_a_shared_day_overlap():
         overlapping(Terms(start=dt.date(2020, 1, 1), end=dt.date(2023, 12, 31)), [open_ended]) == []
     )
     assert overlapping(Terms(start=dt.date(2030, 1, 1)), [open_ended]) == [open_ended]
+
+
+def test_logging_begun_mid_year_sets_the_pace_from_then_and_the_carried_wrvus_count():
+    # Logging began Monday Apr 6 2026 with 1,000 wRVU carried in from before. 100 logged by
+    # Friday Apr 24: 15 working days, 6.6667 a day; 179 working days left: 100 x 194 / 15 =
+    # 1,293.33 from logging; with the 1,000 carried, 2,293.33 in the year.
+    since = dt.date(2026, 4, 6)
+    work = carried_in(D(1000), year=YEAR_2026, since=since)
+    work += [Work(dt.date(2026, 4, 20), Wrvu.both(D(100)))]
+
+    projected = projected_work(work, year=YEAR_2026, through=dt.date(2026, 4, 24), since=since)
+
+    assert work[0] == Work(dt.date(2026, 4, 5), Wrvu.both(D(1000)))
+    total = sum((w.wrvu.policy for w in projected), D(0))
+    assert rounding.hundredths(total) == D("2293.33")
+    # A contract with a 1,500 threshold counts the carried wRVUs toward it: $50 above
+    # 1,500 on 2,293.33 = 793.33 x 50 = 39,666.67.
+    terms = Terms(threshold_wrvu=D(1500), tiers=tiers((0, 50)))
+    pay = pay_for_year(terms, year=YEAR_2026, work=projected, through=YEAR_2026[1])
+    assert pay.total == D("39666.67")
+
+
+def test_nothing_is_carried_in_when_logging_covers_the_year():
+    assert carried_in(D(1000), year=YEAR_2026, since=YEAR_2026[0]) == []
+    assert carried_in(None, year=YEAR_2026, since=dt.date(2026, 4, 6)) == []

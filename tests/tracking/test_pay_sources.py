@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def source():
     seen = []
 
-    def estimate(user, *, year, today, days_off):
+    def estimate(user, *, year, today, days_off, since, carried):
         seen.append((user, year, today))
         if user.email.startswith("skip"):
             return None
