@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from codes import api as codes_api
+from contracts.api import CompensationCalculateView, ContractViewSet
 from tracking.api import (
     FavoriteViewSet,
     ProcedureLogViewSet,
@@ -16,10 +17,16 @@ router = DefaultRouter()
 router.register("logs", ProcedureLogViewSet, basename="api-logs")
 router.register("favorites", FavoriteViewSet, basename="api-favorites")
 router.register("templates", TemplateViewSet, basename="api-templates")
+router.register("contracts", ContractViewSet, basename="api-contracts")
 
 urlpatterns = [
     path("wrvu/calculate", WrvuCalculateView.as_view(), name="api-wrvu-calculate"),
     path("stats/", StatsView.as_view(), name="api-stats"),
+    path(
+        "compensation/calculate",
+        CompensationCalculateView.as_view(),
+        name="api-compensation-calculate",
+    ),
     *codes_api.urlpatterns,  # public: codes, prices, localities, releases
     *router.urls,
 ]

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from accounts.models import CareerStage
 from benchmarks.models import Benchmark
 from codes.models import Code, Release
 from rvuedge.periods import Period, academic_year, bucket_start, buckets, fiscal_year, periods
-from tracking import changes
+from tracking import changes, pay_sources
 from tracking.caselog import pgy_label, rotation_of
 from tracking.goals import (
     Pace,
@@ -166,6 +166,40 @@ def case_mix(user, start: dt.date, end: dt.date, figure: str, limit: int = 10):
     return codes[:limit], ordered
 
 
+def wrvu_by_day_and_location(user, start: dt.date, end: dt.date) -> list[dict]:
+    """Medicare-style and policy wRVUs per date and location (id or None), for pay by date."""
+    return list(
+        ProcedureLog.objects.for_user(user)
+        .filter(date__range=(start, end))
+        .values("date", "location_id")
+        .annotate(medicare=Sum("medicare"), policy=Sum("policy"))
+        .order_by("date", "location_id")
+    )
+
+
+def wrvu_by_code_and_location(user, start: dt.date, end: dt.date) -> list[dict]:
+    """Entries and wRVUs (Medicare-style and policy) per code and location in the range, with
+    the first date logged: a user's case mix, for planning in their own procedures."""
+    rows = list(
+        ProcedureLog.objects.for_user(user)
+        .filter(date__range=(start, end))
+        .values("code_id", "location_id")
+        .annotate(
+            entries=Count("pk"), medicare=Sum("medicare"), policy=Sum("policy"), first=Min("date")
+        )
+        .order_by()
+    )
+    codes = {
+        pk: (code, description)
+        for pk, code, description in Code.objects.filter(
+            id__in={row["code_id"] for row in rows}
+        ).values_list("id", "code", "short_descriptor")
+    }
+    for row in rows:
+        row["code"], row["short_descriptor"] = codes[row.pop("code_id")]
+    return sorted(rows, key=lambda row: (row["code"], row["location_id"] or 0))
+
+
 def splits(user, start: dt.date, end: dt.date, figure: str):
     """wRVU by location and by setting, from one grouped query."""
     rows = (
@@ -199,6 +233,7 @@ class Standing:
     pace: Pace | None = None
     pay_to_date: Pay | None = None
     pay_projected: Pay | None = None
+    pay_estimate: pay_sources.PayEstimate | None = None  # from another app's terms (contracts)
     annualised: Decimal | None = ZERO  # None until a week of logging (goals.MIN_TRACKED_DAYS)
     benchmarks: list[dict] = field(default_factory=list)
 
@@ -277,8 +312,16 @@ def standing(user, today: dt.date | None = None) -> Standing:
         result.target = target
         result.split = goal_split(target, today, year, days_off)
 
+    result.pay_estimate = pay_sources.estimate(
+        user,
+        year=year,
+        today=today,
+        days_off=days_off,
+        since=tracking.since,
+        carried=tracking.carried,
+    )
     tiers = list(CompensationTier.objects.for_user(user).values_list("starts_at", "rate"))
-    if tiers or rate is not None:
+    if result.pay_estimate is None and (tiers or rate is not None):
         result.pay_to_date, result.pay_projected = _pay(
             user, by_location, result.done, year_pace.projection, tiers, rate
         )

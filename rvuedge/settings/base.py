@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "codes",
     "benchmarks",
     "tracking",
+    "contracts",
     "blog",
     "resources",
     "support",

@@ -9,7 +9,17 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ("rvuedge", "accounts", "codes", "tracking", "blog", "support", "resources", "benchmarks")
+APPS = (
+    "rvuedge",
+    "accounts",
+    "codes",
+    "tracking",
+    "contracts",
+    "blog",
+    "support",
+    "resources",
+    "benchmarks",
+)
 MAX_LINES = 60
 REASON = "# Long:"  # a comment inside the function that says why it is one piece
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rvuedge import periods
-from tracking import selectors, services
+from tracking import pay_sources, selectors, services
 from tracking.forms.goals import DayOffForm, PreferencesForm, TierForm
 from tracking.models import CompensationTier, DayOff, ProcedureLog
 from tracking.portability.exports import case_log_csv_stream
@@ -126,6 +126,7 @@ def goals(request):
         "tier_form": tier_form,
         "days_off": DayOff.objects.for_user(user).filter(date__gte=today_minus_year()),
         "tiers": CompensationTier.objects.for_user(user),
+        "pay_links": pay_sources.links(),
     }
     return render(request, "tracking/goals.html", context)
 
