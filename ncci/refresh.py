@@ -89,4 +89,6 @@ def _refresh_kind(kind: str, page_url: str, result: RefreshResult) -> None:
             download(url, Path(folder) / _file_name(url))
         source_url = urls[0] if len(urls) == 1 else page_url
         for outcome in services.edits_import(source=folder, source_url=source_url):
-            result.imported.append(str(outcome.edit_set))
+            # Files CMS published again under a new quarter's name are the set we have.
+            found = result.imported if outcome.imported else result.up_to_date
+            found.append(str(outcome.edit_set))
