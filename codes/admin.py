@@ -11,6 +11,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from rvuedge.admin_base import ReadOnlyAdmin
+
 from . import selectors, services
 from .models import (
     CategoryContent,
@@ -24,17 +26,6 @@ from .models import (
     Release,
     SourceFile,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SourceFileInline(admin.TabularInline):

@@ -13,24 +13,24 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 
 from rvuedge import locks
-
-from . import releases
-from .downloads import (  # noqa: F401  (download and the errors are part of this module's API)
+from rvuedge.downloads import (  # noqa: F401  (download and the errors are part of this module's API)
     DownloadError,
     DownloadTooLarge,
     download,
     downloaded,
     fetch_text,
+    page_links,
 )
+
+from . import releases
 from .models import Release
 from .services import FeeScheduleImportError, ImportInProgress, release_import
 
@@ -75,32 +75,6 @@ class ReleaseLink:
         return (self.year, self.quarter, self.revised)
 
 
-class _LinkCollector(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.base_href: str | None = None
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "base" and self.base_href is None:
-            self.base_href = dict(attrs).get("href")
-        elif tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href.strip())
-
-
-def _absolute_links(html: str, page_url: str) -> Iterator[str]:
-    parser = _LinkCollector()
-    parser.feed(html)
-    parser.close()
-    base = urljoin(page_url, parser.base_href) if parser.base_href else page_url
-    for href in parser.hrefs:
-        url = urljoin(base, href)
-        if urlsplit(url).scheme in ("http", "https"):
-            yield url.split("#", 1)[0]
-
-
 def _last_segment(url: str) -> str:
     return PurePosixPath(unquote(urlsplit(url).path)).name
 
@@ -126,7 +100,7 @@ def parse_release_links(html: str, page_url: str) -> list[ReleaseLink]:
     updates of other fee schedules, readme files) are ignored.
     """
     by_release: dict[tuple, ReleaseLink] = {}
-    for url in _absolute_links(html, page_url):
+    for url in page_links(html, page_url):
         link = _release_link(url)
         if link is None:
             continue
@@ -141,7 +115,7 @@ def parse_release_pages(html: str, page_url: str) -> dict[str, str]:
     """Links to pages about one release (.../rvu25d), by release name, for releases whose zip
     is not linked from the index itself."""
     pages: dict[str, str] = {}
-    for url in _absolute_links(html, page_url):
+    for url in page_links(html, page_url):
         segment = _last_segment(url)
         match = _RELEASE_PAGE.match(segment)
         if match and "." not in segment:

@@ -28,11 +28,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rvuedge import locks
+from rvuedge.downloads import DownloadError, downloaded
 
 from . import cache as codes_cache
 from . import categories, parsing
 from .changes import summarize
-from .downloads import DownloadError, downloaded
 from .models import Code, Locality, OppsCap, RelativeValue, Release, SourceFile
 
 logger = logging.getLogger(__name__)
@@ -755,7 +755,7 @@ def _is_url(text: str) -> bool:
 
 @contextmanager
 def _downloaded(url: str) -> Iterator[Path]:
-    """The file at url, downloaded with the refresh's limits and retries (codes.downloads)."""
+    """The file at url, downloaded with the refresh's limits and retries (rvuedge.downloads)."""
     try:
         with downloaded(url) as path:
             yield path

@@ -21,3 +21,9 @@ def add_periodic_tasks(sender, **kwargs):
         sender.signature("codes.tasks.refresh_fee_schedules"),
         name="codes.refresh_fee_schedules",
     )
+    # NCCI edits change quarterly (MUE sometimes between quarters).
+    sender.add_periodic_task(
+        crontab(hour=6, minute=45),
+        sender.signature("ncci.tasks.refresh_ncci_edits"),
+        name="ncci.refresh_ncci_edits",
+    )

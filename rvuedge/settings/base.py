@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "accounts",
+    "ncci",
     "codes",
     "benchmarks",
     "tracking",
@@ -311,6 +312,22 @@ LOGGING = {
 # Product settings.
 SHOW_AMA_DESCRIPTORS = env.bool("SHOW_AMA_DESCRIPTORS", default=True)
 CMS_DATA_DIR = env.path("CMS_DATA_DIR", default=str(BASE_DIR / "data" / "cms"))
+NCCI_DATA_DIR = env.path("NCCI_DATA_DIR", default=str(BASE_DIR / "data" / "ncci"))
+# Where the daily refresh looks for each kind of NCCI edit file (CMS's download pages).
+NCCI_PAGE_URLS = {
+    "mue": env(
+        "NCCI_MUE_PAGE_URL",
+        default="https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/medicare-ncci-medically-unlikely-edits",
+    ),
+    "aoc": env(
+        "NCCI_AOC_PAGE_URL",
+        default="https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/medicare-ncci-add-code-edits",
+    ),
+    "ptp": env(
+        "NCCI_PTP_PAGE_URL",
+        default="https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/medicare-ncci-procedure-procedure-ptp-edits",
+    ),
+}
 
 # Fee schedule refresh: where CMS lists the PFS relative value zips, and download limits.
 CMS_PFS_PAGE_URL = env(

@@ -12,6 +12,7 @@ from django.conf import settings
 APPS = (
     "rvuedge",
     "accounts",
+    "ncci",
     "codes",
     "tracking",
     "contracts",

@@ -7,13 +7,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from codes import parsing, releases, services
+from ncci import services as ncci_services
 
 
 class Command(BaseCommand):
     help = (
         "Import the bundled CMS files (settings.CMS_DATA_DIR: one folder per release, or per "
         "year's locality files such as RVU26A, plus the HCPCS files) and make the newest bundled "
-        "release current. Files already imported are skipped, so running it again is quick and "
+        "release current, and the bundled NCCI edits (settings.NCCI_DATA_DIR). Files already "
+        "imported are skipped, so running it again is quick and "
         "changes nothing."
     )
 
@@ -46,8 +48,22 @@ class Command(BaseCommand):
                         self.stdout.write(f"{newest_imported} is now the current release.")
         except services.FeeScheduleImportError as exc:
             raise CommandError(str(exc)) from None
+        self._load_ncci(verbosity)
         # Code pages' editorial text (codes/content/); content edited in the admin is kept.
         call_command("load_editorial_content", verbosity=verbosity)
+
+    def _load_ncci(self, verbosity):
+        """The bundled NCCI edits (settings.NCCI_DATA_DIR: MUE and add-on code edits)."""
+        root = Path(settings.NCCI_DATA_DIR)
+        if not root.is_dir():
+            raise CommandError(f"{root} does not exist (settings.NCCI_DATA_DIR)")
+        try:
+            outcomes = ncci_services.edits_import(source=root)
+        except ncci_services.EditImportError as exc:
+            raise CommandError(str(exc)) from None
+        for outcome in outcomes:
+            if verbosity >= 2 or (verbosity >= 1 and outcome.imported):
+                self.stdout.write(outcome.message)
 
     def _say(self, outcome, verbosity):
         if verbosity >= 2 or (verbosity >= 1 and outcome.imported):

@@ -14,8 +14,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 
@@ -137,3 +138,30 @@ def downloaded(url: str, **kwargs) -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.base_href: str | None = None
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "base" and self.base_href is None:
+            self.base_href = dict(attrs).get("href")
+        elif tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href.strip())
+
+
+def page_links(html: str, page_url: str) -> Iterator[str]:
+    """The absolute http(s) links of a page (relative ones resolved against it or its <base>)."""
+    parser = _LinkCollector()
+    parser.feed(html)
+    parser.close()
+    base = urljoin(page_url, parser.base_href) if parser.base_href else page_url
+    for href in parser.hrefs:
+        url = urljoin(base, href)
+        if urlsplit(url).scheme in ("http", "https"):
+            yield url.split("#", 1)[0]
