@@ -38,7 +38,7 @@ def release_codes(release) -> frozenset[str]:
 
 
 def _totals(priced: list[PricedLine]) -> dict[str, Decimal]:
-    """The sums of the lines' own figures (each already rounded once, as stored)."""
+    """The sums of the lines' own figures, as stored."""
     return {
         "raw": sum((p.medicare.raw for p in priced), Decimal(0)),
         "medicare": sum((p.medicare.credited for p in priced), Decimal(0)),

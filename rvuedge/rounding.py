@@ -46,6 +46,17 @@ def fixed(value: Decimal, places: int = 2, *, grouped: bool = False) -> str:
     return f"{rounded:,f}" if grouped else f"{rounded:f}"
 
 
+def credit_text(value: Decimal, *, grouped: bool = True) -> str:
+    """A credited wRVU figure as stored, for people: its four places without the trailing zeros
+    past two ("0.385", "2.2875", "19.60", "1,234.50"). Lines and totals are shown exactly, so the
+    lines a person reads always add up to the total they read."""
+    exact = credit(value)
+    places = 4
+    while places > 2 and exact == to_places(exact, places - 1):
+        places -= 1
+    return fixed(exact, places, grouped=grouped)
+
+
 def money(value: Decimal) -> str:
     """$1,159.35."""
     return f"${fixed(value, 2, grouped=True)}"

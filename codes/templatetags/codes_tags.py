@@ -44,3 +44,13 @@ def gpci(value) -> str:
     """A geographic index to the three places CMS publishes (1.000)."""
     number = _decimal(value)
     return NOT_APPLICABLE if number is None else rounding.fixed(number, 3)
+
+
+@register.filter
+def wrvu(value) -> str:
+    """A credited wRVU figure or total exactly as stored (rounding.credit_text): "0.385",
+    "2.2875", "19.60"; never rounded again, so lines add up to their totals."""
+    number = _decimal(value)
+    if number is None:
+        return NOT_APPLICABLE
+    return rounding.credit_text(number)

@@ -63,7 +63,7 @@ def test_fixed_text(value, places, grouped, text):
     [
         (money_filter, D("1159.345"), "$1,159.35"),  # f"${value:,.2f}" gave $1,159.34
         (content._money, D("0.125"), "$0.13"),
-        (_two, D("1.285"), "1.29"),
+        (_two, D("1.28555"), "1.2856"),  # as stored: four places, half up
         (four, D("0.00005"), "0.0001"),  # f"{value:.4f}" gave 0.0000
         (content._pct, D("0.125"), "13%"),  # quantize(Decimal(1)) gave 12%
     ],
@@ -79,3 +79,19 @@ def test_a_code_s_category_percentile_rounds_half_up():
 
     # One of eight codes below: 12.5%, shown as 13 (round() gave 12).
     assert comparison.percentile == 13
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("0.385", "0.385"),  # 50% of 0.77: shown as stored, never 0.39
+        ("2.2875", "2.2875"),
+        ("19.6", "19.60"),
+        ("0.7700", "0.77"),
+        ("1234.5", "1,234.50"),
+        ("28.66500", "28.665"),
+        ("0.00005", "0.0001"),  # four places at most, half up (as stored)
+    ],
+)
+def test_credit_text_shows_a_credited_figure_exactly(value, text):
+    assert rounding.credit_text(Decimal(value)) == text

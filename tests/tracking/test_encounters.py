@@ -76,9 +76,9 @@ def test_one_patients_two_injections_are_ranked_together(client, attending, rvu2
 
     response = save(client, "20610 20610")
 
-    # One encounter: the second at 50% of 0.77 = 0.385, credited 0.39.
-    assert medicare_by_encounter(attending) == [["0.7700", "0.3900"]]
-    assert "Saved 2 entries in 1 encounter: 1.16 wRVU" in response.text
+    # One encounter: the second at 50% of 0.77 = 0.385, stored and shown exactly.
+    assert medicare_by_encounter(attending) == [["0.7700", "0.3850"]]
+    assert "Saved 2 entries in 1 encounter: 1.155 wRVU" in response.text
 
 
 def test_the_preview_groups_lines_by_patient_with_subtotals(client, attending, rvu26c):
@@ -89,8 +89,8 @@ def test_the_preview_groups_lines_by_patient_with_subtotals(client, attending, r
     ).text
 
     assert "Patient 1" in html and "Patient 2" in html and "Patient 3" not in html
-    assert subtotals(html) == [D("1.16"), D("0.77")]
-    assert total(html) == D("1.93")
+    assert subtotals(html) == [D("1.155"), D("0.77")]
+    assert total(html) == D("1.925")
     assert "Total, 2 patients" in html
     assert "Ready: press Enter to save 2 encounters." in html
 
@@ -102,7 +102,7 @@ def test_the_per_patient_switch_reaches_the_preview(client, attending, rvu26c):
     together = client.post(reverse("tracking:preview"), data).text
     apart = client.post(reverse("tracking:preview"), data | {"per_patient": "on"}).text
 
-    assert total(together) == D("1.16") and "Patient 2" not in together
+    assert total(together) == D("1.155") and "Patient 2" not in together
     assert total(apart) == D("1.54") and subtotals(apart) == [D("0.77"), D("0.77")]
 
 
@@ -127,17 +127,17 @@ def test_a_bad_line_of_one_patient_saves_no_patient(client, attending, rvu26c):
 
 # One figure everywhere --------------------------------------------------------------------------
 
-# Four patients whose reductions fall between hundredths: each line is credited once, to
-# hundredths (RVU26C, facility).
+# Four patients whose reductions fall between hundredths: each line's figure is stored and shown
+# exactly, never rounded again (RVU26C, facility).
 DAY = (
-    "27447-50 20610\n\n"  # 19.11 x 150% = 28.665 -> 28.67; 50% of 0.77 = 0.385 -> 0.39
-    "19303 47562 ; "  # 14.63; 50% of 10.21 = 5.105 -> 5.11
-    "99213 20610 x2 / "  # 1.30; 0.77 + 0.385 = 1.155 -> 1.16
-    "70450-26 72148-26"  # 1.44; 95% of 0.83 = 0.7885 -> 0.79
+    "27447-50 20610\n\n"  # 19.11 x 150% = 28.665; 50% of 0.77 = 0.385
+    "19303 47562 ; "  # 14.63; 50% of 10.21 = 5.105
+    "99213 20610 x2 / "  # 1.30; 0.77 + 0.385 = 1.155
+    "70450-26 72148-26"  # 1.44; 95% of 0.83 = 0.7885
 )
-DAY_LINES = ["28.67", "0.39", "14.63", "5.11", "1.30", "1.16", "0.79", "1.44"]
-DAY_SUBTOTALS = ["29.06", "19.74", "2.46", "2.23"]
-DAY_TOTAL = D("53.49")
+DAY_LINES = ["28.665", "0.385", "14.63", "5.105", "1.30", "1.155", "0.7885", "1.44"]
+DAY_SUBTOTALS = ["29.05", "19.735", "2.455", "2.2285"]
+DAY_TOTAL = D("53.4685")
 
 
 def cells(html: str, row_class: str, label: str = "Medicare-style") -> list[D]:
@@ -184,7 +184,8 @@ def history_figures(client) -> list[D]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     rows = re.findall(r"<tr>.*?</tr>", body, re.S)
     # Raw, Medicare-style, Policy: the second figure of each row.
-    return sorted(D(re.findall(r'<td class="num">([\d.,]+)</td>', row)[1]) for row in rows)
+    pattern = r'data-label="Medicare-style">([\d.,]+)</td>'
+    return sorted(D(re.findall(pattern, row)[0]) for row in rows)
 
 
 def dashboard_today(client) -> D:
@@ -229,7 +230,7 @@ def test_the_api_logs_each_encounter_of_a_request_on_its_own(api, attending, rvu
 
     assert response.status_code == 201, response.json()
     first, second = response.json()["encounters"]
-    assert [line["medicare"] for line in first] == ["0.7700", "0.3900"]
+    assert [line["medicare"] for line in first] == ["0.7700", "0.3850"]
     assert [line["medicare"] for line in second] == ["0.7700"]
     assert first[0]["encounter"] == first[1]["encounter"] != second[0]["encounter"]
     assert second[0]["date"] == yesterday and second[0]["note"] == "second clinic"
@@ -243,7 +244,7 @@ def test_a_list_and_one_object_keep_their_shape(api, attending, rvu26c):
     as_list = api.post(reverse("api-logs-list"), [line, line], format="json")
     as_object = api.post(reverse("api-logs-list"), line, format="json")
 
-    assert [entry["medicare"] for entry in as_list.json()] == ["0.7700", "0.3900"]
+    assert [entry["medicare"] for entry in as_list.json()] == ["0.7700", "0.3850"]
     assert as_object.json()["medicare"] == "0.7700"
     assert Encounter.objects.filter(user=attending).count() == 2
 
@@ -258,7 +259,12 @@ NOT_ENCOUNTERS = "Send a list of encounters, each a non-empty list of lines."
         ({"encounters": [[]]}, {"encounters": [NOT_ENCOUNTERS]}),
         ({"encounters": "20610"}, {"encounters": [NOT_ENCOUNTERS]}),
         (
-            {"encounters": [[{"code": "20610", "setting": "facility"}], [{"code": "99999"}]]},
+            {
+                "encounters": [
+                    [{"code": "20610", "setting": "facility"}],
+                    [{"code": "99999", "setting": "facility"}],
+                ]
+            },
             {"encounters": {"1": {"0": {"code": ["99999 is not a code in RVU26C."]}}}},
         ),
         (
@@ -334,7 +340,7 @@ def test_the_api_refuses_another_users_location_in_an_encounter(api, attending, 
 @pytest.mark.parametrize(
     ("text", "per_patient", "credits"),
     [
-        ("20610 20610", False, [["0.7700", "0.3900"]]),
+        ("20610 20610", False, [["0.7700", "0.3850"]]),
         ("20610 ; 20610", False, [["0.7700"], ["0.7700"]]),
         ("20610\n\n20610 / 99213", False, [["0.7700"], ["0.7700"], ["1.3000"]]),
         ("20610\n20610", True, [["0.7700"], ["0.7700"]]),

@@ -269,7 +269,8 @@ def _legend(chart: VerticalBarChart) -> Legend:
 
 
 def _two(value: Decimal) -> str:
-    return rounding.fixed(value, 2, grouped=True)
+    """A wRVU figure or total as stored (rounding.credit_text), as every page shows it."""
+    return rounding.credit_text(value)
 
 
 def _escape(text: str) -> str:

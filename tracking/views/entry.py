@@ -178,7 +178,7 @@ def saved_message(logs) -> str:
     return (
         f"Saved {entries} {'entry' if entries == 1 else 'entries'} in {encounters} "
         f"{'encounter' if encounters == 1 else 'encounters'}: "
-        f"{rounding.fixed(total)} wRVU (Medicare-style, {logs[0].release.name}).{note}"
+        f"{rounding.credit_text(total)} wRVU (Medicare-style, {logs[0].release.name}).{note}"
     )
 
 
