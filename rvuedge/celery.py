@@ -21,3 +21,9 @@ def add_periodic_tasks(sender, **kwargs):
         sender.signature("codes.tasks.refresh_fee_schedules"),
         name="codes.refresh_fee_schedules",
     )
+    # Form tokens and Idempotency-Keys are kept a day (tracking.submissions), then deleted.
+    sender.add_periodic_task(
+        crontab(hour=3, minute=40),
+        sender.signature("tracking.tasks.purge_submission_keys"),
+        name="tracking.purge_submission_keys",
+    )

@@ -22,7 +22,7 @@ from codes.models import Code
 from codes.quick_entry import Ambiguity, ParsedLine
 from codes.wrvu import LineSpec, line_problems, price_lines
 from rvuedge import periods
-from tracking import selectors, services
+from tracking import duplicates, selectors, services
 from tracking.forms.entry import HistoryFilterForm
 from tracking.models import Favorite, LogTemplate, ProcedureLog
 from tracking.serializers import (
@@ -33,6 +33,7 @@ from tracking.serializers import (
     TemplateSerializer,
     four,
 )
+from tracking.submissions import IDEMPOTENCY_KEY, KEY_REUSED_RESPONSE, idempotent
 
 
 def _current_release_or_400():
@@ -70,6 +71,10 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
     """Your procedure entries. POST a list of lines to log them as one encounter.
 
     Filters: ?start=&end= (dates), ?code=, ?location=, ?setting=, ?role=.
+
+    A POST may carry an `Idempotency-Key` header, which makes it safe to retry: a repeat gets
+    the first answer and saves nothing. An encounter already logged (same date, location,
+    codes and modifiers) is refused with 409 unless the request says `confirm_duplicate`.
     """
 
     queryset = ProcedureLog.objects.with_related()
@@ -88,6 +93,15 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             context |= {"release": release, "release_codes": release_codes(release)}
         return context
 
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY, duplicates.CONFIRM_PARAMETER],
+        responses={
+            201: LogSerializer,
+            409: duplicates.DUPLICATE_RESPONSE,
+            422: KEY_REUSED_RESPONSE,
+        },
+    )
+    @idempotent("api_logs")
     def create(self, request, *args, **kwargs):
         many = isinstance(request.data, list)
         serializer = self.get_serializer(data=request.data, many=many)
@@ -105,6 +119,10 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         refused = refused_lines(release, specs)
         if refused:
             raise ValidationError(refused if many else refused["0"])
+        if found := duplicates.refused(
+            request, date=details.date, location=details.location, encounters=[specs]
+        ):
+            return found
         try:
             logs = services.encounter_create(
                 user=request.user, details=details, lines=specs, release=release
@@ -121,12 +139,17 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             400: OpenApiResponse(
                 description="Lines to fix, readings to choose, or a reading to confirm"
             ),
+            409: duplicates.DUPLICATE_RESPONSE,
+            422: KEY_REUSED_RESPONSE,
         },
+        parameters=[IDEMPOTENCY_KEY],
     )
     @action(detail=False, methods=["post"])
+    @idempotent("api_logs_quick")
     def quick(self, request, *args, **kwargs):
         """Log one encounter typed as in quick entry. A reading of codes typed without
-        separators that holds a high-value procedure needs `confirm: true`."""
+        separators that holds a high-value procedure needs `confirm: true`; an encounter
+        already logged (same date, location, codes and modifiers) `confirm_duplicate: true`."""
         serializer = QuickEntrySerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -143,6 +166,10 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             raise ValidationError({"confirm": result.confirmations})
         shared = ("date", "setting", "location", "role", "supervising_attending", "note")
         details = services.EntryDetails(**{k: data[k] for k in shared if k in data})
+        if found := duplicates.refused(
+            request, date=details.date, location=details.location, encounters=[result.specs]
+        ):
+            return found
         try:
             logs = services.encounter_create(
                 user=request.user, details=details, lines=result.specs, release=release

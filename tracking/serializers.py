@@ -173,6 +173,11 @@ class QuickEntrySerializer(serializers.Serializer):
     supervising_attending = serializers.CharField(max_length=120, required=False, default="")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     confirm = serializers.BooleanField(default=False)
+    confirm_duplicate = serializers.BooleanField(
+        default=False,
+        help_text="Log the lines even when an encounter with the same date, location, codes and "
+        "modifiers is already logged (else 409).",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

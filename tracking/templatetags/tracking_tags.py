@@ -1,4 +1,7 @@
 from django import template
+from django.utils.html import format_html
+
+from tracking import submissions
 
 register = template.Library()
 
@@ -7,3 +10,14 @@ register = template.Library()
 def change_of(period_totals, figure):
     """Percentage change of one figure against the previous period (None: nothing to compare)."""
     return period_totals.change(figure)
+
+
+@register.simple_tag
+def submission_token():
+    """The one-time token of a form that saves (tracking.submissions): a repeat of the form
+    gets the first answer and saves nothing."""
+    return format_html(
+        '<input type="hidden" name="{}" value="{}" autocomplete="off">',
+        submissions.TOKEN_FIELD,
+        submissions.new_token(),
+    )

@@ -13,7 +13,7 @@ from codes.models import Code, Release
 from codes.wrvu import LineSpec
 from rvuedge import rounding
 from rvuedge.redirects import safe_next
-from tracking import selectors, services
+from tracking import duplicates, selectors, services
 from tracking.forms.entry import (
     CreditPolicyForm,
     HistoryFilterForm,
@@ -33,6 +33,7 @@ from tracking.models import (
     ProcedureLog,
     RepriceBatch,
 )
+from tracking.submissions import submitted_once
 
 HISTORY_PAGE_SIZE = 50
 
@@ -45,11 +46,13 @@ def current_release_or_404():
     return release
 
 
-def _entry_context(request, form, release, result=None, pay_form=None, confirm_text=""):
+def _entry_context(request, form, release, result=None, pay_form=None, confirm_text="", found=None):
     user = request.user
     if pay_form is None and selectors.pay_prompt_due(user):
         pay_form = PayPromptForm()
-    return {
+    if found is None:
+        found = duplicates.quick_entry_duplicates(user, form, result)
+    return duplicates.context(request, found) | {
         "form": form,
         "release": release,
         "preview": result,
@@ -62,6 +65,7 @@ def _entry_context(request, form, release, result=None, pay_form=None, confirm_t
 
 
 @login_required
+@submitted_once("quick_entry")
 def tracker(request):
     """Quick entry: type codes, see each line's credit, save with Enter."""
     release = current_release_or_404()
@@ -81,7 +85,7 @@ def tracker(request):
         )
 
     form = QuickEntryForm(request.POST, user=request.user)
-    result, confirm_text = None, ""
+    result, confirm_text, found = None, "", []
     if form.is_valid():
         data = form.cleaned_data
         result = entry_preview(
@@ -90,19 +94,22 @@ def tracker(request):
             setting=data["setting"],
             policy=services.user_policy(request.user),
         )
+        found = duplicates.quick_entry_duplicates(request.user, form, result)
         if not result.ok:
             form.add_error("text", "Fix or remove the marked lines before saving.")
         elif result.confirmations and not _confirmed(request, data["text"]):
             # A run of digits read as a high-value procedure: shown again, saved on confirm.
             form.add_error(None, CONFIRM_MESSAGE)
             confirm_text = data["text"]
+        elif found and not duplicates.confirmed(request):
+            form.add_error(None, duplicates.save_refused(found))
         elif saved := _save_entry(request, form, release, result):
             return saved
     status = 400 if form.errors else 200
     return render(
         request,
         "tracking/tracker.html",
-        _entry_context(request, form, release, result, confirm_text=confirm_text),
+        _entry_context(request, form, release, result, confirm_text=confirm_text, found=found),
         status=status,
     )
 
@@ -181,10 +188,12 @@ def preview(request):
         result = entry_preview(
             text, release=release, setting=setting, policy=services.user_policy(request.user)
         )
+    found = duplicates.quick_entry_duplicates(request.user, form, result)
     return render(
         request,
-        "codes/_entry_preview.html",
-        {"preview": result, "release": release, "note_warnings": form.note_warnings},
+        "tracking/_preview.html",
+        {"preview": result, "release": release, "note_warnings": form.note_warnings}
+        | duplicates.context(request, found),
     )
 
 
@@ -218,6 +227,7 @@ def entry_detail(request, pk):
 
 
 @login_required
+@submitted_once("entry_edit")
 def entry_edit(request, pk):
     log = get_object_or_404(ProcedureLog, pk=pk, user=request.user)
     form = LogEditForm(request.POST or None, instance=log)
@@ -270,6 +280,7 @@ def favorite_toggle(request, code):
 
 
 @login_required
+@submitted_once("template_create")
 def templates_list(request):
     form = LogTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
