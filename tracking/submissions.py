@@ -54,7 +54,7 @@ def new_token() -> str:
 
 
 def valid_key(key) -> bool:
-    return isinstance(key, str) and re.match(KEY_PATTERN, key) is not None
+    return isinstance(key, str) and re.fullmatch(KEY_PATTERN[1:-1], key) is not None
 
 
 def fingerprint(value) -> str:

@@ -299,7 +299,7 @@ def test_an_error_is_not_kept_so_the_fixed_request_may_reuse_its_key(api, attend
     assert ProcedureLog.objects.for_user(attending).count() == 2
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "has space", "naïve"])
+@pytest.mark.parametrize("key", ["", "x" * 256, "has space", "naïve", "tab\tinside"])
 def test_a_malformed_key_is_refused_with_a_message(api, key):
     response = api.post(
         reverse("api-logs-list"), LINES, format="json", headers={"Idempotency-Key": key}
