@@ -530,3 +530,44 @@ def learning(user) -> list[Rotation]:
         if label not in item["roles"]:
             item["roles"].append(label)
     return sorted(rotations.values(), key=lambda r: (-r.last_seen.toordinal(), r.name))
+
+
+@dataclass(frozen=True)
+class LoggedEncounter:
+    """An encounter already in the log that an encounter about to be logged repeats."""
+
+    encounter_id: int
+    first_log_id: int
+    date: dt.date
+    lines: tuple[str, ...]
+
+
+def _line_key(code: str, modifiers) -> str:
+    return "-".join([code, *sorted(m for m in modifiers if m)])
+
+
+def already_logged(user, *, date: dt.date, location, encounters) -> list[LoggedEncounter | None]:
+    """For each encounter about to be logged (a list of lines with .code and .modifiers), an
+    encounter of the user's on the same date at the same location (or both without one) whose
+    lines have the same codes and modifiers, units aside: a likely duplicate (a form sent twice,
+    a case typed again). None where there is none. Two queries at most."""
+    wanted = [tuple(sorted(_line_key(s.code, s.modifiers) for s in specs)) for specs in encounters]
+    codes = {spec.code for specs in encounters for spec in specs}
+    if not codes:
+        return [None] * len(encounters)
+    same_place = ProcedureLog.objects.for_user(user).filter(date=date, location=location)
+    candidates = same_place.filter(code__code__in=codes).values("encounter_id")
+    found: dict[int, list] = defaultdict(list)
+    for encounter_id, log_id, code, modifiers in (
+        same_place.filter(encounter_id__in=candidates)
+        .order_by("encounter_id", "pk")
+        .values_list("encounter_id", "pk", "code__code", "modifiers")
+    ):
+        found[encounter_id].append((log_id, _line_key(code, modifiers.split("-"))))
+    logged = {}
+    for encounter_id, lines in found.items():
+        labels = tuple(label for _, label in lines)
+        logged.setdefault(
+            tuple(sorted(labels)), LoggedEncounter(encounter_id, lines[0][0], date, labels)
+        )
+    return [logged.get(key) for key in wanted]

@@ -265,6 +265,11 @@ class QuickEntrySerializer(serializers.Serializer):
         default=False, help_text="Every line of the text is its own encounter (patient)."
     )
     confirm = serializers.BooleanField(default=False)
+    confirm_duplicate = serializers.BooleanField(
+        default=False,
+        help_text="Log the lines even when an encounter with the same date, location, codes and "
+        "modifiers is already logged (else 409).",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
