@@ -20,12 +20,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from codes import releases
+from codes import coding_edits, releases
 from codes.entry import Preview, release_codes
 from codes.entry import preview as entry_preview
 from codes.models import Code
 from codes.quick_entry import Ambiguity, ParsedLine
-from codes.wrvu import LineSpec, line_problems, price_lines
+from codes.wrvu import LineSpec, fee_rows, line_problems, price_lines
 from rvuedge import periods
 from tracking import duplicates, selectors, services
 from tracking.forms.entry import HistoryFilterForm
@@ -249,6 +249,7 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             setting=data["setting"],
             policy=services.user_policy(request.user),
             per_patient=data["per_patient"],
+            **selectors.coding_around(request.user, data["date"]),
         )
         if not result.ok:
             raise ValidationError(_quick_entry_problems(result))
@@ -457,7 +458,13 @@ class WrvuCalculateView(APIView):
         refused = refused_lines(release, specs)
         if refused:
             raise ValidationError({"lines": refused})
-        priced = price_lines(release=release, setting=data["setting"], specs=specs)
+        rows = fee_rows(release, {spec.code for spec in specs})
+        edits = coding_edits.Reader({spec.code for spec in specs}).line_edits(
+            specs=specs, rows=rows, day=timezone.localdate()
+        )
+        priced = price_lines(
+            release=release, setting=data["setting"], specs=specs, rows=rows, edits=edits
+        )
         lines = [
             {
                 "code": item.spec.code,
@@ -467,7 +474,7 @@ class WrvuCalculateView(APIView):
                 "raw": four(item.medicare.raw),
                 "medicare": four(item.medicare.credited),
                 "explanation": item.medicare.explanation,
-                "warnings": item.medicare.warning_messages,
+                "warnings": item.medicare.warning_dicts,
                 "warning_ids": item.medicare.warning_ids,
             }
             for item in priced

@@ -93,6 +93,18 @@ class CreditPolicy(models.Model):
     modifier_53_percent = percent_field(
         "modifier 53, %", 100, "Discontinued procedure, where the release has no 53 row."
     )
+    # Coding edits (ncci.checks): each on leaves the lines its rule bundles out of the policy
+    # figure, as Medicare-style credit does; off, the line is credited and the warning shown.
+    addon_without_primary = models.BooleanField(
+        "add-on codes need a listed primary code", default=True
+    )
+    duplicate_em = models.BooleanField("one E/M visit per patient a day", default=True)
+    global_package = models.BooleanField(
+        "global surgical package", default=True, help_text="Visits in a procedure's package."
+    )
+    ptp_bundled = models.BooleanField(
+        "NCCI procedure-to-procedure edits", default=True, help_text="Column 2 codes bundled."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OwnedQuerySet.as_manager()
@@ -112,6 +124,16 @@ class CreditPolicy(models.Model):
             modifier_52_percent=self.modifier_52_percent,
             modifier_53_percent=self.modifier_53_percent,
             second_procedure_percent=self.second_procedure_percent,
+            coding_edits=frozenset(
+                rule
+                for rule, applied in (
+                    ("addon-without-primary", self.addon_without_primary),
+                    ("duplicate-em", self.duplicate_em),
+                    ("global-package", self.global_package),
+                    ("ptp-bundled", self.ptp_bundled),
+                )
+                if applied
+            ),
         )
 
 

@@ -14,7 +14,10 @@ from django.utils import timezone
 
 from accounts.models import CareerStage
 from benchmarks.models import Benchmark
-from codes.models import Code, Release
+from codes.coding_edits import window as coding_window
+from codes.models import Code, RelativeValue, Release
+from ncci import checks
+from ncci.checks import POST_OP_DAYS
 from rvuedge.periods import Period, academic_year, bucket_start, buckets, fiscal_year, periods
 from tracking import changes, pay_sources
 from tracking.caselog import pgy_label, rotation_of
@@ -571,3 +574,93 @@ def already_logged(user, *, date: dt.date, location, encounters) -> list[LoggedE
             tuple(sorted(labels)), LoggedEncounter(encounter_id, lines[0][0], date, labels)
         )
     return [logged.get(key) for key in wanted]
+
+
+# Coding edits -----------------------------------------------------------------------------------
+
+
+def coding_context(user, first: dt.date, last: dt.date) -> list[checks.Service]:
+    """The user's logged services from `first` to `last`, for the coding edits of lines around
+    them (codes.coding_edits): each with its encounter (the patient) and the global period of
+    the row that priced it. Two queries."""
+    logs = list(
+        ProcedureLog.objects.for_user(user)
+        .filter(date__range=(first, last))
+        .values_list("pk", "encounter_id", "date", "code__code", "modifiers", "units",
+                     "release_id", "work_rvu")
+    )  # fmt: skip
+    globals_by = dict(
+        (((release, code), days))
+        for release, code, days in RelativeValue.objects.filter(
+            release_id__in={log[6] for log in logs},
+            code__code__in={log[3] for log in logs},
+            modifier="",
+        ).values_list("release_id", "code__code", "global_days")
+    )
+    return [
+        checks.Service(
+            key=("log", pk),
+            code=code,
+            day=day,
+            encounter=encounter_id,
+            modifiers=frozenset(m for m in modifiers.split("-") if m),
+            units=units,
+            global_days=globals_by.get((release_id, code), ""),
+            work_rvu=work_rvu,
+            checked=False,
+        )
+        for pk, encounter_id, day, code, modifiers, units, release_id, work_rvu in logs
+    ]
+
+
+def visits_in_packages(user, procedures: list[checks.Service], exclude=()) -> list[int]:
+    """The user's encounters holding an E/M visit that a procedure's global package may take in
+    (the day before to its last post-operative day), other than `exclude`: to check again when
+    the procedure is logged, edited or deleted."""
+    windows = [
+        (
+            p.day - dt.timedelta(days=1),
+            p.day + dt.timedelta(days=POST_OP_DAYS.get(p.global_days, 0)),
+        )
+        for p in procedures
+        if p.global_days in ("000", "010", "090")
+    ]
+    if not windows:
+        return []
+    first, last = min(w[0] for w in windows), max(w[1] for w in windows)
+    visits = (
+        ProcedureLog.objects.for_user(user)
+        .filter(date__range=(first, last), code__code__gte="99202", code__code__lte="99499")
+        .exclude(encounter_id__in=list(exclude))
+        .values_list("encounter_id", "date")
+        .distinct()
+    )
+    return sorted(
+        {enc for enc, day in visits if any(start <= day <= end for start, end in windows)}
+    )
+
+
+def packages_of(items: list[tuple[int, str, dt.date]]) -> list[checks.Service]:
+    """(release id, code, date) of entries as they are or were, as services with the global
+    period of the row that priced them: the procedures whose packages may hold visits. One
+    query."""
+    globals_by = dict(
+        ((release, code), days)
+        for release, code, days in RelativeValue.objects.filter(
+            release_id__in={i[0] for i in items}, code__code__in={i[1] for i in items}, modifier=""
+        ).values_list("release_id", "code__code", "global_days")
+    )
+    return [
+        checks.Service(
+            key=None, code=code, day=day, global_days=globals_by.get((release, code), "")
+        )
+        for release, code, day in items
+        if globals_by.get((release, code)) in ("000", "010", "090")
+    ]
+
+
+def coding_around(user, day: dt.date) -> dict:
+    """The arguments of codes.entry.preview that give its lines the coding edits of `day` with
+    the user's own services around it."""
+    first, last = coding_window(day)
+    return {"day": day, "context": coding_context(user, first, last)}

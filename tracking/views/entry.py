@@ -116,6 +116,7 @@ def tracker(request):
                 release=release,
                 setting=form.fields["setting"].initial,
                 policy=services.user_policy(request.user),
+                **selectors.coding_around(request.user, timezone.localdate()),
             )
         return render(
             request, "tracking/tracker.html", _entry_context(request, form, dated, result)
@@ -131,6 +132,7 @@ def tracker(request):
             setting=data["setting"],
             policy=services.user_policy(request.user),
             per_patient=data["per_patient"],
+            **selectors.coding_around(request.user, data["date"]),
         )
         found = duplicates.quick_entry_duplicates(request.user, form, result)
         if not result.ok:
@@ -243,6 +245,7 @@ def preview(request):
             setting=setting,
             policy=services.user_policy(request.user),
             per_patient=form.cleaned_data.get("per_patient", False),
+            **selectors.coding_around(request.user, day),
         )
     found = duplicates.quick_entry_duplicates(request.user, form, result)
     return render(
