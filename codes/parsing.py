@@ -23,6 +23,8 @@ from pathlib import Path, PurePosixPath
 
 import openpyxl
 
+from rvuedge.file_errors import FileError
+
 from . import indicators
 
 PPRRVU = "PPRRVU"
@@ -61,24 +63,9 @@ QUARTER_MONTHS = {"A": 1, "B": 4, "C": 7, "D": 10}
 CODE_RE = re.compile(r"^[A-Z0-9]{5}$")
 
 
-class ParseError(Exception):
-    """A file could not be read; str() names the file, line and column where it can."""
-
-    def __init__(self, problem, *, file=None, line=None, column=None, line_word="line"):
-        self.problem = problem
-        self.file = file
-        self.line = line
-        self.column = column
-        where = ", ".join(
-            part
-            for part in (
-                file,
-                f"{line_word} {line}" if line is not None else None,
-                f"column {column}" if column is not None else None,
-            )
-            if part
-        )
-        super().__init__(f"{where}: {problem}" if where else problem)
+class ParseError(FileError):
+    """A fee schedule file could not be read; str() names the file, line and column where it
+    can."""
 
 
 # --- Sources: zip, folder, single file, gzip --------------------------------------------------

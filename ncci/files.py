@@ -31,6 +31,8 @@ from pathlib import Path, PurePosixPath
 
 import openpyxl
 
+from rvuedge.file_errors import FileError
+
 MUE = "mue"
 AOC = "aoc"
 PTP = "ptp"
@@ -52,21 +54,8 @@ _PTP_NAME = re.compile(r"ccipra[_ -]?v(\d{2})(\d)r(\d+)[_ -]?f(\d)", re.I)
 PTP_VERSION_YEAR_OFFSET = 1994
 
 
-class EditFileError(Exception):
-    """A file could not be read; str() names the file, line and column where it can."""
-
-    def __init__(self, problem, *, file=None, line=None, column=None):
-        self.problem, self.file, self.line, self.column = problem, file, line, column
-        where = ", ".join(
-            part
-            for part in (
-                file,
-                f"line {line}" if line is not None else None,
-                f"column {column}" if column is not None else None,
-            )
-            if part
-        )
-        super().__init__(f"{where}: {problem}" if where else problem)
+class EditFileError(FileError):
+    """An edit file could not be read; str() names the file, line and column where it can."""
 
 
 @dataclass
