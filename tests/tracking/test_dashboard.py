@@ -22,19 +22,21 @@ TODAY = dt.date(2026, 4, 24)  # a Friday
 
 
 def log(user, release, day, code, location=None):
+    code, *modifiers = code.split("-")
     services.encounter_create(
         user=user,
         details=services.EntryDetails(date=day, setting="facility", location=location),
-        lines=[LineSpec(code)],
+        lines=[LineSpec(code, tuple(modifiers))],
         release=release,
     )
 
 
 @pytest.fixture
 def year_of_work(attending, release):
-    """RVU25D work RVUs: 99213 1.30, 27447 19.60, 47562 10.47, 99214 1.92."""
+    """RVU25D work RVUs: 99213 1.30, 27447 19.60, 47562 10.47, 99214 1.92. Today's visit is
+    three days after the knee: 24 says it is unrelated (else the 090-day package holds it)."""
     with time_machine.travel(dt.datetime(2026, 4, 24, 15, 0), tick=False):
-        log(attending, release, TODAY, "99213")
+        log(attending, release, TODAY, "99213-24")
         log(attending, release, dt.date(2026, 4, 21), "27447")
         log(attending, release, dt.date(2026, 3, 10), "47562")
         log(attending, release, dt.date(2025, 12, 1), "99213")
@@ -94,7 +96,7 @@ def test_tiers_and_location_rates(year_of_work, release):
     CompensationTier.objects.create(user=year_of_work, starts_at=D("20"), rate=D("52"))
     center = Location.objects.create(user=year_of_work, name="Center", dollars_per_wrvu=D("60"))
     with time_machine.travel(dt.datetime(2026, 4, 24, 16, 0), tick=False):
-        log(year_of_work, release, TODAY, "99213", location=center)
+        log(year_of_work, release, TODAY, "99213-24", location=center)
 
     lines = standing(year_of_work, TODAY).pay_to_date.lines
 

@@ -194,7 +194,10 @@ def test_quick_entry_saves_a_backdated_entry_with_the_release_of_its_date(
 
     log = ProcedureLog.objects.get(user=attending)
     assert (log.date, log.release.name, log.medicare) == (D(2025, 11, 14), "RVU25D", RVU25D_27447)
-    assert "Saved 1 entry: 19.60 wRVU (Medicare-style, RVU25D)." in response.content.decode()
+    assert (
+        "Saved 1 entry in 1 encounter: 19.60 wRVU (Medicare-style, RVU25D)."
+        in response.content.decode()
+    )
 
 
 def test_quick_entry_on_todays_date_uses_rvu26c(client, attending, rvu26c):
@@ -211,7 +214,10 @@ def test_quick_entry_says_when_the_entry_is_flagged(client, attending, rvu26c):
     log = ProcedureLog.objects.get(user=attending)
     assert (log.release.name, log.release_flag) == ("RVU26C", Flag.SAME_YEAR)
     html = response.content.decode()
-    assert "Saved 1 entry: 19.11 wRVU (Medicare-style, RVU26C). RVU26A (in effect on " in html
+    assert (
+        "Saved 1 entry in 1 encounter: 19.11 wRVU (Medicare-style, RVU26C). RVU26A (in effect on "
+        in html
+    )
     assert "the nearest imported release of 2026." in html
 
 
@@ -236,7 +242,7 @@ def test_the_preview_shows_the_release_the_chosen_date_uses(
     html = response.content.decode()
     assert response.status_code == 200
     assert says in html
-    assert f'<td class="num fw-semibold">{credit}</td>' in html
+    assert f'data-label="Medicare-style" role="cell">{credit}</td>' in html
     assert ('role="note"' in html) == (day in (D(2026, 2, 10), D(2024, 6, 3)))
 
 
@@ -427,8 +433,9 @@ def test_an_import_prices_each_row_with_the_release_of_its_date(client, attendin
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, job.message
     assert job.message == (
-        "Imported 5 of 5 rows with RVU25D and RVU26C. 3 rows are priced with a release not in "
-        "effect on their date (the one in effect is not imported): each entry says why."
+        "Imported 5 of 5 rows as 5 encounters with RVU25D and RVU26C. 3 rows are priced with a "
+        "release not in effect on their date (the one in effect is not imported): each entry "
+        "says why."
     )
     logs = ProcedureLog.objects.filter(user=attending).order_by("date")
     assert [(str(log.date), log.release.name, log.work_rvu, log.release_flag) for log in logs] == [

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from codes.wrvu import LineSpec
+from rvuedge import rounding
 from tracking import services
 from tracking.models import Location, ProcedureLog
 from tracking.portability.exports import COLUMNS, CPT_NOTICE
@@ -229,13 +230,13 @@ def test_the_pdf_has_the_summary_chart_per_code_table_and_footer(client, attendi
     assert response["Content-Type"] == "application/pdf"
     text, reader = pdf_text(response)
     assert len(reader.pages) >= 1
-    total = sum(e.medicare for e in entries).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    total = rounding.credit_text(sum(e.medicare for e in entries))  # exactly as stored
     for expected in (
         "Work RVU report",
         attending.email,
         f"{first:%Y-%m-%d} to {timezone.localdate() - dt.timedelta(days=3):%Y-%m-%d}",
         "Medicare-style wRVU",
-        f"{total:,}",
+        total,
         "wRVU by month",
         "By code",
         "27447",
@@ -246,7 +247,8 @@ def test_the_pdf_has_the_summary_chart_per_code_table_and_footer(client, attendi
         assert expected in text, expected
     # the per-code table: 27447 with its release, one entry, its raw and credited figures
     knee = entries.get(code__code="27447")
-    assert f"27447-50 Total knee arthroplasty RVU25D 1 1 {knee.raw:.2f} {knee.medicare:.2f}" in text
+    figures = f"{rounding.credit_text(knee.raw)} {rounding.credit_text(knee.medicare)}"
+    assert f"27447-50 Total knee arthroplasty RVU25D 1 1 {figures}" in text
     assert "CPT" in CPT_NOTICE
 
 

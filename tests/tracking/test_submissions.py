@@ -79,7 +79,7 @@ def test_a_repeat_on_its_own_gets_the_first_answers_message(signed_in, attending
     again = fresh.post(reverse("tracking:tracker"), data)
 
     assert again.status_code == 302
-    assert any(text.startswith("Saved 2 entries: ") for text in saved_messages(again))
+    assert any(text.startswith("Saved 2 entries in ") for text in saved_messages(again))
     assert ProcedureLog.objects.for_user(attending).count() == 2
 
 
@@ -138,6 +138,7 @@ def test_an_edit_sent_twice_is_recorded_once(signed_in, attending, release):
     )
     url = reverse("tracking:entry_edit", args=[log.pk])
     data = {
+        "code": "99213",
         "date": log.date,
         "modifiers": "",
         "units": 2,

@@ -154,7 +154,7 @@ def test_preview_shows_credit_and_explanation(client, attending, release):
     ).content.decode()
 
     assert "ranked 2nd by fee: 50% of 10.47" in html
-    assert "20.24" in html  # 15.00 + 5.235, shown to 2 places
+    assert "20.235" in html  # 15.00 + 5.235, shown exactly as it will be stored
 
 
 def test_preview_says_when_a_run_of_digits_does_not_read(client, attending, release):
