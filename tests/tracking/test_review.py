@@ -55,10 +55,10 @@ def entries(attending, other_user, release, days):
     [
         (
             "Modifier 50 means both sides.",
-            {"rule": None, "message": "Modifier 50 means both sides."},
+            {"rule": "credit", "message": "Modifier 50 means both sides."},
         ),
         (MUE, MUE),
-        ({"message": "No rule id."}, {"rule": None, "message": "No rule id."}),
+        ({"message": "No rule id."}, {"rule": "credit", "message": "No rule id."}),
         ({"rule": "ptp-bundled"}, {"rule": "ptp-bundled", "message": ""}),
     ],
 )
@@ -77,7 +77,7 @@ def test_the_review_lists_entries_with_warnings_by_date(attending, entries, days
         assert by_day[days["today"]] == [entries["visit"]]
         assert by_day[days["first"]] == [entries["addon"]]
     (addon,) = [i for day in found for i in day.entries if i.log == entries["addon"]]
-    assert addon.warnings[0]["rule"] == "addon-without-primary"
+    assert addon.warnings[0]["rule"] == "add_on.without_primary"
     assert "add-on code" in addon.warnings[0]["message"]
 
 
@@ -176,7 +176,7 @@ def test_the_api_lists_the_periods_entries_with_warnings(api, attending, entries
     assert (visit["code"], visit["units"], visit["modifiers"]) == ("99213", 3, [])
     assert visit["url"].endswith(f"/api/v1/logs/{entries['visit'].pk}/")
     assert visit["edit_url"].endswith(f"/track/entries/{entries['visit'].pk}/edit/")
-    assert items[entries["addon"].pk]["warnings"][0]["rule"] == "addon-without-primary"
+    assert items[entries["addon"].pk]["warnings"][0]["rule"] == "add_on.without_primary"
 
 
 def test_the_api_defaults_to_this_month(api, attending, entries, days):
