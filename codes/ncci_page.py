@@ -59,8 +59,8 @@ AOC_TYPE_MEANINGS = {
 }
 PTP_MODIFIER = {
     0: "No modifier bypasses the edit: the column 2 code is not paid with the column 1 code.",
-    1: "A modifier may bypass the edit when the services were distinct (59, XE, XS, XP, XU, or "
-    "an anatomic modifier), if the records support it.",
+    1: "A modifier may bypass the edit when the services were distinct (such as 59, XE, XS, XP, "
+    "XU or an anatomic modifier, or 25 or 57 on a visit), if the records support it.",
     9: "Not applicable: the edit was deleted.",
 }
 PTP_MODIFIER_SHORT = {0: "Not allowed", 1: "Allowed", 9: "Not applicable"}

@@ -103,7 +103,7 @@ def test_the_page_gives_the_units_limit_and_what_its_indicator_means(client, cod
     text = block(page(client, code), "ncci-mue")
     for expected in words:
         assert expected in text
-    source = "Source: CMS NCCI medically unlikely edits, version 2026Q2, in force from 2026-04-01"
+    source = "Source: CMS NCCI Medically Unlikely Edits, version 2026Q2, in force from 2026-04-01"
     assert source in text
 
 
@@ -141,7 +141,7 @@ def test_an_add_on_code_lists_its_primary_codes_linked_with_descriptors(client):
     assert "Report it only with one of the primary codes listed." in text
     assert "1 primary code listed: 64483 Njx aa&/strd tfrm epi l/s 1" in text
     assert 'href="/cpt-codes/64483/"' in html
-    assert "add-on code edits, version 2026Q2, in force from 2026-04-01" in text
+    assert "Add-on code edits, version 2026Q2, in force from 2026-04-01" in text
 
 
 def test_a_primary_code_lists_its_add_ons(client):

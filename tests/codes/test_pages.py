@@ -694,8 +694,8 @@ def test_the_on_this_page_index_links_every_section(client):
     targets = re.findall(r'href="#([a-z-]+)"', index)
 
     assert targets == [
-        "description", "rvus", "payment", "policy", "billing", "history", "compare", "faq",
-        "related",
+        "description", "rvus", "payment", "policy", "billing", "coding-edits", "history",
+        "compare", "faq", "related",
     ]  # fmt: skip
     for target in targets:
         assert f'id="{target}"' in html, target
