@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, signals
 
+from ncci.models import EditSet
+
 from . import categories, indicators, place_names
 from .cache import invalidate_code_pages
 
@@ -516,10 +518,12 @@ class LocalityPreference(models.Model):
 
 
 def _page_data_changed(**kwargs):
-    """Code pages are cached per data version: a release or editorial change starts a new one."""
+    """Code pages are cached per data version: a release, editorial or NCCI change starts a new
+    one."""
     transaction.on_commit(invalidate_code_pages)
 
 
-for _model in (Release, CodeContent, CodeFaq, CategoryContent):
+# Code pages show the NCCI edits in force: a new set of edits starts a new version too.
+for _model in (Release, CodeContent, CodeFaq, CategoryContent, EditSet):
     signals.post_save.connect(_page_data_changed, sender=_model, dispatch_uid=f"pages-{_model}")
     signals.post_delete.connect(_page_data_changed, sender=_model, dispatch_uid=f"pages-d{_model}")

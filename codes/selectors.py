@@ -9,10 +9,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
+from ncci import selectors as ncci_selectors
 from rvuedge import rounding
 
-from . import browse, categories, content, pricing, related
+from . import browse, categories, content, ncci_page, pricing, related
 from . import cache as codes_cache
 from .localities import IndexSource, index_source
 from .models import CategoryContent, Code, Locality, RelativeValue, Release
@@ -84,24 +86,36 @@ SHORT_LABELS = {
 class PageState:
     """The data version pages are cached under, with the releases every page needs."""
 
-    version: str  # "<current release pk>.<token>": a new token on every data change
+    version: str  # "<current release pk>.<token>.<edit set ids>": a new token on every change
     current: Release | None
     loaded: tuple[Release, ...]  # the releases of Release.objects.loaded(), newest first
     # Releases holding locality files (Release.objects.locality_sources()), newest first.
     locality_sources: tuple[Release, ...] = ()
+    # The NCCI edit sets in force on the day the state was made (pages show today's edits).
+    edit_sets: ncci_selectors.InForce | None = None
+
+    def outdated(self, today) -> bool:
+        """Another NCCI set has come into force since the state was made (an import starts a
+        new state at once: codes.models)."""
+        sets = self.edit_sets
+        return sets is None or bool(sets.next_change and today >= sets.next_change)
 
 
 def page_state() -> PageState:
     state = codes_cache.page_state_get()
-    if state is None:
+    today = timezone.localdate()
+    if state is None or state.outdated(today):
         imported = tuple(Release.objects.imported())  # one query for both lists below
         loaded = tuple(r for r in imported if r.prices_codes)
         current = next(
             (r for r in loaded if r.status == Release.Status.CURRENT and not r.is_qp), None
         )
-        version = f"{current.pk if current else 0}.{uuid.uuid4().hex[:10]}"
+        edit_sets = ncci_selectors.sets_in_force(today)
+        # The edit sets' ids are part of the version: pages cached under other edits are never
+        # read again.
+        version = f"{current.pk if current else 0}.{uuid.uuid4().hex[:10]}.{edit_sets.ids}"
         sources = tuple(r for r in imported if r.locality_count)
-        state = PageState(version, current, loaded, sources)
+        state = PageState(version, current, loaded, sources, edit_sets)
         codes_cache.page_state_set(state, current.name if current else None)
     return state
 
@@ -324,6 +338,8 @@ class CodePage:
     text: content.PageContent
     terminated_on: object = None
     global_days: str = ""  # the main row's GLOB DAYS ("" without a row)
+    # The NCCI edits in force today: MUE, add-on code edits, PTP pairs (none before an import).
+    edits: ncci_page.CodingEdits | None = None
 
     @property
     def title(self) -> str:
@@ -408,6 +424,7 @@ class CodePage:
                 "history": [vars(p) for p in self.history],
                 "comparison": vars(self.comparison) if self.comparison else None,
                 "related": [vars(r) for r in self.related],
+                "ncci": (self.edits or ncci_page.CodingEdits(self.code)).as_dict(),
                 "content": {
                     "synonyms": list(self.text.synonyms),
                     "summary": self.text.summary,
@@ -602,9 +619,7 @@ def code_page(
     code: str, *, locality_key: str | None = None, release: Release | None = None
 ) -> CodePage | None:
     """Everything a code's page shows, for the current release (or `release`); None if unknown.
-
-    `locality_key` ("MAC-locality") adds that locality's amounts; an unknown key is ignored.
-    """
+    `locality_key` ("MAC-locality") adds that locality's amounts; an unknown key is ignored."""
     state = page_state()
     release = release or state.current
     found = Code.objects.select_related("content").prefetch_related("content__faqs")
@@ -657,7 +672,24 @@ def code_page(
         ),
         terminated_on=found.hcpcs_terminated_on,
         global_days=main.global_days if main else "",
+        edits=_coding_edits(found.code, state),
     )
+
+
+def _coding_edits(code: str, state: PageState) -> ncci_page.CodingEdits:
+    """The code's NCCI edits in force today, with the descriptors of the codes they name (one
+    query for each kind of edit imported, and one for the descriptors)."""
+    sets = state.edit_sets
+    if sets is None or not (sets.mue or sets.aoc or sets.ptp):
+        return ncci_page.CodingEdits(code)
+    edits = ncci_selectors.code_edits(code, sets.day, sets=sets)
+    known = {}
+    if names := ncci_page.named_codes(edits):
+        rows = Code.objects.filter(code__in=names).values_list("code", "short_descriptor", "kind")
+        for other, short, kind in rows:
+            hidden = not settings.SHOW_AMA_DESCRIPTORS and kind != categories.HCPCS_LEVEL_II
+            known[other] = "" if hidden else short
+    return ncci_page.compose(code, edits, known)
 
 
 def _rows(found, release, state) -> tuple[list, list, RelativeValue | None]:

@@ -253,6 +253,103 @@ class PriceSerializer(serializers.Serializer):
     facility = AmountSerializer(help_text="Hospital, ASC and other facility settings.")
 
 
+# --- NCCI edits on a code (codes.ncci_page.CodingEdits.as_dict) ---------------------------
+
+
+class _EditSetFields(serializers.Serializer):
+    name = serializers.CharField(help_text='The kind of edit, e.g. "Medically Unlikely Edits".')
+    version = serializers.CharField(help_text='The imported set\'s version, e.g. "2026Q2".')
+    effective_on = serializers.DateField(help_text="The set's first day in force.")
+
+
+class MueLimitSerializer(serializers.Serializer):
+    units = serializers.IntegerField(help_text="Most units Medicare pays (per line or per day).")
+    adjudication_indicator = serializers.IntegerField(
+        min_value=1,
+        max_value=3,
+        help_text="MAI: 1 per claim line, 2 per day (policy), 3 per day (clinical).",
+    )
+    adjudication = serializers.CharField(help_text="The indicator in words.")
+    per_day = serializers.BooleanField(help_text="Units of every line of the day count together.")
+    meaning = serializers.CharField(help_text="What the limit means for the units billed.")
+    rationale = serializers.CharField(allow_null=True, help_text="CMS's reason for the limit.")
+
+
+class NcciMueSerializer(_EditSetFields):
+    limit = MueLimitSerializer(
+        allow_null=True, help_text="null: the set publishes no limit for the code."
+    )
+
+
+class LinkedCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    descriptor = serializers.CharField(
+        allow_null=True,
+        help_text="Short descriptor when the code is in the fee schedule (null when unknown or "
+        "when AMA text may not be shown).",
+    )
+    has_page = serializers.BooleanField(help_text="The code has a page (and an API entry) here.")
+
+
+class AddOnPairSerializer(LinkedCodeSerializer):
+    edit_type = serializers.IntegerField(
+        min_value=1,
+        max_value=3,
+        help_text="1 only with the listed primaries, 2 contractor-defined, 3 listed or others.",
+    )
+    effective_on = serializers.DateField(allow_null=True)
+    notes = serializers.CharField(allow_null=True, help_text="CMS's special instruction notes.")
+
+
+class NcciAddOnSerializer(_EditSetFields):
+    primaries = AddOnPairSerializer(
+        many=True, help_text="When the code is an add-on: its listed primary codes."
+    )
+    contractor_defined = serializers.BooleanField(
+        help_text="The Medicare contractor defines (some of) the add-on's primary codes."
+    )
+    primary_rule = serializers.CharField(
+        allow_null=True, help_text="How the add-on's primary codes are set, in words."
+    )
+    addons = AddOnPairSerializer(
+        many=True, help_text="When the code is a primary code: the add-ons reported with it."
+    )
+
+
+class PtpPairSerializer(serializers.Serializer):
+    column1 = serializers.CharField()
+    column2 = serializers.CharField(help_text="Not paid with column 1 on the same day.")
+    other = LinkedCodeSerializer(help_text="The code paired with the asked one.")
+    modifier_indicator = serializers.ChoiceField(choices=[0, 1, 9])
+    modifier_allowed = serializers.BooleanField(
+        help_text="A modifier such as 59 or XE/XS/XP/XU may bypass the edit (indicator 1)."
+    )
+    modifier = serializers.CharField(help_text="The indicator in words.")
+    effective_on = serializers.DateField()
+    rationale = serializers.CharField(allow_null=True)
+
+
+class NcciPtpSerializer(_EditSetFields):
+    bundled_into = PtpPairSerializer(
+        many=True, help_text="Pairs in which the code is column 2 (the first 50)."
+    )
+    bundled_into_count = serializers.IntegerField(help_text="All such pairs.")
+    bundles = PtpPairSerializer(
+        many=True, help_text="Pairs in which the code is column 1 (the first 50)."
+    )
+    bundles_count = serializers.IntegerField(help_text="All such pairs.")
+
+
+class NcciSerializer(serializers.Serializer):
+    """The code's NCCI edits in force today; a kind not imported is null (not "no edit")."""
+
+    mue = NcciMueSerializer(allow_null=True, help_text="Medically Unlikely Edits.")
+    add_on = NcciAddOnSerializer(allow_null=True, help_text="Add-on code edits.")
+    ptp = NcciPtpSerializer(
+        allow_null=True, help_text="Procedure-to-procedure edits (null until imported)."
+    )
+
+
 class CodePageSerializer(serializers.Serializer):
     """Documents codes.selectors.CodePage.to_dict(), which the detail endpoint returns as is."""
 
@@ -302,4 +399,9 @@ class CodePageSerializer(serializers.Serializer):
     )
     content = serializers.DictField(
         help_text="Synonyms, summary, plain language, clinical context, billing notes, FAQ."
+    )
+    ncci = NcciSerializer(
+        help_text="CMS's coding edits in force today, each with its set's version and first day: "
+        "the units limit (MUE) and what its adjudication indicator means, the primary codes of "
+        "an add-on code or the add-ons of a primary, and procedure-to-procedure pairs."
     )

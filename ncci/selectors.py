@@ -5,19 +5,57 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
+
 from . import checks
 from .models import AddOnEdit, EditSet, Mue, PtpEdit
+
+
+def _in_force(sets: list[EditSet], day: dt.date | None) -> EditSet | None:
+    """Of one kind's sets, the one in force on `day` (the rule of edit_set_for)."""
+    newest_first = sorted(sets, key=lambda s: (s.effective_on, s.pk), reverse=True)
+    if day is not None:
+        started = next((s for s in newest_first if s.effective_on <= day), None)
+        return started or (newest_first[-1] if newest_first else None)
+    return newest_first[0] if newest_first else None
 
 
 def edit_set_for(kind: str, day: dt.date | None = None) -> EditSet | None:
     """The set of `kind` in force on `day` (today when None): the newest whose first day has
     come; before every set's first day, the oldest (the closest there is). None before any
     import."""
-    sets = EditSet.objects.filter(kind=kind).order_by("-effective_on", "-pk")
-    if day is not None:
-        started = sets.filter(effective_on__lte=day).first()
-        return started or sets.order_by("effective_on", "pk").first()
-    return sets.first()
+    return _in_force(list(EditSet.objects.filter(kind=kind).defer("files")), day)
+
+
+@dataclass(frozen=True)
+class InForce:
+    """The set of each kind in force on `day`, read in one query; `next_change` is the first
+    day after `day` on which another set comes into force (None when none is waiting), so a
+    page cached with these sets knows when to look again."""
+
+    day: dt.date | None
+    mue: EditSet | None = None
+    aoc: EditSet | None = None
+    ptp: EditSet | None = None
+    next_change: dt.date | None = None
+
+    @property
+    def ids(self) -> str:
+        """The sets' ids, e.g. "3-4-0" (0: no set of that kind), for cache keys."""
+        return "-".join(str(s.pk if s else 0) for s in (self.mue, self.aoc, self.ptp))
+
+
+def sets_in_force(day: dt.date | None = None) -> InForce:
+    sets = list(EditSet.objects.defer("files"))
+    by_kind = {kind: [s for s in sets if s.kind == kind] for kind in EditSet.Kind.values}
+    waiting = [s.effective_on for s in sets if day is not None and s.effective_on > day]
+    return InForce(
+        day=day,
+        mue=_in_force(by_kind[EditSet.Kind.MUE], day),
+        aoc=_in_force(by_kind[EditSet.Kind.AOC], day),
+        ptp=_in_force(by_kind[EditSet.Kind.PTP], day),
+        next_change=min(waiting, default=None),
+    )
 
 
 def _live(queryset, day: dt.date | None):
@@ -49,26 +87,34 @@ class CodeEdits:
 PTP_LISTED = 50
 
 
-def code_edits(code: str, day: dt.date | None = None) -> CodeEdits:
-    found = CodeEdits()
-    if mue_set := edit_set_for(EditSet.Kind.MUE, day):
-        found.mue_set = mue_set
-        found.mue = Mue.objects.filter(edit_set=mue_set, code=code).first()
-    if aoc_set := edit_set_for(EditSet.Kind.AOC, day):
-        found.aoc_set = aoc_set
-        edits = _live(AddOnEdit.objects.filter(edit_set=aoc_set), day)
-        found.primaries = list(edits.filter(addon=code).order_by("primary"))
-        found.addons = list(edits.filter(primary=code).order_by("addon"))
-    if ptp_set := edit_set_for(EditSet.Kind.PTP, day):
-        found.ptp_set = ptp_set
-        edits = _live(PtpEdit.objects.filter(edit_set=ptp_set), day)
-        found.bundled_into = list(edits.filter(column2=code).order_by("column1")[:PTP_LISTED])
-        found.bundles = list(edits.filter(column1=code).order_by("column2")[:PTP_LISTED])
-        found.ptp_count = {
-            "bundled_into": edits.filter(column2=code).count(),
-            "bundles": edits.filter(column1=code).count(),
-        }
+def code_edits(code: str, day: dt.date | None = None, *, sets: InForce | None = None) -> CodeEdits:
+    """The code's edits in force on `day` (the newest when None). `sets` (sets_in_force(day)),
+    when the caller has them, saves reading them again: one query each for the MUE and the
+    add-on edits, and at most three for the PTP edits."""
+    sets = sets or sets_in_force(day)
+    found = CodeEdits(mue_set=sets.mue, aoc_set=sets.aoc, ptp_set=sets.ptp)
+    if sets.mue:
+        found.mue = Mue.objects.filter(edit_set=sets.mue, code=code).first()
+    if sets.aoc:
+        edits = _live(AddOnEdit.objects.filter(edit_set=sets.aoc), day)
+        both = list(edits.filter(Q(addon=code) | Q(primary=code)).order_by("primary", "addon"))
+        found.primaries = [e for e in both if e.addon == code]
+        found.addons = sorted((e for e in both if e.primary == code), key=lambda e: e.addon)
+    if sets.ptp:
+        _ptp(found, code, _live(PtpEdit.objects.filter(edit_set=sets.ptp), day))
     return found
+
+
+def _ptp(found: CodeEdits, code: str, edits) -> None:
+    mine = edits.filter(Q(column1=code) | Q(column2=code))  # by the indexes, not the whole set
+    found.ptp_count = mine.aggregate(
+        bundled_into=Count("pk", filter=Q(column2=code)),
+        bundles=Count("pk", filter=Q(column1=code)),
+    )
+    if found.ptp_count["bundled_into"]:
+        found.bundled_into = list(edits.filter(column2=code).order_by("column1")[:PTP_LISTED])
+    if found.ptp_count["bundles"]:
+        found.bundles = list(edits.filter(column1=code).order_by("column2")[:PTP_LISTED])
 
 
 def sets_for(day: dt.date | None) -> tuple[EditSet | None, EditSet | None, EditSet | None]:

@@ -28,7 +28,7 @@ from codes.quick_entry import Ambiguity, ParsedLine
 from codes.wrvu import LineSpec, fee_rows, line_problems, price_lines
 from rvuedge import periods
 from tracking import duplicates, selectors, services
-from tracking.forms.entry import HistoryFilterForm
+from tracking.forms.entry import HistoryFilterForm, ReviewPeriodForm
 from tracking.models import Favorite, LogChange, LogTemplate, ProcedureLog
 from tracking.serializers import (
     MAX_ENCOUNTERS,
@@ -38,6 +38,7 @@ from tracking.serializers import (
     FavoriteSerializer,
     LogSerializer,
     QuickEntrySerializer,
+    ReviewSerializer,
     TemplateSerializer,
     four,
 )
@@ -292,6 +293,33 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.procedure_logs_delete(user=self.request.user, logs=[instance])
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "start", OpenApiTypes.DATE, description="Default: the month's first day."
+            ),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Default: today."),
+        ],
+        responses={200: ReviewSerializer, 400: OpenApiResponse(description="A message per date")},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def review(self, request, *args, **kwargs):
+        """Your entries from `start` to `end` (at most a year) whose credit came with warnings,
+        grouped by date of service, newest first, each with its warnings as
+        `{"rule", "message"}` and the links to fix it."""
+        form = ReviewPeriodForm(request.query_params or None)
+        if form.is_bound and not form.is_valid():
+            raise ValidationError(form.errors)
+        start, end = form.period()
+        days = selectors.review_days(request.user, start, end)
+        data = {
+            "start": start,
+            "end": end,
+            "count": sum(len(day.entries) for day in days),
+            "days": days,
+        }
+        return Response(ReviewSerializer(data, context={"request": request}).data)
 
 
 def encounter_groups(data) -> tuple[str, list]:

@@ -664,3 +664,50 @@ def coding_around(user, day: dt.date) -> dict:
     the user's own services around it."""
     first, last = coding_window(day)
     return {"day": day, "context": coding_context(user, first, last)}
+
+
+# --- Entries to review ------------------------------------------------------------------------
+
+
+LEGACY_RULE = "credit"  # the rule of a warning stored as a message alone (migration 0014)
+
+
+def warning_item(item) -> dict:
+    """A stored warning as {"rule", "message"}. Entries hold warnings as objects with a stable
+    rule id; a warning stored as a plain message (before rule ids were kept, or restored from
+    an old backup) reads with the rule migration 0014 gave those."""
+    if isinstance(item, dict):
+        return {"rule": item.get("rule") or LEGACY_RULE, "message": str(item.get("message") or "")}
+    return {"rule": LEGACY_RULE, "message": str(item)}
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    log: ProcedureLog
+    warnings: list[dict]  # each {"rule", "message"}
+
+
+@dataclass(frozen=True)
+class ReviewDay:
+    date: dt.date
+    entries: list[ReviewEntry]
+
+
+def review_days(user, start: dt.date, end: dt.date) -> list[ReviewDay]:
+    """The user's entries from start to end whose credit came with warnings (a modifier to add,
+    an add-on without its primary, units over Medicare's limit...), by date of service, newest
+    first; within a day, by encounter and in the order entered."""
+    logs = (
+        ProcedureLog.objects.for_user(user)
+        .between(start, end)
+        .exclude(warnings=[])
+        .select_related("code", "location")
+        .defer("explanation", "code__long_descriptor")
+        .order_by("-date", "encounter_id", "pk")
+    )
+    days: dict[dt.date, list[ReviewEntry]] = defaultdict(list)
+    for log in logs:
+        warnings = [w for w in map(warning_item, log.warnings or []) if w["message"]]
+        if warnings:
+            days[log.date].append(ReviewEntry(log, warnings))
+    return [ReviewDay(day, entries) for day, entries in days.items()]

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -195,6 +196,46 @@ class ChangeSerializer(serializers.Serializer):
         if request is not None and row.change.user_id == request.user.pk:
             return "you"
         return str(row.change.user)
+
+
+class ReviewEntrySerializer(serializers.Serializer):
+    """An entry with open warnings (tracking.selectors.ReviewEntry)."""
+
+    id = serializers.IntegerField(source="log.pk")
+    encounter = serializers.IntegerField(source="log.encounter_id")
+    code = serializers.CharField(source="log.code.code")
+    descriptor = serializers.CharField(source="log.code.short_descriptor")
+    modifiers = serializers.ListField(child=serializers.CharField(), source="log.modifier_list")
+    units = serializers.IntegerField(source="log.units")
+    setting = serializers.CharField(source="log.setting")
+    medicare = serializers.DecimalField(source="log.medicare", read_only=True, **FOUR_PLACES)
+    warnings = WarningSerializer(many=True)
+    url = serializers.SerializerMethodField(help_text="The entry in the API (PATCH it to fix).")
+    edit_url = serializers.SerializerMethodField(help_text="The page that edits the entry.")
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_url(self, item) -> str:
+        return self._absolute(reverse("api-logs-detail", args=[item.log.pk]))
+
+    def get_edit_url(self, item) -> str:
+        return self._absolute(reverse("tracking:entry_edit", args=[item.log.pk]))
+
+
+class ReviewDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    entries = ReviewEntrySerializer(many=True)
+
+
+class ReviewSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    count = serializers.IntegerField(help_text="Entries with open warnings in the period.")
+    days = ReviewDaySerializer(
+        many=True, help_text="By date of service, newest first; empty when nothing is open."
+    )
 
 
 MAX_ENCOUNTERS = 100  # in one request

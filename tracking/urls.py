@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, entry, imports, reports, stages
+from .views import dashboard, entry, imports, reports, review, stages
 
 app_name = "tracking"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("history/", entry.history, name="history"),
     path("history/delete/", entry.bulk_delete, name="bulk_delete"),
     path("history/changes/", entry.changes, name="changes"),
+    path("review/", review.review, name="review"),
     path("entries/<int:pk>/", entry.entry_detail, name="entry"),
     path("entries/<int:pk>/edit/", entry.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/delete/", entry.entry_delete, name="entry_delete"),

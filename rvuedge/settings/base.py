@@ -313,6 +313,8 @@ LOGGING = {
 SHOW_AMA_DESCRIPTORS = env.bool("SHOW_AMA_DESCRIPTORS", default=True)
 CMS_DATA_DIR = env.path("CMS_DATA_DIR", default=str(BASE_DIR / "data" / "cms"))
 NCCI_DATA_DIR = env.path("NCCI_DATA_DIR", default=str(BASE_DIR / "data" / "ncci"))
+# Where NCCI files uploaded in the admin wait for the worker (a folder both processes see).
+NCCI_UPLOAD_DIR = env.path("NCCI_UPLOAD_DIR", default=str(Path(MEDIA_ROOT) / "ncci-uploads"))
 # Where the daily refresh looks for each kind of NCCI edit file (CMS's download pages).
 NCCI_PAGE_URLS = {
     "mue": env(

@@ -16,10 +16,12 @@ from playwright.sync_api import expect
 
 from blog.models import Post
 from codes.wrvu import LineSpec
+from ncci import services as ncci_services
 from resources.models import Guide
 from support.models import Article
 from tests.browser.test_tracking import sign_in
 from tests.factories import UserFactory
+from tests.ncci.test_files import PTP_FIXTURE
 from tracking import services
 from tracking.models import ProcedureLog
 
@@ -44,6 +46,7 @@ PUBLIC = [
 SIGNED_IN = [
     "/track/", "/track/dashboard/", "/track/history/", "/track/templates/", "/track/locations/",
     "/track/goals/", "/track/policy/", "/track/reprice/", "/track/reports/", "/track/import/",
+    "/track/review/",
     "/accounts/settings/", "/accounts/settings/tokens/", "/accounts/email/",
     "/accounts/password/change/", "/support/tickets/", "/support/contact/", "/cpt-codes/27447/",
     "/",
@@ -55,7 +58,11 @@ RESIDENT = [
 PHONE_PUBLIC = [
     "/", "/cpt-codes/99213/", "/cpt-codes/71046/", "/cpt-codes/search/?q=knee", "/blog/",
 ]  # fmt: skip
-PHONE_SIGNED_IN = ["/track/", "/track/history/", "/track/dashboard/", "/track/goals/"]
+PHONE_SIGNED_IN = [
+    "/track/", "/track/history/", "/track/dashboard/", "/track/goals/", "/track/review/",
+]  # fmt: skip
+# Code pages whose coding edits are all loaded (the bundled MUE and AOC, the PTP fixture).
+EDITED_CODES = ["/cpt-codes/64484/", "/cpt-codes/27447/", "/cpt-codes/99213/", "/cpt-codes/J3490/"]
 
 
 def axe_problems(page, path: str, label: str) -> list[tuple[str, str]]:
@@ -166,6 +173,29 @@ def test_phone_width_pages_have_no_serious_violations(axe_page, live_server, log
     sign_in(axe_page, live_server, logged_attending)
 
     problems += audit(axe_page, PHONE_SIGNED_IN, "phone, attending")
+
+    assert not problems, report(problems)
+
+
+def test_coding_edits_on_code_pages_and_the_entries_to_review_pass(
+    axe_page, live_server, logged_attending, site, settings
+):
+    ncci_services.edits_import(source=settings.NCCI_DATA_DIR)
+    ncci_services.edits_import(source=PTP_FIXTURE)
+    services.encounter_create(  # an add-on without its primary: an entry to review
+        user=logged_attending,
+        details=services.EntryDetails(date=timezone.localdate(), setting="facility"),
+        lines=[LineSpec("64484")],
+        release=site,
+    )
+    problems = audit(axe_page, EDITED_CODES, "with coding edits")
+    axe_page.set_viewport_size(PHONE)
+    problems += audit(axe_page, EDITED_CODES, "phone, with coding edits")
+    sign_in(axe_page, live_server, logged_attending)
+    problems += audit(axe_page, ["/track/review/"], "phone, entries to review")
+    expect(axe_page.locator(".review-entry")).to_contain_text("64484")
+    axe_page.set_viewport_size(WIDE)
+    problems += audit(axe_page, ["/track/review/"], "entries to review")
 
     assert not problems, report(problems)
 

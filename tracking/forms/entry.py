@@ -4,6 +4,7 @@ from django.utils import timezone
 from codes.models import Release
 from codes.modifiers import MODIFIERS, read_modifiers
 from codes.quick_entry import CODE_RE, MAX_UNITS
+from rvuedge import periods
 from tracking.models import (
     CASE_LOG_ROLES,
     CreditPolicy,
@@ -341,3 +342,33 @@ class RepriceForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
             self.add_error("end", "The end date must be on or after the start date.")
         return cleaned
+
+
+class ReviewPeriodForm(forms.Form):
+    """The period of the entries to review: this month so far unless asked otherwise."""
+
+    MAX_DAYS = 366
+
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = self.period(cleaned)
+        if start > end:
+            self.add_error("end", "The end date must be on or after the start date.")
+        elif (end - start).days >= self.MAX_DAYS:
+            self.add_error("start", "Review at most a year at a time.")
+        return cleaned
+
+    def period(self, cleaned=None):
+        """(start, end): the dates asked for, the month's first day and today when left out."""
+        data = cleaned if cleaned is not None else getattr(self, "cleaned_data", {})
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or periods.month_start(min(end, today))
+        return start, end
