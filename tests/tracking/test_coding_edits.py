@@ -173,3 +173,12 @@ def test_the_api_lists_each_warning_with_its_rule(attending, rvu26c):
     assert visit["warnings"][0]["rule"] == "global-package"
     assert set(visit["warnings"][0]) == {"rule", "message"}
     assert ProcedureLog.objects.filter(user=attending).count() == 2
+
+
+def test_history_shows_each_entrys_warnings(client, attending, rvu26c):
+    log(attending, "99213 20610")
+    client.force_login(attending)
+
+    html = client.get(reverse("tracking:history")).content.decode()
+
+    assert 'data-rule="global-package"' in html and "part of its package" in html

@@ -270,9 +270,7 @@ def history(request):
         ProcedureLog.objects.for_user(user)
         .select_related("code", "location", "release")
         # The release's change summary is a large JSON document: never load it per row.
-        .defer(
-            "explanation", "warnings", "note", "code__long_descriptor", "release__change_summary"
-        )
+        .defer("explanation", "note", "code__long_descriptor", "release__change_summary")
     )
     page = Paginator(queryset, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
