@@ -133,15 +133,16 @@ def _addon(service: Service, day, others, edits: Edits) -> Finding | None:
         return Finding(
             ADDON_WITHOUT_PRIMARY,
             f"{service.code} is an add-on code reported only with its primary codes ({listed}); "
-            "none is logged that day, so Medicare-style credit leaves it out.",
+            "none is logged with it for this patient that day, so Medicare-style credit leaves it "
+            "out.",
             excluded=True,
         )
     if any(s.code not in edits.addons for s in others):
         return None
     return Finding(
         ADDON_WITHOUT_PRIMARY,
-        f"{service.code} is an add-on code and no primary procedure is logged that day, so "
-        "Medicare-style credit leaves it out.",
+        f"{service.code} is an add-on code and no primary procedure is logged with it for this "
+        "patient that day, so Medicare-style credit leaves it out.",
         excluded=True,
     )
 
@@ -223,8 +224,8 @@ def _in_package(visit: Service, procedure: Service) -> str:
     days_after = (visit.day - procedure.day).days
     if days_after == 0 and glob in SAME_DAY_GLOBALS and "25" not in mods:
         return (
-            f"{visit.code} on the day of {when} ({glob}-day global) is part of its package "
-            "unless it is significant and separately identifiable (modifier 25)."
+            f"{visit.code} on the same day as {procedure.label()} ({glob}-day global) is part of "
+            "its package unless it is significant and separately identifiable (modifier 25)."
         )
     if glob == "090" and days_after in (-1, 0) and "57" not in mods:
         return (

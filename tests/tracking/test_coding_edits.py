@@ -68,7 +68,8 @@ def test_a_visit_on_the_day_of_a_000_procedure_is_in_its_package(attending, rvu2
     ]
     assert rules(visit) == ["global-package"]
     assert (
-        "20610 on" in visit.warnings[0]["message"] and "modifier 25" in visit.warnings[0]["message"]
+        "same day as 20610" in visit.warnings[0]["message"]
+        and "modifier 25" in visit.warnings[0]["message"]
     )
     assert "left out of credit by the global-package rule" in visit.explanation["medicare"]
 
