@@ -13,7 +13,9 @@ Percentages are Decimals; credited values are kept to 4 decimal places.
 Each line's modifiers go through the rules in RULES (status, PC/TC, bilateral, assistant,
 co-surgery, team, split care, 22/52/53); then the lines of the encounter are read together (RT and
 LT of a code form one bilateral procedure, an add-on needs a primary, status T is bundled) and
-ranked by the multiple-procedure rules. Every warning has a stable id and a plain message.
+ranked by the multiple-procedure rules. Coding edits found before crediting (the NCCI edits and
+the global surgical package, ncci.checks) leave their lines out before the ranking when the
+policy applies their rule. Every warning has a stable id and a plain message.
 """
 
 from __future__ import annotations
@@ -144,6 +146,13 @@ class LineInput:
     pc_row: FeeRow | None = None  # a global line's 26 row: ranks imaging professional parts
 
 
+# The coding edits a policy may apply (ncci.checks rule ids); a warning-only rule (the MUE) is
+# never a reason to leave a line out.
+CODING_EDIT_RULES = frozenset(
+    {"addon-without-primary", "duplicate-em", "global-package", "ptp-bundled"}
+)
+
+
 @dataclass(frozen=True)
 class Policy:
     """Which payment rules apply to work RVU credit, and the percentages for 22, 52 and 53.
@@ -163,6 +172,8 @@ class Policy:
     modifier_52_percent: Decimal = HUNDRED
     modifier_53_percent: Decimal = HUNDRED
     second_procedure_percent: Decimal = Decimal("50")
+    # The coding edits that leave a line out (the others are shown as warnings only).
+    coding_edits: frozenset[str] = CODING_EDIT_RULES
 
     @classmethod
     def medicare(cls) -> Policy:
@@ -179,6 +190,20 @@ class CreditWarning:
 
     def __str__(self) -> str:
         return self.message
+
+    def as_dict(self) -> dict:
+        """What an entry stores and the API sends: {"rule": id, "message": message}."""
+        return {"rule": self.id, "message": self.message}
+
+
+@dataclass(frozen=True)
+class CodingEdit:
+    """An edit found on a line before crediting (ncci.checks.Finding): `excluded` when the
+    edit leaves the line out of credit under a policy that applies `rule`."""
+
+    rule: str
+    message: str
+    excluded: bool = False
 
 
 @dataclass
@@ -200,6 +225,11 @@ class LineCredit:
     @property
     def warning_ids(self) -> list[str]:
         return [warning.id for warning in self.warnings]
+
+    @property
+    def warning_dicts(self) -> list[dict]:
+        """The warnings as an entry stores them: [{"rule", "message"}]."""
+        return [warning.as_dict() for warning in self.warnings]
 
 
 @dataclass
@@ -539,6 +569,18 @@ def _make_pair(first: _Work, second: _Work) -> None:
         work.partner = partner
 
 
+def _apply_coding_edits(works: list[_Work], edits: list[list[CodingEdit]], policy: Policy):
+    """Each edit is a warning; one that leaves its line out does so (before the ranking, so the
+    other lines rank without it) when the policy applies its rule."""
+    for work, found in zip(works, edits, strict=False):
+        for edit in found:
+            warning = CreditWarning(edit.rule, edit.message)
+            if edit.excluded and work.payable and edit.rule in policy.coding_edits:
+                _withhold(work, f"left out of credit by the {edit.rule} rule", warning)
+            elif warning not in work.warnings:
+                work.warnings.append(warning)
+
+
 def _require_primary(works: list[_Work]) -> None:
     """An add-on code is credited only with a primary procedure. The NCCI add-on code edits
     (which primaries each add-on goes with) are not imported yet: any credited line of the
@@ -599,11 +641,16 @@ FULL = _Share(ONE)
 
 
 def credit_encounter(
-    lines: list[LineInput], setting: Setting, policy: Policy | None = None
+    lines: list[LineInput],
+    setting: Setting,
+    policy: Policy | None = None,
+    edits: list[list[CodingEdit]] | None = None,
 ) -> EncounterCredit:
-    """Credit the lines of one encounter under a policy (Medicare-style by default)."""
+    """Credit the lines of one encounter under a policy (Medicare-style by default). `edits`,
+    by line, are the coding edits found on them (ncci.checks)."""
     policy = policy or Policy.medicare()
     works = [_apply_modifiers(i, line, policy) for i, line in enumerate(lines)]
+    _apply_coding_edits(works, edits or [], policy)
     _pair_sides(works, policy)
     _require_primary(works)
     _bundle_t_status(works)

@@ -5,15 +5,21 @@ Shared by the tracker page, the API and the public calculator.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from django.utils import timezone
+
+from codes import coding_edits
 from codes.credit import Policy
 from codes.models import Code, RelativeValue
 from codes.modifiers import VALID_MODIFIERS
 from codes.quick_entry import Item, ParsedLine, parse_quick_entry
 from codes.wrvu import LineSpec, PricedLine, fee_rows, price_lines, spec_problems
+from ncci import checks
 
 # A line read from an unseparated run of characters ("992135243644") is shown for a second look
 # before it is saved when its work RVU is at least this. It sits above every E/M visit (critical
@@ -121,9 +127,13 @@ def preview(
     setting: str,
     policy: Policy | None = None,
     per_patient: bool = False,
+    day: dt.date | None = None,
+    context: Iterable[checks.Service] = (),
 ) -> Preview:
     """Read `text` (encounters separated by a blank line, ; or /; with `per_patient` every line
-    is one) and credit each encounter's lines from the release, ranked within the encounter."""
+    is one) and credit each encounter's lines from the release, ranked within the encounter,
+    with the coding edits in force on `day` (today by default); `context` is the user's logged
+    services around that day (codes.coding_edits)."""
     codes = release_codes(release)
     result = parse_quick_entry(
         text, is_code=codes.__contains__, modifiers=VALID_MODIFIERS, per_patient=per_patient
@@ -139,14 +149,17 @@ def preview(
         if line.ok:
             spec = LineSpec(line.code, line.modifiers, line.units)
             line.errors += [problem.message for problem in spec_problems(rows, spec)]
+    day = day or timezone.localdate()
+    reader = coding_edits.Reader(known, context)
     # Credit the lines that read well, so the preview shows figures while others are fixed.
-    for items in result.encounters:
+    for number, items in enumerate(result.encounters):
         good = [item for item in items if isinstance(item, ParsedLine) and item.ok]
         if not good:
             continue
         specs = [LineSpec(line.code, line.modifiers, line.units) for line in good]
+        edits = reader.line_edits(specs=specs, rows=rows, day=day, encounter=("typed", number))
         priced = price_lines(
-            release=release, setting=setting, specs=specs, policy=policy, rows=rows
+            release=release, setting=setting, specs=specs, policy=policy, rows=rows, edits=edits
         )
         found.priced += priced
         found.credit_by_line |= {id(line): p for line, p in zip(good, priced, strict=True)}

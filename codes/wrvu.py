@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from codes.models import RelativeValue
 
 from .credit import (
+    CodingEdit,
     CreditWarning,
     FeeRow,
     LineCredit,
@@ -147,18 +148,20 @@ def price_lines(
     specs: list[LineSpec],
     policy: Policy | None = None,
     rows: dict[tuple[str, str], FeeRow] | None = None,
+    edits: list[list[CodingEdit]] | None = None,
 ) -> list[PricedLine]:
     """Credit the lines of one encounter, Medicare-style and under the user's policy.
 
-    `rows` (from fee_rows) lets a caller pricing many encounters read the release once.
+    `rows` (from fee_rows) lets a caller pricing many encounters read the release once; `edits`
+    (codes.coding_edits) are the coding edits on each line.
     Raises KeyError naming a code the release does not have (callers validate first).
     """
     if rows is None:
         rows = fee_rows(release, {spec.code for spec in specs})
     inputs = line_inputs(release, specs, rows)
     setting = Setting(setting)
-    medicare = credit_encounter(inputs, setting, Policy.medicare())
-    employer = credit_encounter(inputs, setting, policy) if policy else medicare
+    medicare = credit_encounter(inputs, setting, Policy.medicare(), edits)
+    employer = credit_encounter(inputs, setting, policy, edits) if policy else medicare
     return [
         PricedLine(spec, line.row, m, p)
         for spec, line, m, p in zip(specs, inputs, medicare.lines, employer.lines, strict=True)

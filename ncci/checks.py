@@ -4,12 +4,21 @@ package would do to them. Pure: no database; the caller passes the services and 
 Each finding has a stable rule id and a plain message; `excluded` says that Medicare-style credit
 leaves the line out (the package or an edit bundles it), otherwise the finding is a warning only.
 
+Edits apply to one patient. The tracker records no patient, but an encounter is one patient on
+one day (quick entry starts a new one for each patient), so the rules of a day read the lines of
+the same encounter: a clinic day of twenty 99213s is not twenty duplicate visits. The global
+package's days before and after a procedure cannot be inside one encounter; those read the
+user's procedures on other days, and the modifiers that say a visit is separate (24, 57) keep
+it out.
+
 Rules (CMS NCCI and Claims Processing Manual ch. 12 section 40):
 - addon-without-primary: an add-on code of a type 1 AOC edit without one of its listed primary
   codes that day; of type 2 or 3, without any primary procedure that day. Excluded.
-- mue-exceeded: more units than the MUE allows: per line for MAI 1, across the day's lines of the
-  code for MAI 2 and 3. A warning (the claim line would be denied; the credit is not changed).
-- duplicate-em: more than one E/M visit in a day; all but the highest work RVU are excluded.
+- mue-exceeded: more units than the MUE allows: per line for MAI 1, across the encounter's lines
+  of the code for MAI 2 and 3 (a day's units for the patient). A warning: the claim line would
+  be denied, the credit is not changed.
+- duplicate-em: more than one E/M visit in an encounter (one patient's day); all but the highest
+  work RVU are excluded.
 - global-package: an E/M on the day of a 000 or 010 procedure without 25, on the day before or the
   day of a 090 procedure without 57, or in the post-operative days of a procedure without 24.
   Excluded; the message names the procedure and its date.
@@ -55,6 +64,7 @@ class Service:
     key: Hashable
     code: str
     day: dt.date
+    encounter: Hashable = None  # the patient: lines of one encounter are read together
     modifiers: frozenset[str] = frozenset()
     units: int = 1
     global_days: str = ""
@@ -91,17 +101,17 @@ class Finding:
 
 def check(services: Iterable[Service], edits: Edits) -> dict[Hashable, list[Finding]]:
     """Findings for each checked service, by key (services without findings are left out).
-    `services` are the user's lines around the checked ones: the same days, and the
-    procedures of the previous 90 days (their post-operative periods)."""
+    `services` are the checked lines with their encounters, and the user's procedures of the
+    days around them (the day after, and the 90 days before: their global periods)."""
     services = list(services)
-    by_day: dict[dt.date, list[Service]] = defaultdict(list)
+    by_visit: dict[tuple, list[Service]] = defaultdict(list)
     for service in services:
-        by_day[service.day].append(service)
+        by_visit[(service.day, service.encounter)].append(service)
     found = {}
     for service in services:
         if not service.checked:
             continue
-        day = by_day[service.day]
+        day = by_visit[(service.day, service.encounter)]
         others = [s for s in day if s.key != service.key]
         findings = [rule(service, day, others, edits) for rule in (_addon, _mue, _ptp)]
         if service.em:
@@ -199,6 +209,8 @@ def _global_package(visit: Service, services: list[Service]) -> Finding | None:
     for procedure in services:
         if procedure.em or procedure.global_days not in ("000", "010", "090"):
             continue
+        if procedure.day == visit.day and procedure.encounter != visit.encounter:
+            continue  # another patient that day
         if reason := _in_package(visit, procedure):
             return Finding(GLOBAL_PACKAGE, reason, excluded=True)
     return None

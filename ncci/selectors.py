@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from . import checks
 from .models import AddOnEdit, EditSet, Mue, PtpEdit
 
 
@@ -68,3 +69,37 @@ def code_edits(code: str, day: dt.date | None = None) -> CodeEdits:
             "bundles": edits.filter(column1=code).count(),
         }
     return found
+
+
+def sets_for(day: dt.date | None) -> tuple[EditSet | None, EditSet | None, EditSet | None]:
+    """The MUE, add-on and PTP sets in force on `day`."""
+    return (
+        edit_set_for(EditSet.Kind.MUE, day),
+        edit_set_for(EditSet.Kind.AOC, day),
+        edit_set_for(EditSet.Kind.PTP, day),
+    )
+
+
+def edits_for(codes: set[str], sets, day: dt.date | None = None) -> checks.Edits:
+    """The edits of `sets` (sets_for) that concern `codes`, for ncci.checks: the codes' MUEs,
+    the add-on edits of those that are add-ons (with all their primaries) and the PTP pairs of
+    two of them. Three queries at most."""
+    mue_set, aoc_set, ptp_set = sets
+    mue = {}
+    if mue_set:
+        rows = Mue.objects.filter(edit_set=mue_set, code__in=codes)
+        mue = {code: (units, mai) for code, units, mai in rows.values_list("code", "units", "mai")}
+    addons: dict[str, tuple[int, set[str]]] = {}
+    if aoc_set:
+        rows = _live(AddOnEdit.objects.filter(edit_set=aoc_set, addon__in=codes), day)
+        for addon, edit_type, primary in rows.values_list("addon", "edit_type", "primary"):
+            addons.setdefault(addon, (edit_type, set()))[1].add(primary)
+    ptp = {}
+    if ptp_set:
+        rows = _live(
+            PtpEdit.objects.filter(edit_set=ptp_set, column1__in=codes, column2__in=codes), day
+        )
+        ptp = {(c1, c2): m for c1, c2, m in rows.values_list("column1", "column2", "modifier")}
+    return checks.Edits(
+        mue, {code: (kind, frozenset(primaries)) for code, (kind, primaries) in addons.items()}, ptp
+    )

@@ -27,3 +27,9 @@ def add_periodic_tasks(sender, **kwargs):
         sender.signature("ncci.tasks.refresh_ncci_edits"),
         name="ncci.refresh_ncci_edits",
     )
+    # Form tokens and Idempotency-Keys are kept a day (tracking.submissions), then deleted.
+    sender.add_periodic_task(
+        crontab(hour=3, minute=40),
+        sender.signature("tracking.tasks.purge_submission_keys"),
+        name="tracking.purge_submission_keys",
+    )

@@ -1,4 +1,5 @@
-"""Named locks that keep two processes from doing the same work at once (an import, a refresh).
+"""Named locks that keep two processes from doing the same work at once (an import, a refresh,
+one user's submissions).
 
 On PostgreSQL a lock is a session advisory lock: it may be held across several transactions
 (an import commits its "loading" row before the long load), and the server releases it when
@@ -57,9 +58,35 @@ def _advisory(key: str) -> Iterator[bool]:
     try:
         yield acquired
     finally:
-        if acquired and connection.connection is not None:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [number])
-            except DatabaseError:  # the connection is gone, and the lock with it
-                logger.warning("Could not release lock %s: connection lost", key)
+        if acquired:
+            _unlock(key, number)
+
+
+@contextlib.contextmanager
+def hold(key: str) -> Iterator[None]:
+    """Hold the lock named `key` for the body, waiting for it while another process or thread
+    has it. Taken outside a transaction, it is held until that transaction has committed, so
+    whoever waited sees what the holder wrote (one user's submissions, checked then saved)."""
+    if connection.vendor == "postgresql":
+        number = lock_id(key)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [number])
+        try:
+            yield
+        finally:
+            _unlock(key, number)
+        return
+    with _process_locks_guard:
+        lock = _process_locks.setdefault(key, threading.RLock())
+    with lock:
+        yield
+
+
+def _unlock(key: str, number: int) -> None:
+    if connection.connection is None:
+        return  # the connection is gone, and the lock with it
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [number])
+    except DatabaseError:
+        logger.warning("Could not release lock %s: connection lost", key)

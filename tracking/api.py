@@ -20,14 +20,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from codes import releases
+from codes import coding_edits, releases
 from codes.entry import Preview, release_codes
 from codes.entry import preview as entry_preview
 from codes.models import Code
 from codes.quick_entry import Ambiguity, ParsedLine
-from codes.wrvu import LineSpec, line_problems, price_lines
+from codes.wrvu import LineSpec, fee_rows, line_problems, price_lines
 from rvuedge import periods
-from tracking import selectors, services
+from tracking import duplicates, selectors, services
 from tracking.forms.entry import HistoryFilterForm
 from tracking.models import Favorite, LogChange, LogTemplate, ProcedureLog
 from tracking.serializers import (
@@ -41,6 +41,7 @@ from tracking.serializers import (
     TemplateSerializer,
     four,
 )
+from tracking.submissions import IDEMPOTENCY_KEY, KEY_REUSED_RESPONSE, idempotent
 
 
 def _current_release_or_400():
@@ -117,6 +118,10 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
     encounter. GET .../changes/ lists what changed, in words.
 
     Filters: ?start=&end= (dates), ?code=, ?location=, ?setting=, ?role=.
+
+    A POST may carry an `Idempotency-Key` header, which makes it safe to retry: a repeat gets
+    the first answer and saves nothing. An encounter already logged (same date, location,
+    codes and modifiers) is refused with 409 unless the request says `confirm_duplicate`.
     """
 
     queryset = ProcedureLog.objects.with_related()
@@ -142,14 +147,18 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             "application/x-www-form-urlencoded": LogSerializer,
             "multipart/form-data": LogSerializer,
         },
+        parameters=[IDEMPOTENCY_KEY, duplicates.CONFIRM_PARAMETER],
         responses={
+            409: duplicates.DUPLICATE_RESPONSE,
+            422: KEY_REUSED_RESPONSE,
             201: OpenApiResponse(
                 LOG_CREATE_RESPONSE,
                 description="The entries, in the shape sent: one line gives one entry, a list of "
                 "lines a list, and encounters a list of lists.",
-            )
+            ),
         },
     )
+    @idempotent("api_logs")
     def create(self, request, *args, **kwargs):
         """Log one line, a list of lines (one encounter: they are ranked together), or
         `{"encounters": [[...], [...]]}`: each inner list is one encounter, credited on its own
@@ -166,6 +175,12 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
                 errors[str(index)] = exc.detail
         if errors:
             raise ValidationError(_shaped_errors(shape, errors))
+        for details, bulk in encounters:
+            specs = [line.spec for line in bulk]
+            if found := duplicates.refused(
+                request, date=details.date, location=details.location, encounters=[specs]
+            ):
+                return found
         try:
             # Each encounter is priced with the release of its date of service.
             logs = services.encounters_bulk_create(user=request.user, encounters=encounters)
@@ -210,15 +225,20 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             400: OpenApiResponse(
                 description="Lines to fix, readings to choose, or a reading to confirm"
             ),
+            409: duplicates.DUPLICATE_RESPONSE,
+            422: KEY_REUSED_RESPONSE,
         },
+        parameters=[IDEMPOTENCY_KEY],
     )
     @action(detail=False, methods=["post"])
+    @idempotent("api_logs_quick")
     def quick(self, request, *args, **kwargs):
         """Log what is typed as in quick entry: a blank line, `;` or `/` starts the next
         encounter (patient), and with `per_patient: true` every line is its own encounter; each
         is credited on its own, priced with the release of its date of service. The answer lists
         the entries; each names its encounter. A reading of codes typed without separators that
-        holds a high-value procedure needs `confirm: true`."""
+        holds a high-value procedure needs `confirm: true`; an encounter already logged (same
+        date, location, codes and modifiers) `confirm_duplicate: true`."""
         serializer = QuickEntrySerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -229,12 +249,17 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
             setting=data["setting"],
             policy=services.user_policy(request.user),
             per_patient=data["per_patient"],
+            **selectors.coding_around(request.user, data["date"]),
         )
         if not result.ok:
             raise ValidationError(_quick_entry_problems(result))
         if result.confirmations and not data["confirm"]:
             raise ValidationError({"confirm": result.confirmations})
         details = services.EntryDetails(**{k: data[k] for k in SHARED_DETAILS if k in data})
+        if found := duplicates.refused(
+            request, date=details.date, location=details.location, encounters=result.encounter_specs
+        ):
+            return found
         try:
             logs = services.encounters_create(
                 user=request.user, details=details, encounters=result.encounter_specs
@@ -433,7 +458,13 @@ class WrvuCalculateView(APIView):
         refused = refused_lines(release, specs)
         if refused:
             raise ValidationError({"lines": refused})
-        priced = price_lines(release=release, setting=data["setting"], specs=specs)
+        rows = fee_rows(release, {spec.code for spec in specs})
+        edits = coding_edits.Reader({spec.code for spec in specs}).line_edits(
+            specs=specs, rows=rows, day=timezone.localdate()
+        )
+        priced = price_lines(
+            release=release, setting=data["setting"], specs=specs, rows=rows, edits=edits
+        )
         lines = [
             {
                 "code": item.spec.code,
@@ -443,7 +474,7 @@ class WrvuCalculateView(APIView):
                 "raw": four(item.medicare.raw),
                 "medicare": four(item.medicare.credited),
                 "explanation": item.medicare.explanation,
-                "warnings": item.medicare.warning_messages,
+                "warnings": item.medicare.warning_dicts,
                 "warning_ids": item.medicare.warning_ids,
             }
             for item in priced

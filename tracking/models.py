@@ -93,6 +93,18 @@ class CreditPolicy(models.Model):
     modifier_53_percent = percent_field(
         "modifier 53, %", 100, "Discontinued procedure, where the release has no 53 row."
     )
+    # Coding edits (ncci.checks): each on leaves the lines its rule bundles out of the policy
+    # figure, as Medicare-style credit does; off, the line is credited and the warning shown.
+    addon_without_primary = models.BooleanField(
+        "add-on codes need a listed primary code", default=True
+    )
+    duplicate_em = models.BooleanField("one E/M visit per patient a day", default=True)
+    global_package = models.BooleanField(
+        "global surgical package", default=True, help_text="Visits in a procedure's package."
+    )
+    ptp_bundled = models.BooleanField(
+        "NCCI procedure-to-procedure edits", default=True, help_text="Column 2 codes bundled."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OwnedQuerySet.as_manager()
@@ -112,6 +124,16 @@ class CreditPolicy(models.Model):
             modifier_52_percent=self.modifier_52_percent,
             modifier_53_percent=self.modifier_53_percent,
             second_procedure_percent=self.second_procedure_percent,
+            coding_edits=frozenset(
+                rule
+                for rule, applied in (
+                    ("addon-without-primary", self.addon_without_primary),
+                    ("duplicate-em", self.duplicate_em),
+                    ("global-package", self.global_package),
+                    ("ptp-bundled", self.ptp_bundled),
+                )
+                if applied
+            ),
         )
 
 
@@ -667,3 +689,35 @@ class RestoreJob(BackgroundJob):
 
     def __str__(self):
         return f"Restore of {self.filename} ({self.get_status_display()})"
+
+
+class SubmissionKey(models.Model):
+    """One submission of a form (its one-time token) or of the API (its Idempotency-Key),
+    claimed once per user with the answer it got: a repeat of the key gets that answer back and
+    saves nothing (tracking.submissions). Kept at least a day, then purged."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submission_keys"
+    )
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=40, help_text="What was submitted, e.g. quick_entry.")
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of what was sent.")
+    status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The answer's HTTP status; empty while it is worked on."
+    )
+    location = models.CharField(max_length=500, blank=True, help_text="Where the answer went.")
+    # JSON text, kept as it was sent (jsonb would reorder keys): the API's answer, or a form's
+    # {"messages": [[level, text], ...]}.
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="tracking_submission_key_unique")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="tracking_submission_created")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}"

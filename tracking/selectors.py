@@ -14,7 +14,10 @@ from django.utils import timezone
 
 from accounts.models import CareerStage
 from benchmarks.models import Benchmark
-from codes.models import Code, Release
+from codes.coding_edits import window as coding_window
+from codes.models import Code, RelativeValue, Release
+from ncci import checks
+from ncci.checks import POST_OP_DAYS
 from rvuedge.periods import Period, academic_year, bucket_start, buckets, fiscal_year, periods
 from tracking import changes, pay_sources
 from tracking.caselog import pgy_label, rotation_of
@@ -530,6 +533,137 @@ def learning(user) -> list[Rotation]:
         if label not in item["roles"]:
             item["roles"].append(label)
     return sorted(rotations.values(), key=lambda r: (-r.last_seen.toordinal(), r.name))
+
+
+@dataclass(frozen=True)
+class LoggedEncounter:
+    """An encounter already in the log that an encounter about to be logged repeats."""
+
+    encounter_id: int
+    first_log_id: int
+    date: dt.date
+    lines: tuple[str, ...]
+
+
+def _line_key(code: str, modifiers) -> str:
+    return "-".join([code, *sorted(m for m in modifiers if m)])
+
+
+def already_logged(user, *, date: dt.date, location, encounters) -> list[LoggedEncounter | None]:
+    """For each encounter about to be logged (a list of lines with .code and .modifiers), an
+    encounter of the user's on the same date at the same location (or both without one) whose
+    lines have the same codes and modifiers, units aside: a likely duplicate (a form sent twice,
+    a case typed again). None where there is none. Two queries at most."""
+    wanted = [tuple(sorted(_line_key(s.code, s.modifiers) for s in specs)) for specs in encounters]
+    codes = {spec.code for specs in encounters for spec in specs}
+    if not codes:
+        return [None] * len(encounters)
+    same_place = ProcedureLog.objects.for_user(user).filter(date=date, location=location)
+    candidates = same_place.filter(code__code__in=codes).values("encounter_id")
+    found: dict[int, list] = defaultdict(list)
+    for encounter_id, log_id, code, modifiers in (
+        same_place.filter(encounter_id__in=candidates)
+        .order_by("encounter_id", "pk")
+        .values_list("encounter_id", "pk", "code__code", "modifiers")
+    ):
+        found[encounter_id].append((log_id, _line_key(code, modifiers.split("-"))))
+    logged = {}
+    for encounter_id, lines in found.items():
+        labels = tuple(label for _, label in lines)
+        logged.setdefault(
+            tuple(sorted(labels)), LoggedEncounter(encounter_id, lines[0][0], date, labels)
+        )
+    return [logged.get(key) for key in wanted]
+
+
+# Coding edits -----------------------------------------------------------------------------------
+
+
+def coding_context(user, first: dt.date, last: dt.date) -> list[checks.Service]:
+    """The user's logged services from `first` to `last`, for the coding edits of lines around
+    them (codes.coding_edits): each with its encounter (the patient) and the global period of
+    the row that priced it. Two queries."""
+    logs = list(
+        ProcedureLog.objects.for_user(user)
+        .filter(date__range=(first, last))
+        .values_list("pk", "encounter_id", "date", "code__code", "modifiers", "units",
+                     "release_id", "work_rvu")
+    )  # fmt: skip
+    globals_by = dict(
+        (((release, code), days))
+        for release, code, days in RelativeValue.objects.filter(
+            release_id__in={log[6] for log in logs},
+            code__code__in={log[3] for log in logs},
+            modifier="",
+        ).values_list("release_id", "code__code", "global_days")
+    )
+    return [
+        checks.Service(
+            key=("log", pk),
+            code=code,
+            day=day,
+            encounter=encounter_id,
+            modifiers=frozenset(m for m in modifiers.split("-") if m),
+            units=units,
+            global_days=globals_by.get((release_id, code), ""),
+            work_rvu=work_rvu,
+            checked=False,
+        )
+        for pk, encounter_id, day, code, modifiers, units, release_id, work_rvu in logs
+    ]
+
+
+def visits_in_packages(user, procedures: list[checks.Service], exclude=()) -> list[int]:
+    """The user's encounters holding an E/M visit that a procedure's global package may take in
+    (the day before to its last post-operative day), other than `exclude`: to check again when
+    the procedure is logged, edited or deleted."""
+    windows = [
+        (
+            p.day - dt.timedelta(days=1),
+            p.day + dt.timedelta(days=POST_OP_DAYS.get(p.global_days, 0)),
+        )
+        for p in procedures
+        if p.global_days in ("000", "010", "090")
+    ]
+    if not windows:
+        return []
+    first, last = min(w[0] for w in windows), max(w[1] for w in windows)
+    visits = (
+        ProcedureLog.objects.for_user(user)
+        .filter(date__range=(first, last), code__code__gte="99202", code__code__lte="99499")
+        .exclude(encounter_id__in=list(exclude))
+        .values_list("encounter_id", "date")
+        .distinct()
+    )
+    return sorted(
+        {enc for enc, day in visits if any(start <= day <= end for start, end in windows)}
+    )
+
+
+def packages_of(items: list[tuple[int, str, dt.date]]) -> list[checks.Service]:
+    """(release id, code, date) of entries as they are or were, as services with the global
+    period of the row that priced them: the procedures whose packages may hold visits. One
+    query."""
+    globals_by = dict(
+        ((release, code), days)
+        for release, code, days in RelativeValue.objects.filter(
+            release_id__in={i[0] for i in items}, code__code__in={i[1] for i in items}, modifier=""
+        ).values_list("release_id", "code__code", "global_days")
+    )
+    return [
+        checks.Service(
+            key=None, code=code, day=day, global_days=globals_by.get((release, code), "")
+        )
+        for release, code, day in items
+        if globals_by.get((release, code)) in ("000", "010", "090")
+    ]
+
+
+def coding_around(user, day: dt.date) -> dict:
+    """The arguments of codes.entry.preview that give its lines the coding edits of `day` with
+    the user's own services around it."""
+    first, last = coding_window(day)
+    return {"day": day, "context": coding_context(user, first, last)}
 
 
 # Entry lines for other apps ---------------------------------------------------------------------

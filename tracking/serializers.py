@@ -53,6 +53,15 @@ class LineSerializer(serializers.Serializer):
         return code
 
 
+class WarningSerializer(serializers.Serializer):
+    """Something to know about an entry's credit: `rule` is stable for programs (a coding edit
+    such as "global-package", "ptp-bundled", "mue-exceeded", or a payment rule such as
+    "pctc.not_allowed"), `message` is for people."""
+
+    rule = serializers.CharField()
+    message = serializers.CharField()
+
+
 class LogSerializer(serializers.ModelSerializer):
     """A procedure entry. Writes take the line fields; the credit is computed, never sent, with
     the imported release in effect on the date of service (`release_flag` and `release_note` say
@@ -61,6 +70,7 @@ class LogSerializer(serializers.ModelSerializer):
     code = serializers.CharField(max_length=5)
     modifiers = ModifiersField()
     units = serializers.IntegerField(min_value=1, max_value=MAX_UNITS, default=1)
+    warnings = WarningSerializer(many=True, read_only=True)
     date = serializers.DateField(default=timezone.localdate)
     setting = serializers.ChoiceField(choices=Setting.choices)
     role = serializers.ChoiceField(choices=Role.choices, default=Role.PERFORMED)
@@ -265,6 +275,11 @@ class QuickEntrySerializer(serializers.Serializer):
         default=False, help_text="Every line of the text is its own encounter (patient)."
     )
     confirm = serializers.BooleanField(default=False)
+    confirm_duplicate = serializers.BooleanField(
+        default=False,
+        help_text="Log the lines even when an encounter with the same date, location, codes and "
+        "modifiers is already logged (else 409).",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

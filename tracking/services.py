@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from codes import releases
+from codes import coding_edits, releases
 from codes.entry import release_codes
 from codes.models import Code
 from codes.modifiers import read_modifiers
@@ -23,8 +23,11 @@ from codes.wrvu import (
     line_problems,
     price_lines,
     problem_messages,
+    row_for,
 )
+from ncci import checks
 from rvuedge import rounding
+from tracking import selectors
 from tracking.models import (
     CompensationTier,
     CreditPolicy,
@@ -151,7 +154,7 @@ def _apply_credit(
         "medicare": priced.medicare.explanation,
         "policy": priced.policy.explanation,
     }
-    log.warnings = priced.medicare.warning_messages
+    log.warnings = priced.medicare.warning_dicts
 
 
 def _new_log(
@@ -227,13 +230,28 @@ def encounters_create(
 
 
 def _reprice_encounter(
-    encounter: Encounter, release, policy, dated: DatedRelease | None = None
+    encounter: Encounter, release, policy, dated: DatedRelease | None = None, reader=None
 ) -> list[tuple[ProcedureLog, dict]]:
-    """Re-credit every line of an encounter (lines rank together); returns (log, before). With
-    `dated`, the lines take its flag and note; without, each keeps its own."""
+    """Re-credit every line of an encounter (lines rank together, with the coding edits of its
+    date: `reader`, or one read for it); returns (log, before). With `dated`, the lines take its
+    flag and note; without, each keeps its own."""
     logs = list(encounter.lines.select_related("code").order_by("pk"))
     specs = [LineSpec(log.code.code, tuple(log.modifier_list), log.units) for log in logs]
-    priced = price_lines(release=release, setting=encounter.setting, specs=specs, policy=policy)
+    rows = fee_rows(release, {spec.code for spec in specs})
+    if reader is None:
+        first, last = coding_edits.window(encounter.date)
+        reader = coding_edits.Reader(
+            {spec.code for spec in specs}, selectors.coding_context(encounter.user, first, last)
+        )
+    edits = reader.line_edits(specs=specs, rows=rows, day=encounter.date, encounter=encounter.pk)
+    priced = price_lines(
+        release=release,
+        setting=encounter.setting,
+        specs=specs,
+        policy=policy,
+        rows=rows,
+        edits=edits,
+    )
     changed = []
     for log, item in zip(logs, priced, strict=True):
         before = _credit_state(log)
@@ -268,6 +286,7 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
     log = ProcedureLog.objects.select_related("user", "code", "release", "encounter").get(pk=log.pk)
     user = log.user
     before = _snapshot(log)
+    old_code, before_date = log.code.code, log.date
     others_before = {
         line.pk: _credit_state(line) for line in log.encounter.lines.exclude(pk=log.pk)
     }
@@ -285,6 +304,17 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
     encounter.save(update_fields=["date", "setting"])
     lines = _rerank(user, encounter, log.release, others_before, edited=log, dated=dated)
     log = lines[log.pk]
+    # A procedure moved or changed: the visits its package takes in (then or now) are read again.
+    _recheck_visits(
+        user,
+        selectors.packages_of(
+            [
+                (before["release_id"], old_code, before_date),
+                (log.release_id, log.code.code, log.date),
+            ]
+        ),
+        exclude={encounter.pk},
+    )
     LogChange.objects.create(
         user=user,
         log=log,
@@ -399,7 +429,9 @@ def procedure_logs_delete(*, user, logs) -> int:
         )
         for log in logs
     )
+    gone = selectors.packages_of([(log.release_id, log.code.code, log.date) for log in logs])
     ProcedureLog.objects.filter(pk__in=[log.pk for log in logs]).delete()
+    _recheck_visits(user, gone, exclude=encounters)
     for encounter in Encounter.objects.filter(pk__in=encounters):
         remaining = list(encounter.lines.select_related("release"))
         if not remaining:
@@ -424,9 +456,13 @@ def _reprice_range(user, release, date_from, date_to):
     policy = user_policy(user)
     choose = releases.dated_chooser(qp=release.is_qp)
     encounters = Encounter.objects.for_user(user).filter(date__gte=date_from, date__lte=date_to)
+    # The coding edits of the whole range read once: the user's services around it, the codes.
+    first, last = coding_edits.window(date_from)[0], coding_edits.window(date_to)[1]
+    context = selectors.coding_context(user, first, last)
+    reader = coding_edits.Reader({s.code for s in context}, context)
     for encounter in encounters.order_by("date", "pk"):
         dated = releases.as_chosen(release, encounter.date, choose(encounter.date))
-        yield from _reprice_encounter(encounter, release, policy, dated)
+        yield from _reprice_encounter(encounter, release, policy, dated, reader)
 
 
 @transaction.atomic
@@ -521,10 +557,12 @@ def refuse_lines(*, release, specs: list[LineSpec], rows=None) -> None:
         raise ValidationError(messages)
 
 
-def _price_from_rows(rows, release, setting: str, specs: list[LineSpec], policy):
+def _price_from_rows(rows, release, setting: str, specs: list[LineSpec], policy, edits=None):
     refuse_lines(release=release, specs=specs, rows=rows)
     try:
-        return price_lines(release=release, setting=setting, specs=specs, policy=policy, rows=rows)
+        return price_lines(
+            release=release, setting=setting, specs=specs, policy=policy, rows=rows, edits=edits
+        )
     except KeyError as exc:
         raise ValidationError(f"{exc.args[0]}.") from None
 
@@ -550,6 +588,7 @@ def encounters_bulk_create(
     # they would cost a query or two each, most of an import's time when every row is its own
     # encounter.
     rows = _rows_by_release(encounters, dated)
+    reader = _coding_reader(user, encounters, dated, rows)
     saved = []
     batch_size = 500
     for start in range(0, len(encounters), batch_size):
@@ -559,15 +598,16 @@ def encounters_bulk_create(
             for d, _ in chunk
         )
         logs = []
-        for encounter, (details, lines), choice in zip(
-            made, chunk, dated[start : start + batch_size], strict=True
+        for index, (encounter, (details, lines), choice) in enumerate(
+            zip(made, chunk, dated[start : start + batch_size], strict=True), start=start
         ):
+            specs = [line.spec for line in lines]
+            release_rows = rows[choice.release.pk]
+            edits = reader.line_edits(
+                specs=specs, rows=release_rows, day=details.date, encounter=("new", index)
+            )
             priced = _price_from_rows(
-                rows[choice.release.pk],
-                choice.release,
-                details.setting,
-                [line.spec for line in lines],
-                policy,
+                release_rows, choice.release, details.setting, specs, policy, edits
             )
             logs += [
                 _new_log(user=user, encounter=encounter, details=details,
@@ -579,7 +619,48 @@ def encounters_bulk_create(
         saved += logs
         if progress:
             progress(len(saved))
+    new = {("new", index) for index in range(len(encounters))}
+    procedures = [s for s in reader.context if s.encounter in new]
+    _recheck_visits(user, procedures, exclude={log.encounter_id for log in saved})
     return saved
+
+
+def _coding_reader(user, encounters, dated, rows) -> coding_edits.Reader:
+    """The coding edits of encounters about to be logged: the user's services around their
+    dates, and the new encounters' own lines (a visit and a procedure of one file on different
+    days see each other), read once."""
+    days = [details.date for details, _ in encounters]
+    first, last = coding_edits.window(min(days))[0], coding_edits.window(max(days))[1]
+    context = selectors.coding_context(user, first, last)
+    for index, ((details, lines), choice) in enumerate(zip(encounters, dated, strict=True)):
+        for number, line in enumerate(lines):
+            row = row_for(rows[choice.release.pk], line.spec)
+            context.append(
+                checks.Service(
+                    key=("new", index, number),
+                    code=line.spec.code,
+                    day=details.date,
+                    encounter=("new", index),
+                    modifiers=frozenset(line.spec.modifiers),
+                    units=line.spec.units,
+                    global_days=row.global_days if row else "",
+                    work_rvu=row.work_rvu if row else 0,
+                    checked=False,
+                )
+            )
+    codes = {line.spec.code for _, lines in encounters for line in lines}
+    return coding_edits.Reader(codes, context)
+
+
+def _recheck_visits(user, procedures, exclude=()) -> None:
+    """Credit again the user's E/M visits that the procedures' global packages may now take in
+    (or no longer take in, after an edit or a delete): recorded as re-ranked where they move."""
+    for encounter in Encounter.objects.for_user(user).filter(
+        pk__in=selectors.visits_in_packages(user, procedures, exclude)
+    ):
+        lines = list(encounter.lines.select_related("release"))
+        before = {line.pk: _credit_state(line) for line in lines}
+        _rerank(user, encounter, lines[0].release, before)
 
 
 def _checked_lines(user, encounters) -> set[str]:

@@ -10,6 +10,8 @@ a 20,000-row file imports in about 30 s, so a 200 MB backup takes minutes.
 
 from celery import shared_task
 
+from tracking.submissions import submissions_purge
+
 JOB_TIME_LIMIT = 2 * 60 * 60
 JOB_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "time_limit": JOB_TIME_LIMIT}
 
@@ -32,3 +34,9 @@ def run_restore_job(job_pk: int) -> dict:
 
     job = restore_job_run(job_pk=job_pk)
     return {"job": job.pk, "status": job.status, "restored": job.rows_done}
+
+
+@shared_task
+def purge_submission_keys() -> int:
+    """Delete the form tokens and Idempotency-Keys kept longer than a day (daily, from beat)."""
+    return submissions_purge()

@@ -16,6 +16,7 @@ from tracking.models import (
     ProcedureLog,
     RepriceBatch,
     RestoreJob,
+    SubmissionKey,
 )
 
 
@@ -153,6 +154,13 @@ def export_reprice_batches(user):
     ]
 
 
+def export_submission_keys(user):
+    return [
+        {"scope": key.scope, "key": key.key, "status": key.status, "created_at": key.created_at}
+        for key in SubmissionKey.objects.for_user(user).order_by("created_at", "pk")
+    ]
+
+
 def delete_tracking(user):
     # Entries protect nothing of the user's, but delete them first so encounters go cleanly.
     ProcedureLog.objects.for_user(user).delete()
@@ -174,6 +182,7 @@ def register():
     register_user_data("restore_jobs", export=export_restore_jobs, models=(RestoreJob,))
     register_user_data("import_columns", export=export_import_mapping, models=(ImportMapping,))
     register_user_data("reprice_batches", export=export_reprice_batches, models=(RepriceBatch,))
+    register_user_data("submissions", export=export_submission_keys, models=(SubmissionKey,))
     register_user_data(
         "preferences",
         export=lambda user: model_rows(Preferences.objects.filter(user=user)),

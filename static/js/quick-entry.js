@@ -120,6 +120,9 @@
   box.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !boxList.open()) {
       event.preventDefault();
+      // Nothing typed: nothing to save (a second Enter landing on the page after a save).
+      var line = document.getElementById("id_line_code");
+      if (!box.value.trim() && !(line && line.value.trim())) return;
       if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
     }
   });

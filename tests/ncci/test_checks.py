@@ -29,10 +29,18 @@ def real_edits() -> checks.Edits:
     return checks.Edits(mue, {k: (t, frozenset(p)) for k, (t, p) in addons.items()}, ptp)
 
 
-def service(key, code, *mods, day=DAY, units=1, checked=True):
+def service(key, code, *mods, day=DAY, units=1, checked=True, encounter=1):
     row = fee_row(code, release="RVU26C")
     return checks.Service(
-        key, code, day, frozenset(mods), units, row.global_days, row.work_rvu, checked
+        key,
+        code,
+        day,
+        encounter=encounter,
+        modifiers=frozenset(mods),
+        units=units,
+        global_days=row.global_days,
+        work_rvu=row.work_rvu,
+        checked=checked,
     )
 
 
@@ -117,8 +125,8 @@ def test_mue_per_day(code, units, flagged):
     assert (("mue-exceeded", False) in found.get("x", [])) is flagged
 
 
-def test_mue_per_day_adds_the_lines_already_logged_that_day():
-    # 20610: MUE 2 a day (MAI 3). One logged this morning, two typed now: 3 > 2.
+def test_mue_per_day_adds_the_lines_of_the_patients_encounter():
+    # 20610: MUE 2 a day (MAI 3). One logged earlier in the encounter, two typed now: 3 > 2.
     logged = service("old", "20610", checked=False)
     found = rules(logged, service("new", "20610", "59", units=2))
     assert ("mue-exceeded", False) in found["new"]
@@ -142,3 +150,22 @@ def test_findings_have_a_rule_and_a_message_for_the_api():
     finding = checks.check([service("add", "64484")], real_edits())["add"][0]
     assert finding.as_dict() == {"rule": "addon-without-primary", "message": finding.message}
     assert "64483" in finding.message
+
+
+def test_the_rules_of_a_day_read_one_patients_encounter():
+    # A clinic day: 99213 for one patient, 99214 and 20610 for others. No duplicate visit, no
+    # package: they are different patients.
+    found = rules(
+        service("a", "99213", encounter=1),
+        service("b", "99214", encounter=2),
+        service("c", "20610", encounter=3),
+        service("d", "20610", units=2, encounter=4),
+    )
+    assert found == {}
+
+
+def test_the_global_period_reads_the_users_procedures_on_other_days():
+    # The surgery was logged in another encounter (another day): its package still applies.
+    surgery = service("tka", "27447", day=DAY, checked=False, encounter="surgery")
+    visit = service("em", "99213", day=DAY + dt.timedelta(days=5), encounter="visit")
+    assert rules(surgery, visit)["em"] == [("global-package", True)]

@@ -49,3 +49,26 @@ def test_lock_numbers_are_stable_64_bit_integers():
 
     assert number == locks.lock_id("codes.refresh") != locks.lock_id("codes.refresh2")
     assert -(2**63) <= number < 2**63
+
+
+def test_a_held_lock_is_waited_for_and_the_waiter_goes_on_once_it_is_released(vendor):
+    order = []
+
+    def other():
+        try:
+            with locks.hold("test.wait"):
+                order.append("other holds")
+        finally:
+            connection.close()
+
+    with locks.hold("test.wait"):
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive() and order == []  # waiting
+        with locks.hold("test.wait"):  # the holder may take it again
+            order.append("holder")
+    thread.join(10)
+
+    assert order == ["holder", "other holds"]
+    assert _try_in_another_thread("test.wait") is True

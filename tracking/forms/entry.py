@@ -308,6 +308,10 @@ class CreditPolicyForm(forms.ModelForm):
             "modifier_22_percent",
             "modifier_52_percent",
             "modifier_53_percent",
+            "addon_without_primary",
+            "duplicate_em",
+            "global_package",
+            "ptp_bundled",
         ]
 
 

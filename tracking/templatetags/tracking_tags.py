@@ -1,6 +1,8 @@
 from django import template
+from django.utils.html import format_html
 
 from rvuedge import words
+from tracking import submissions
 from tracking.sections import sections_for
 
 register = template.Library()
@@ -17,6 +19,17 @@ def counted(count, forms: str):
     """{{ n|counted:"row with an error,rows with errors" }}: "1 row with an error"."""
     singular, _, plural_form = forms.partition(",")
     return words.counted(int(count), singular, plural_form or None)
+
+
+@register.simple_tag
+def submission_token():
+    """The one-time token of a form that saves (tracking.submissions): a repeat of the form
+    gets the first answer and saves nothing."""
+    return format_html(
+        '<input type="hidden" name="{}" value="{}" autocomplete="off">',
+        submissions.TOKEN_FIELD,
+        submissions.new_token(),
+    )
 
 
 @register.simple_tag(takes_context=True)

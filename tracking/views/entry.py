@@ -18,7 +18,7 @@ from codes.models import Code, Release
 from codes.wrvu import LineSpec
 from rvuedge import rounding
 from rvuedge.redirects import safe_next
-from tracking import selectors, services
+from tracking import duplicates, selectors, services
 from tracking.forms.entry import (
     ATTENDINGS_LIST_ID,
     CreditPolicyForm,
@@ -39,6 +39,7 @@ from tracking.models import (
     ProcedureLog,
     RepriceBatch,
 )
+from tracking.submissions import submitted_once
 from tracking.views.stages import attendings_only
 
 HISTORY_PAGE_SIZE = 50
@@ -71,12 +72,16 @@ def dated_release_or_404(day: dt.date) -> releases.DatedRelease:
     return dated
 
 
-def _entry_context(request, form, dated, result=None, pay_form=None, confirm_text=""):
+def _entry_context(
+    request, form, dated, result=None, pay_form=None, confirm_text="", found=None
+):  # fmt: skip
     user = request.user
     if pay_form is None and selectors.pay_prompt_due(user):
         pay_form = PayPromptForm()
+    if found is None:
+        found = duplicates.quick_entry_duplicates(user, form, result)
     recent = ProcedureLog.objects.for_user(user).with_related()[:10]
-    return {
+    return duplicates.context(request, found) | {
         "form": form,
         "release": dated.release,
         "dated": dated,
@@ -95,6 +100,7 @@ def _entry_context(request, form, dated, result=None, pay_form=None, confirm_tex
 
 
 @login_required
+@submitted_once("quick_entry")
 def tracker(request):
     """Quick entry: type codes, see each line's credit, save with Enter. Lines are priced with
     the release of the date of service."""
@@ -110,13 +116,14 @@ def tracker(request):
                 release=release,
                 setting=form.fields["setting"].initial,
                 policy=services.user_policy(request.user),
+                **selectors.coding_around(request.user, timezone.localdate()),
             )
         return render(
             request, "tracking/tracker.html", _entry_context(request, form, dated, result)
         )
 
     form = QuickEntryForm(request.POST, user=request.user)
-    result, confirm_text = None, ""
+    result, confirm_text, found = None, "", []
     if form.is_valid():
         data = form.cleaned_data
         result = entry_preview(
@@ -125,20 +132,24 @@ def tracker(request):
             setting=data["setting"],
             policy=services.user_policy(request.user),
             per_patient=data["per_patient"],
+            **selectors.coding_around(request.user, data["date"]),
         )
+        found = duplicates.quick_entry_duplicates(request.user, form, result)
         if not result.ok:
             form.add_error("text", "Fix or remove the marked lines before saving.")
         elif result.confirmations and not _confirmed(request, data["text"]):
             # A run of digits read as a high-value procedure: shown again, saved on confirm.
             form.add_error(None, CONFIRM_MESSAGE)
             confirm_text = data["text"]
+        elif found and not duplicates.confirmed(request):
+            form.add_error(None, duplicates.save_refused(found))
         elif saved := _save_entry(request, form, result):
             return saved
     status = 400 if form.errors else 200
     return render(
         request,
         "tracking/tracker.html",
-        _entry_context(request, form, dated, result, confirm_text=confirm_text),
+        _entry_context(request, form, dated, result, confirm_text=confirm_text, found=found),
         status=status,
     )
 
@@ -234,17 +245,20 @@ def preview(request):
             setting=setting,
             policy=services.user_policy(request.user),
             per_patient=form.cleaned_data.get("per_patient", False),
+            **selectors.coding_around(request.user, day),
         )
+    found = duplicates.quick_entry_duplicates(request.user, form, result)
     return render(
         request,
-        "codes/_entry_preview.html",
+        "tracking/_preview.html",
         {
             "preview": result,
             "release": release,
             "dated": dated,
             "service_date": day,
             "note_warnings": form.note_warnings,
-        },
+        }
+        | duplicates.context(request, found),
     )
 
 
@@ -282,6 +296,7 @@ def entry_detail(request, pk):
 
 
 @login_required
+@submitted_once("entry_edit")
 def entry_edit(request, pk):
     log = get_object_or_404(ProcedureLog.objects.with_related(), pk=pk, user=request.user)
     form = LogEditForm(request.POST or None, log=log)
@@ -360,6 +375,7 @@ def favorite_toggle(request, code):
 
 
 @login_required
+@submitted_once("template_create")
 def templates_list(request):
     form = LogTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

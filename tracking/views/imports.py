@@ -12,6 +12,7 @@ from tracking import jobs
 from tracking.forms.reports import ImportMappingForm, ImportRunForm, ImportUploadForm
 from tracking.models import ImportJob
 from tracking.portability import imports
+from tracking.submissions import submitted_once
 from tracking.views.entry import current_release_or_404
 
 PREVIEW_ERRORS_SHOWN = 500
@@ -118,6 +119,7 @@ def _sample(groups) -> list[tuple[int, object]]:
 
 @login_required
 @require_POST
+@submitted_once("import_run", atomic=False)
 def run(request, pk):
     job = _job(request, pk)
     form = ImportRunForm(request.POST)
