@@ -7,13 +7,13 @@ the statement's (to its rounding) is the explanation. In order:
 - the statement's own modifiers or units, where they differ from the log's;
 - another release's work RVU (named);
 - a rule of the credit policy the other way round: the multiple-procedure reduction, bilateral,
-  assistant at surgery, co-surgery, the endoscopy family, split care;
+  assistant at surgery, co-surgery, the endoscopy family, split care, and each coding edit (the
+  global surgical package, the NCCI procedure-to-procedure edits, one E/M a day, an add-on with
+  its primary: codes.coding_edits);
 - another percentage for an assistant or a co-surgeon;
 - Medicare-style rules where the user's policy differs;
 - a dropped modifier;
 - the work GPCI of a locality applied to the wRVU (which credit never does);
-- a coding edit that leaves the line out (ncci.checks: the global surgical package, an NCCI
-  procedure-to-procedure edit, a second E/M, an add-on without its primary);
 - the raw work RVU x units, with no payment rule applied.
 When none fits, the explanation says so with both figures. Each explanation has a stable `rule`.
 """
@@ -21,14 +21,14 @@ When none fits, the explanation says so with both figures. Each explanation has 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+import datetime as dt
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
-from codes.credit import FeeRow, Policy, pct
+from codes.credit import CODING_EDIT_RULES, CodingEdit, FeeRow, Policy, pct
 from codes.wrvu import LineSpec, PricedLine, price_lines, row_for
-from ncci.checks import Finding
 from rvuedge.rounding import credit_text
 from statements.matching import Logged, Match, agrees
 
@@ -57,6 +57,15 @@ SWITCHES = (
 # Modifiers whose line is credited a share of the work RVU, and the rule that sets it.
 SHARED = {"62": "co_surgery", "80": "assistant", "81": "assistant", "82": "assistant"}
 SHARED |= {"AS": "assistant"}
+# The coding edits (codes.credit.CODING_EDIT_RULES, ncci.checks rule ids) as the reasons name them.
+CODING_EDITS = "coding_edits"  # all of them at once
+EDIT_NAMES = {
+    CODING_EDITS: "coding edits (the global surgical package and the NCCI edits)",
+    "global-package": "global surgical package",
+    "ptp-bundled": "NCCI procedure-to-procedure edits",
+    "duplicate-em": "rule of one E/M visit a day",
+    "addon-without-primary": "add-on code edits (an add-on only with its primary)",
+}
 HALF_PERCENT = Decimal("0.005")
 KNOWN_SHARES = frozenset({Decimal("0.136")})
 RULE_LABELS = {
@@ -77,6 +86,7 @@ RULE_LABELS = {
     "ptp-bundled": "NCCI procedure-to-procedure edit",
     "duplicate-em": "Second E/M of the day",
     "addon-without-primary": "Add-on without its primary",
+    CODING_EDITS: "Coding edits",
     RAW: "Raw work RVU",
     UNEXPLAINED: "No known cause",
     MISSING: "Missing from the statement",
@@ -91,21 +101,30 @@ class Encounter:
     release: str
     setting: str
     lines: tuple[tuple[int, LineSpec], ...]
+    day: dt.date | None = None
+    key: Hashable = None  # the encounter's id: the coding edits read its lines together
+
+
+# The coding edits on each line of an encounter priced with these lines and rows
+# (codes.coding_edits.Reader.line_edits, with the user's services around the encounter).
+CodingEdits = Callable[[Encounter, list[LineSpec], Mapping], list[list[CodingEdit]]]
 
 
 @dataclass(frozen=True)
 class Context:
     """What the causes are tried with: the user's encounters (by entry id), the fee schedule
     rows of each release (name -> codes.wrvu.fee_rows), the user's policy, the other releases to
-    try (nearest first), the work GPCIs of the localities ((name, GPCI), the user's own first)
-    and the coding-edit findings on the entries (ncci.checks, by entry id)."""
+    try (nearest first), the work GPCIs of the localities ((name, GPCI), the user's own first),
+    the coding edits of an encounter's lines (None: none apply) and those found on the logged
+    entries (by entry id)."""
 
     encounters: Mapping[int, Encounter]
     rows: Mapping[str, Mapping[tuple[str, str], FeeRow]]
     policy: Policy = field(default_factory=Policy.medicare)
     releases: tuple[str, ...] = ()
     gpcis: tuple[tuple[str, Decimal], ...] = ()
-    findings: Mapping[int, tuple[Finding, ...]] = field(default_factory=dict)
+    coding: CodingEdits | None = None
+    findings: Mapping[int, tuple[CodingEdit, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -145,12 +164,14 @@ def priced(
             return None
         specs = [(change or {}).get(pk, spec) for pk, spec in encounter.lines]
         try:
+            edits = ctx.coding(encounter, specs, rows) if ctx.coding else None
             lines = price_lines(
                 release=SimpleNamespace(name=name),
                 setting=encounter.setting,
                 specs=specs,
                 policy=policy or ctx.policy,
                 rows=rows,
+                edits=edits,
             )
         except KeyError:
             return None
@@ -301,11 +322,25 @@ def _distinct_codes(entries: list[Logged]) -> list[Logged]:
     return list({entry.code: entry for entry in entries}.values())
 
 
-def _switched_rule(case: Case) -> Explanation | None:
-    policy = case.ctx.policy
+def _variants(policy: Policy) -> Iterator[tuple[str, str, bool, Policy]]:
+    """(rule id, its name, whether the policy applies it, the policy the other way round) for
+    each switch of the policy and each coding edit."""
     for rule, label in SWITCHES:
         on = getattr(policy, rule)
-        figure = case.figure(policy=dataclasses.replace(policy, **{rule: not on}))
+        yield rule, label, on, dataclasses.replace(policy, **{rule: not on})
+    for rule in sorted(CODING_EDIT_RULES):
+        on = rule in policy.coding_edits
+        edits = policy.coding_edits - {rule} if on else policy.coding_edits | {rule}
+        yield rule, EDIT_NAMES.get(rule, rule), on, dataclasses.replace(policy, coding_edits=edits)
+    # Two edits may leave the same line out (a visit in a package and bundled by an NCCI edit).
+    if len(policy.coding_edits) > 1:
+        none = dataclasses.replace(policy, coding_edits=frozenset())
+        yield CODING_EDITS, EDIT_NAMES[CODING_EDITS], True, none
+
+
+def _switched_rule(case: Case) -> Explanation | None:
+    for rule, label, on, other in _variants(case.ctx.policy):
+        figure = case.figure(policy=other)
         if figure == case.ours or not case.fits(figure):
             continue
         if on:
@@ -318,8 +353,19 @@ def _switched_rule(case: Case) -> Explanation | None:
                 f"The statement applies the {label}, which your credit policy turns off: "
                 f"{text(figure)} with it, {text(case.ours)} without it."
             )
-        return Explanation(rule, reason + case.yours())
+        return Explanation(rule, reason + case.yours() + _edit_found(case, rule))
     return None
+
+
+def _edit_found(case: Case, rule: str) -> str:
+    """The coding edits' own words on the entries, when the rule is one (or all of them)."""
+    found = [
+        edit.message
+        for entry in case.match.entries
+        for edit in case.ctx.findings.get(entry.id, ())
+        if edit.rule == rule or (rule == CODING_EDITS and edit.excluded)
+    ]
+    return "".join(f" {message}" for message in dict.fromkeys(found))
 
 
 def _other_share(case: Case) -> Explanation | None:
@@ -392,26 +438,6 @@ def _gpci(case: Case) -> Explanation | None:
     return None
 
 
-def _coding_edit(case: Case) -> Explanation | None:
-    """The statement leaves out what a coding edit excludes (the global package, an NCCI
-    edit): it credits the match's other entries only."""
-    excluded = {
-        entry.id: next(f for f in case.ctx.findings.get(entry.id, ()) if f.excluded)
-        for entry in case.match.entries
-        if any(f.excluded for f in case.ctx.findings.get(entry.id, ()))
-    }
-    if not excluded:
-        return None
-    kept = sum((e.policy for e in case.match.entries if e.id not in excluded), ZERO)
-    if not case.fits(kept):
-        return None
-    finding = next(iter(excluded.values()))
-    return Explanation(
-        finding.rule,
-        f"The statement leaves it out, as Medicare's rules do: {finding.message}",
-    )
-
-
 def _raw(case: Case) -> Explanation | None:
     raw = ZERO
     for entry in case.match.entries:
@@ -437,7 +463,6 @@ CAUSES: tuple[Callable[[Case], Explanation | None], ...] = (
     _medicare_style,
     _dropped_modifier,
     _gpci,
-    _coding_edit,
     _raw,
 )
 
@@ -470,11 +495,12 @@ def explain(match: Match, ctx: Context, *, has_modifiers: bool = True) -> Explan
 
 def _missing(match: Match, ctx: Context) -> Explanation:
     for entry in match.entries:
-        for finding in ctx.findings.get(entry.id, ()):
-            if finding.excluded:
+        for edit in ctx.findings.get(entry.id, ()):
+            if edit.excluded:
+                credited = "" if entry.policy else " (your log credits it 0 too)"
                 return Explanation(
-                    finding.rule,
-                    f"Logged, not on the statement; Medicare's rules leave it out: "
-                    f"{finding.message}",
+                    edit.rule,
+                    f"Logged, not on the statement; Medicare's rules leave it out{credited}: "
+                    f"{edit.message}",
                 )
     return Explanation(MISSING, "Logged, not on the statement: ask for it to be credited.")

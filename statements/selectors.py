@@ -1,7 +1,7 @@
-"""What a reconciliation reads: the user's entries around the statement's period (through
+"""What a reconciliation reads: the user's entries of the statement's period (through
 tracking.selectors), and what the explanations try them with: the fee schedule rows of every
-loaded release, the work GPCIs of the localities, and the coding edits in force. Then the
-results, filtered, and the history of statements."""
+loaded release, the work GPCIs of the localities, and the coding edits (codes.coding_edits).
+Then the results, filtered, and the history of statements."""
 
 from __future__ import annotations
 
@@ -12,45 +12,38 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 
-from codes import releases
+from codes import coding_edits, releases
 from codes.credit import Policy
-from codes.models import LocalityPreference, RelativeValue, Release
+from codes.models import LocalityPreference, Release
 from codes.selectors import localities_for_release
 from codes.wrvu import LineSpec, fee_rows
-from ncci import checks
-from ncci.models import AddOnEdit, EditSet, PtpEdit
-from ncci.selectors import edit_set_for
 from statements.explain import Context, Encounter
 from statements.matching import Logged
 from statements.models import Statement, StatementLine
-from tracking.selectors import entry_lines
+from tracking.selectors import coding_context, entry_lines
 from tracking.services import user_policy
 
 ZERO = Decimal(0)
 ONE_DAY = dt.timedelta(days=1)
-# Procedures whose post-operative days may hold the period's visits (the longest global).
-GLOBAL_REACH = dt.timedelta(days=90)
 
 
 @dataclass(frozen=True)
 class Window:
-    """The entries a statement is matched against (the period and a day either side), and the
-    entries around them the coding checks read (the 90 days before: post-operative periods)."""
+    """The entries a statement is matched against: the period, and a day either side."""
 
     entries: list[Logged]
-    around: list[dict]  # tracking.selectors.entry_lines values
+    lines: list[dict]  # tracking.selectors.entry_lines values of the same entries
     period: tuple[dt.date, dt.date]
 
 
 def window(user, period_from: dt.date, period_to: dt.date) -> Window:
-    around = entry_lines(user, period_from - GLOBAL_REACH, period_to + ONE_DAY)
-    start = period_from - ONE_DAY
+    lines = entry_lines(user, period_from - ONE_DAY, period_to + ONE_DAY)
     entries = [
         Logged(
             id=line["id"],
             date=line["date"],
             code=line["code__code"],
-            modifiers=tuple(m for m in line["modifiers"].split("-") if m),
+            modifiers=_modifiers(line),
             units=line["units"],
             policy=line["policy"],
             medicare=line["medicare"],
@@ -58,15 +51,20 @@ def window(user, period_from: dt.date, period_to: dt.date) -> Window:
             encounter=line["encounter_id"],
             in_period=period_from <= line["date"] <= period_to,
         )
-        for line in around
-        if line["date"] >= start
+        for line in lines
     ]
-    return Window(entries, around, (period_from, period_to))
+    return Window(entries, lines, (period_from, period_to))
+
+
+def _modifiers(line: dict) -> tuple[str, ...]:
+    return tuple(m for m in line["modifiers"].split("-") if m)
 
 
 def explain_context(user, found: Window) -> Context:
-    """The explanations' Context for the window's entries."""
-    lines = [line for line in found.around if line["id"] in {e.id for e in found.entries}]
+    """The explanations' Context for the window's entries: every loaded release's rows for
+    their codes, the localities of the release most of them are priced with, and the coding
+    edits of their dates with the user's services around them (codes.coding_edits)."""
+    lines = found.lines
     codes = {line["code__code"] for line in lines}
     loaded = [r for r in Release.objects.loaded().defer("change_summary") if not r.is_qp]
     by_name = {r.name: r for r in loaded}
@@ -74,13 +72,24 @@ def explain_context(user, found: Window) -> Context:
     start = found.period[0]
     nearest = sorted(loaded, key=lambda r: abs((releases.effective_on(r) - start).days))
     own = _most_used(lines)
+    encounters = _encounters(lines)
+    first = coding_edits.window(found.period[0] - ONE_DAY)[0]
+    last = coding_edits.window(found.period[1] + ONE_DAY)[1]
+    reader = coding_edits.Reader(codes, coding_context(user, first, last))
+
+    def coding(encounter: Encounter, specs, release_rows):
+        return reader.line_edits(
+            specs=specs, rows=release_rows, day=encounter.day, encounter=encounter.key
+        )
+
     return Context(
-        encounters=_encounters(lines),
+        encounters=encounters,
         rows=rows,
         policy=user_policy(user) or Policy.medicare(),
         releases=tuple(r.name for r in nearest),
         gpcis=_gpcis(user, by_name.get(own)) if own else (),
-        findings=_findings(found),
+        coding=coding,
+        findings=_findings(encounters, rows, coding),
     )
 
 
@@ -97,26 +106,36 @@ def _encounters(lines: list[dict]) -> dict[int, Encounter]:
     for line in lines:
         grouped[line["encounter_id"]].append(line)
     by_entry = {}
-    for members in grouped.values():
+    for key, members in grouped.items():
         members.sort(key=lambda line: line["id"])
         first = members[0]
         encounter = Encounter(
             release=first["release__name"],
             setting=first["setting"],
             lines=tuple(
-                (
-                    line["id"],
-                    LineSpec(
-                        line["code__code"],
-                        tuple(m for m in line["modifiers"].split("-") if m),
-                        line["units"],
-                    ),
-                )
+                (line["id"], LineSpec(line["code__code"], _modifiers(line), line["units"]))
                 for line in members
             ),
+            day=first["date"],
+            key=key,
         )
         by_entry |= {line["id"]: encounter for line in members}
     return by_entry
+
+
+def _findings(encounters: dict[int, Encounter], rows, coding) -> dict[int, tuple]:
+    """The coding edits found on each entry as logged (by entry id)."""
+    found = {}
+    for encounter in set(encounters.values()):
+        release_rows = rows.get(encounter.release)
+        if release_rows is None:
+            continue
+        specs = [spec for _, spec in encounter.lines]
+        edits = coding(encounter, specs, release_rows)
+        for (pk, _), on_line in zip(encounter.lines, edits, strict=True):
+            if on_line:
+                found[pk] = tuple(on_line)
+    return found
 
 
 def _gpcis(user, release: Release | None) -> tuple[tuple[str, object], ...]:
@@ -132,64 +151,6 @@ def _gpcis(user, release: Release | None) -> tuple[tuple[str, object], ...]:
     ]
     found.sort(key=lambda item: item[0] != preferred)
     return tuple((name, gpci) for _, name, gpci in found)
-
-
-def _findings(found: Window) -> dict[int, tuple[checks.Finding, ...]]:
-    """The coding checks (ncci.checks) on the window's entries, with the 90 days before them as
-    context: the global surgical package and the NCCI edits in force at the period's end."""
-    lines = found.around
-    if not lines:
-        return {}
-    globals_ = _global_days(lines)
-    checked = {entry.id for entry in found.entries}
-    services = [
-        checks.Service(
-            key=line["id"],
-            code=line["code__code"],
-            day=line["date"],
-            modifiers=frozenset(m for m in line["modifiers"].split("-") if m),
-            units=line["units"],
-            global_days=globals_.get((line["release_id"], line["code__code"]), ""),
-            work_rvu=line["work_rvu"],
-            checked=line["id"] in checked,
-        )
-        for line in lines
-    ]
-    edits = edits_for({line["code__code"] for line in lines}, found.period[1])
-    return {key: tuple(items) for key, items in checks.check(services, edits).items()}
-
-
-def _global_days(lines: list[dict]) -> dict[tuple[int, str], str]:
-    pairs = RelativeValue.objects.filter(
-        release_id__in={line["release_id"] for line in lines},
-        code__code__in={line["code__code"] for line in lines},
-        modifier="",
-    ).values_list("release_id", "code__code", "global_days")
-    return {(release, code): days for release, code, days in pairs}
-
-
-def edits_for(codes: set[str], day: dt.date) -> checks.Edits:
-    """The add-on and procedure-to-procedure edits in force on `day` between `codes` (the MUE
-    only warns, so it is not read)."""
-    addons: dict[str, tuple[int, set[str]]] = {}
-    if aoc := edit_set_for(EditSet.Kind.AOC, day):
-        for addon, edit_type, primary in _live(
-            AddOnEdit.objects.filter(edit_set=aoc, addon__in=codes), day
-        ).values_list("addon", "edit_type", "primary"):
-            addons.setdefault(addon, (edit_type, set()))[1].add(primary)
-    ptp = {}
-    if ptp_set := edit_set_for(EditSet.Kind.PTP, day):
-        edits = PtpEdit.objects.filter(edit_set=ptp_set, column1__in=codes, column2__in=codes)
-        found = _live(edits, day).values_list("column1", "column2", "modifier")
-        ptp = {(column1, column2): modifier for column1, column2, modifier in found}
-    return checks.Edits(
-        addons={code: (kind, frozenset(primaries)) for code, (kind, primaries) in addons.items()},
-        ptp=ptp,
-    )
-
-
-def _live(queryset: QuerySet, day: dt.date) -> QuerySet:
-    return queryset.exclude(deleted_on__lte=day)
 
 
 # Results and history ---------------------------------------------------------------------------
