@@ -115,6 +115,10 @@ def _chain(first, then):
 
 
 def _header_names(header: list) -> list[str]:
+    """The columns' names: blank ones are called by their position, and those past the last
+    named one are dropped (a workbook read in read-only mode pads its rows to MAX_COLUMNS)."""
+    while header and not cell_text(header[-1]):
+        header = header[:-1]
     headers, seen = [], {}
     for i, value in enumerate(header, start=1):
         name = cell_text(value) or f"Column {i}"
