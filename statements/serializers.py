@@ -19,7 +19,8 @@ class MappingField(serializers.Field):
     as a multipart form sends it)."""
 
     default_error_messages = {
-        "invalid": 'Give a JSON object of field name -> column header, e.g. {"wrvu": "Total"}.'
+        # Braces doubled: DRF formats the message.
+        "invalid": 'Give a JSON object of field name -> column header, e.g. {{"wrvu": "Total"}}.'
     }
 
     def to_internal_value(self, data):
@@ -48,7 +49,8 @@ class StatementUploadSerializer(serializers.Serializer):
     mapping = MappingField(
         required=False,
         help_text="Field name -> column header (date, code, modifiers, units, wrvu, encounter, "
-        "provider, location); guessed from the headers when left out.",
+        "provider, location), in place of what the headers suggest for those fields (an empty "
+        "header leaves a field out); the others are guessed.",
     )
     period_from = serializers.DateField(required=False)
     period_to = serializers.DateField(required=False)

@@ -314,6 +314,15 @@ def totals(lines: list[StatementLine]) -> dict:
     }
 
 
+def _with_guesses(guessed: dict[str, str], given: dict[str, str] | None) -> dict[str, str]:
+    """The columns given, and the guessed ones for the other fields (unless a given field took
+    their column)."""
+    if not given:
+        return guessed
+    taken = set(given.values())
+    return {k: v for k, v in guessed.items() if v not in taken and k not in given} | given
+
+
 @transaction.atomic
 def statement_submit(*, user, upload, columns: dict | None, period: Period) -> Statement:
     """Upload, columns and period in one step (the API): the statement is kept only if every
@@ -325,9 +334,7 @@ def statement_submit(*, user, upload, columns: dict | None, period: Period) -> S
         raise ValidationError({"file": exc.messages}) from exc
     try:
         statement_prepare(
-            statement=statement,
-            columns=statement.columns if columns is None else columns,
-            period=period,
+            statement=statement, columns=_with_guesses(statement.columns, columns), period=period
         )
     except RowErrors:
         raise

@@ -42,7 +42,8 @@ def read_upload(upload, *, types: tuple[str, ...], max_bytes: int) -> tuple[str,
         listed = " or ".join(f".{t}" for t in types)
         raise ValidationError(f"Upload a {listed} file.")
     if upload.size > max_bytes:
-        raise ValidationError(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+        mb, kb = max_bytes // (1024 * 1024), max_bytes // 1024
+        raise ValidationError(f"The file is larger than {f'{mb} MB' if mb else f'{kb} kB'}.")
     data = upload.read()
     if extension in MAGIC and not data.startswith(MAGIC[extension]):
         raise ValidationError(f"This is not {TYPE_NAMES[extension]}.")
