@@ -123,6 +123,7 @@ class Context:
     policy: Policy = field(default_factory=Policy.medicare)
     releases: tuple[str, ...] = ()
     gpcis: tuple[tuple[str, Decimal], ...] = ()
+    gpci_note: str = ""  # the localities are another year's (codes.localities.IndexSource.note)
     coding: CodingEdits | None = None
     findings: Mapping[int, tuple[CodingEdit, ...]] = field(default_factory=dict)
 
@@ -429,11 +430,12 @@ def _gpci(case: Case) -> Explanation | None:
         name, gpci = matching[0]
         others = sum(1 for _, g in matching[1:] if g == gpci)
         where = f"{name}{f' and {others} other localities' if others else ''}"
+        note = f" {case.ctx.gpci_note}" if case.ctx.gpci_note else ""
         return Explanation(
             GPCI,
             f"The statement multiplies the wRVU by a work GPCI: {text(base)} × {gpci:f} "
             f"({where}) = {text(base * gpci)}. wRVU credit is the work RVU alone: the GPCI "
-            "adjusts payment, never wRVU.",
+            f"adjusts payment, never wRVU.{note}",
         )
     return None
 

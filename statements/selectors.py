@@ -82,12 +82,14 @@ def explain_context(user, found: Window) -> Context:
             specs=specs, rows=release_rows, day=encounter.day, encounter=encounter.key
         )
 
+    gpcis, gpci_note = _gpcis(user, by_name.get(own) if own else None)
     return Context(
         encounters=encounters,
         rows=rows,
         policy=user_policy(user) or Policy.medicare(),
         releases=tuple(r.name for r in nearest),
-        gpcis=_gpcis(user, by_name.get(own)) if own else (),
+        gpcis=gpcis,
+        gpci_note=gpci_note,
         coding=coding,
         findings=_findings(encounters, rows, coding),
     )
@@ -138,19 +140,22 @@ def _findings(encounters: dict[int, Encounter], rows, coding) -> dict[int, tuple
     return found
 
 
-def _gpcis(user, release: Release | None) -> tuple[tuple[str, object], ...]:
-    """(locality, work GPCI) of the localities pricing `release`, the user's own first."""
+def _gpcis(user, release: Release | None) -> tuple[tuple[tuple[str, object], ...], str]:
+    """(locality, work GPCI) of the localities pricing `release`, the user's own first, and a
+    note when they are another year's (DOMAIN: say so wherever they are used)."""
     if release is None:
-        return ()
+        return (), ""
     preferred = (
         LocalityPreference.objects.filter(user=user).values_list("locality_key", flat=True).first()
     )
+    localities = localities_for_release(release)
     found = [
         (f"{loc.mac}-{loc.locality_number}", f"{loc.display_name} ({loc.state})", loc.work_gpci)
-        for loc in localities_for_release(release).localities.order_by("state", "name")
+        for loc in localities.localities.order_by("state", "name")
     ]
     found.sort(key=lambda item: item[0] != preferred)
-    return tuple((name, gpci) for _, name, gpci in found)
+    note = localities.note if localities.borrowed else ""
+    return tuple((name, gpci) for _, name, gpci in found), note
 
 
 # Results and history ---------------------------------------------------------------------------

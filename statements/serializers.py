@@ -97,6 +97,9 @@ class SummarySerializer(serializers.Serializer):
 
 class LineSerializer(serializers.ModelSerializer):
     modifiers = serializers.SerializerMethodField()
+    date_off_by_one = serializers.BooleanField(
+        source="off_by_one", read_only=True, help_text="Matched to an entry a day apart."
+    )
     statement_wrvu = serializers.DecimalField(read_only=True, allow_null=True, **FOUR_PLACES)
     log_wrvu = serializers.DecimalField(read_only=True, allow_null=True, **FOUR_PLACES)
     log_medicare_wrvu = serializers.DecimalField(read_only=True, allow_null=True, **FOUR_PLACES)
@@ -105,7 +108,8 @@ class LineSerializer(serializers.ModelSerializer):
     class Meta:
         model = StatementLine
         fields = [
-            "status", "date", "log_date", "code", "modifiers", "units", "log_units",
+            "status", "date", "log_date", "date_off_by_one", "code", "modifiers", "units",
+            "log_units",
             "statement_wrvu", "log_wrvu", "log_medicare_wrvu", "owed_wrvu", "rule", "reason",
             "note", "release", "statement_rows", "entries",
         ]  # fmt: skip

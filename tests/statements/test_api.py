@@ -63,6 +63,12 @@ def test_a_statement_is_reconciled_and_its_lines_answered_as_the_issue_says(api,
         "rule": "modifier_dropped", "reason": "",
     }  # fmt: skip
     assert lines[("2025-10-09", "99213")]["statement_wrvu"] is None
+    late = lines[("2025-10-07", "99214")]
+    assert (late["date_off_by_one"], late["log_date"], late["status"]) == (
+        True,
+        "2025-10-06",
+        "matched",
+    )
     assert lines[("2025-10-13", "99214")]["log_wrvu"] is None
     for key, (status, rule, _) in month.EXPECTED.items():
         line = lines[(dt.date(2025, 10, key[0]).isoformat(), key[1])]

@@ -301,3 +301,19 @@ def test_a_missing_line_and_a_line_not_in_the_log():
 
     assert explain.explain(missing, ctx).rule == "missing"
     assert explain.explain(extra, ctx).rule == "not_in_log"
+
+
+def test_gpcis_of_another_year_are_named_as_such():
+    ctx_note = "No CY2026 locality files have been imported: RVU26C is priced with the CY2025 GPCIs"
+    found, _ = case(logged=["44970"], theirs="14.18")
+    assert "CY2025" not in found.reason
+
+    specs = [LineSpec("44970")]
+    encounter = explain.Encounter("RVU25D", "facility", ((1, specs[0]),), DAY, "e")
+    ctx = explain.Context({1: encounter}, ROWS, gpcis=LOCALITIES, gpci_note=ctx_note)
+    entry = Logged(1, DAY, "44970", (), 1, D("9.45"), D("9.45"), "RVU25D", 1)
+    row = StatementRow(2, DAY, "44970", (), 1, D("14.18"), 2)
+
+    borrowed = explain.explain(Match([Credit([row])], [entry], How.EXACT), ctx)
+
+    assert borrowed.rule == "gpci" and borrowed.reason.endswith(ctx_note)
