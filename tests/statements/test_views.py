@@ -8,9 +8,11 @@ import io
 
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
+from statements import reading
 from statements.models import Statement
+from tests.tracking.test_hostile_uploads import real_workbook_with_sheet
 from tracking.portability import tables
 
 from . import month
@@ -308,3 +310,30 @@ def test_the_columns_are_remembered_for_the_next_statement(client, logged, state
 
     assert latest.columns["wrvu"] == "Credit amount"
     assert "date" not in latest.columns  # "When" names nothing we know, and was not chosen
+
+
+def test_hostile_workbooks_and_pdfs_are_refused_with_a_clear_message(client, attending, rvu26c):
+    client.force_login(attending)
+    dtd = real_workbook_with_sheet(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>')
+    many_pages = PdfWriter()
+    for _ in range(reading.PAGE_LIMIT + 1):
+        many_pages.add_blank_page(width=72, height=72)
+    locked = PdfWriter()
+    locked.add_blank_page(width=72, height=72)
+    locked.encrypt("secret")
+    files = []
+    for writer in (many_pages, locked):
+        out = io.BytesIO()
+        writer.write(out)
+        files.append(out.getvalue())
+
+    cases = [
+        (dtd, "s.xlsx", "This workbook declares a DTD, which is not accepted."),
+        (files[0], "s.pdf", f"At most {reading.PAGE_LIMIT} pages per statement; split it."),
+        (files[1], "s.pdf", "This PDF is password-protected: save it without a password."),
+    ]
+    for body, name, message in cases:
+        response = upload(client, body, name)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert not Statement.objects.exists()
