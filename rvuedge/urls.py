@@ -24,6 +24,7 @@ urlpatterns = [
     path("residents/", career.residents, name="residents"),
     path("attendings/", career.attendings, name="attendings"),
     path("track/contracts/", include("contracts.urls")),
+    path("track/statements/", include("statements.urls")),
     path("track/", include("tracking.urls")),
     path("support/", include("support.urls")),
     path("resources/wrvu-calculator/", calculators.wrvu_calculator, name="wrvu_calculator"),

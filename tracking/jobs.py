@@ -1,5 +1,6 @@
-"""Background jobs of the procedure log (an import, a restore): one mechanism to claim a job,
-report its progress, finish it, and notice a run whose worker died.
+"""Background jobs of the procedure log (an import, a restore) and of apps built on it (a
+statement's reconciliation): one mechanism to claim a job, report its progress, finish it, and
+notice a run whose worker died.
 
 A job goes queued -> running -> done | failed. Its runner holds a lock named after the job from
 before it claims the job until the outcome is committed, and the outcome (status, message, the

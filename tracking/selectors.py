@@ -711,3 +711,22 @@ def review_days(user, start: dt.date, end: dt.date) -> list[ReviewDay]:
         if warnings:
             days[log.date].append(ReviewEntry(log, warnings))
     return [ReviewDay(day, entries) for day, entries in days.items()]
+
+
+# Entry lines for other apps ---------------------------------------------------------------------
+
+ENTRY_LINE_FIELDS = (
+    "id", "encounter_id", "date", "code__code", "modifiers", "units", "setting", "release_id",
+    "release__name", "work_rvu", "raw", "medicare", "policy",
+)  # fmt: skip
+
+
+def entry_lines(user, start: dt.date, end: dt.date) -> list[dict]:
+    """The user's entries of a date range as plain values (ENTRY_LINE_FIELDS), by date and id:
+    what an employer's statement is checked against (statements)."""
+    return list(
+        ProcedureLog.objects.for_user(user)
+        .between(start, end)
+        .order_by("date", "pk")
+        .values(*ENTRY_LINE_FIELDS)
+    )

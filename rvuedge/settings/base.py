@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "benchmarks",
     "tracking",
     "contracts",
+    "statements",
     "blog",
     "resources",
     "support",

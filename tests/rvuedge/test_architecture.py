@@ -16,6 +16,7 @@ APPS = (
     "codes",
     "tracking",
     "contracts",
+    "statements",
     "blog",
     "support",
     "resources",

@@ -32,7 +32,7 @@ from rvuedge.words import counted, plural
 from tracking import jobs, services
 from tracking.models import ImportJob, ImportMapping, Location, ProcedureLog, Role, Setting
 from tracking.phi import identifier_warnings
-from tracking.portability.tables import cell_text, read_table, table_records
+from tracking.portability.tables import cell_text, read_table, read_upload, table_records
 from tracking.tasks import run_import_job
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -128,16 +128,24 @@ def _key(text) -> str:
 # Reading ---------------------------------------------------------------------------------------
 
 
-def guess_columns(headers: list[str], remembered: dict[str, str] | None = None) -> dict[str, str]:
+def guess_columns(
+    headers: list[str],
+    remembered: dict[str, str] | None = None,
+    *,
+    fields: dict[str, str] = FIELDS,
+    synonyms: dict[str, list[str]] = SYNONYMS,
+) -> dict[str, str]:
     """Our field -> the file's header: what the user chose last time where those headers are
-    present, otherwise the header whose name says it (exact names first, then partial)."""
+    present, otherwise the header whose name says it (exact names first, then partial).
+    `fields` and `synonyms` are the procedure import's unless given (an employer's statement
+    has fields of its own: statements.reading)."""
     chosen: dict[str, str] = {}
     for name, header in (remembered or {}).items():
-        if name in FIELDS and header in headers:
+        if name in fields and header in headers:
             chosen[name] = header
     keys = {header: _key(header) for header in headers}
     for exact in (True, False):
-        for name, words in SYNONYMS.items():
+        for name, words in synonyms.items():
             if name in chosen:
                 continue
             taken = set(chosen.values())
@@ -154,7 +162,7 @@ def guess_columns(headers: list[str], remembered: dict[str, str] | None = None) 
                 if match:
                     chosen[name] = match
                     break
-    return {name: chosen[name] for name in FIELDS if name in chosen}
+    return {name: chosen[name] for name in fields if name in chosen}
 
 
 # A header holding one of these is a date ("Encounter Date", "Patient DOB"): it names no other
@@ -488,16 +496,8 @@ def check_rows(user, job: ImportJob) -> list[RowCheck]:
 def import_job_create(*, user, upload, release) -> ImportJob:
     """Keep an uploaded file as a job after checking its type, size and that it reads as a
     table with at least one row; the columns are guessed (or remembered)."""
-    name = upload.name or "upload"
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ("csv", "xlsx"):
-        raise ValidationError("Upload a .csv or .xlsx file.")
     limit = getattr(settings, "TRACKING_IMPORT_MAX_BYTES", MAX_BYTES)
-    if upload.size > limit:
-        raise ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.")
-    data = upload.read()
-    if extension == "xlsx" and not data.startswith(b"PK\x03\x04"):
-        raise ValidationError("This is not an XLSX workbook.")
+    name, extension, data = read_upload(upload, types=("csv", "xlsx"), max_bytes=limit)
     headers, rows = read_table(data, extension)
     total = sum(1 for _ in rows)  # stops with a ValidationError past MAX_ROWS
     if total == 0:

@@ -3,6 +3,7 @@ from django.utils.html import format_html
 
 from rvuedge import words
 from tracking import submissions
+from tracking.sections import sections_for
 
 register = template.Library()
 
@@ -29,3 +30,13 @@ def submission_token():
         submissions.TOKEN_FIELD,
         submissions.new_token(),
     )
+
+
+@register.simple_tag(takes_context=True)
+def tracker_sections(context):
+    """[(section, url, active)] of the sections other apps add to the tracker's menu."""
+    request = context["request"]
+    return [
+        (section, section.url, request.path.startswith(section.url))
+        for section in sections_for(request.user)
+    ]
