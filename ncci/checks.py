@@ -8,8 +8,8 @@ Edits apply to one patient. The tracker records no patient, but an encounter is 
 one day (quick entry starts a new one for each patient), so the rules of a day read the lines of
 the same encounter: a clinic day of twenty 99213s is not twenty duplicate visits. The global
 package's days before and after a procedure cannot be inside one encounter; those read the
-user's procedures on other days, and the modifiers that say a visit is separate (24, 57) keep
-it out.
+user's procedures on other days: such a visit is flagged (is it the same patient's?) but keeps
+its credit, and the modifiers that say a visit is separate (24, 57) keep it out of the flag.
 
 Rules (CMS NCCI and Claims Processing Manual ch. 12 section 40):
 - addon-without-primary: an add-on code of a type 1 AOC edit without one of its listed primary
@@ -21,7 +21,9 @@ Rules (CMS NCCI and Claims Processing Manual ch. 12 section 40):
   work RVU are excluded.
 - global-package: an E/M on the day of a 000 or 010 procedure without 25, on the day before or the
   day of a 090 procedure without 57, or in the post-operative days of a procedure without 24.
-  Excluded; the message names the procedure and its date.
+  Excluded when the procedure is in the visit's encounter (the same patient); flagged only when
+  it was logged on another day (it may be another patient's). The message names the procedure
+  and its date.
 - ptp-bundled: a column 2 code reported with its column 1 code that day, when the edit allows no
   modifier (indicator 0) or none of the bypass modifiers is on either line (indicator 1). Excluded.
 """
@@ -207,13 +209,23 @@ def _duplicate_em(service: Service, day) -> Finding | None:
 
 
 def _global_package(visit: Service, services: list[Service]) -> Finding | None:
+    """The package of a procedure of the same encounter leaves the visit out. A procedure of
+    another day may be another patient's (the tracker records none): the visit is flagged, for
+    the physician to add 24 or 57 when it is the same patient's and unrelated, and credited."""
     for procedure in services:
         if procedure.em or procedure.global_days not in ("000", "010", "090"):
             continue
-        if procedure.day == visit.day and procedure.encounter != visit.encounter:
+        same_patient = procedure.encounter == visit.encounter
+        if procedure.day == visit.day and not same_patient:
             continue  # another patient that day
         if reason := _in_package(visit, procedure):
-            return Finding(GLOBAL_PACKAGE, reason, excluded=True)
+            if not same_patient:
+                reason = (
+                    f"If this visit is for the patient of {procedure.label()} on "
+                    f"{procedure.day:%Y-%m-%d}: {reason} It is credited, as the visit of "
+                    "another patient would be."
+                )
+            return Finding(GLOBAL_PACKAGE, reason, excluded=same_patient)
     return None
 
 

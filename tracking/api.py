@@ -308,6 +308,12 @@ class ProcedureLogViewSet(OwnedMixin, viewsets.ModelViewSet):
         """Your entries from `start` to `end` (at most a year) whose credit came with warnings,
         grouped by date of service, newest first, each with its warnings as
         `{"rule", "message"}` and the links to fix it."""
+        empty = [n for n in ("start", "end") if n in request.query_params and not
+                 request.query_params[n].strip()]  # fmt: skip
+        if empty:
+            raise ValidationError(
+                {name: ["Give a date (YYYY-MM-DD), or leave the parameter out."] for name in empty}
+            )
         form = ReviewPeriodForm(request.query_params or None)
         if form.is_bound and not form.is_valid():
             raise ValidationError(form.errors)

@@ -43,7 +43,8 @@ def test_changing_the_date_prices_the_preview_and_the_entry_with_that_dates_rele
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("alert")).to_contain_text(
-        "Saved 1 entry: 19.11 wRVU (Medicare-style, RVU26C). RVU26A (in effect on 2026-02-10)"
+        "Saved 1 entry in 1 encounter: 19.11 wRVU (Medicare-style, RVU26C). RVU26A (in effect on "
+        "2026-02-10)"
     )
     log = ProcedureLog.objects.get(user=attending)
     assert (log.date, log.release.name, log.release_flag) == (

@@ -61,7 +61,7 @@ def test_an_attending_downloads_the_pdf_and_the_csv_of_a_year(
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages).split())
     assert "Work RVU report" in text
     assert f"Entries {year_of_entries.count()}" in text
-    assert "27447 Total knee arthroplasty RVU25D 13 13" in text
+    assert "27447-50 Total knee arthroplasty RVU25D 13 13" in text
     assert "Data: CMS Physician Fee Schedule RVU25D" in text
 
     # a quarter only: the filter goes into the download links
@@ -138,8 +138,8 @@ def test_an_import_reads_places_of_service_and_groups_a_patients_rows(
     page.get_by_label("Import all valid rows").check()
     page.get_by_role("button", name="Import").click()
 
-    expect(page.locator("#import-progress")).to_contain_text(
-        "Imported 3 of 4 rows as 2 encounters with RVU25D. 1 row with an error was left out."
-    )
+    progress = page.locator("#import-progress")
+    expect(progress).to_contain_text("Imported 3 of 4 rows as 2 encounters with RVU25D.")
+    expect(progress).to_contain_text("1 row with an error was left out.")
     logs = ProcedureLog.objects.filter(user=attending)
     assert len({log.encounter_id for log in logs}) == 2

@@ -164,8 +164,14 @@ def test_the_rules_of_a_day_read_one_patients_encounter():
     assert found == {}
 
 
-def test_the_global_period_reads_the_users_procedures_on_other_days():
-    # The surgery was logged in another encounter (another day): its package still applies.
+def test_a_procedure_of_another_day_flags_the_visit_and_keeps_its_credit():
+    # The surgery was logged in another encounter, on another day: it may be another patient's,
+    # so the visit is flagged (is it the same patient's?) and not left out.
     surgery = service("tka", "27447", day=DAY, checked=False, encounter="surgery")
     visit = service("em", "99213", day=DAY + dt.timedelta(days=5), encounter="visit")
-    assert rules(surgery, visit)["em"] == [("global-package", True)]
+    assert rules(surgery, visit)["em"] == [("global-package", False)]
+    (finding,) = checks.check([surgery, visit], real_edits())["em"]
+    assert finding.message.startswith("If this visit is for the patient of 27447 on 2026-07-14:")
+    # 24 (unrelated to the surgery) clears it.
+    unrelated = service("em", "99213", "24", day=DAY + dt.timedelta(days=5), encounter="visit")
+    assert "em" not in rules(surgery, unrelated)

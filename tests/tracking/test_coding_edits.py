@@ -22,7 +22,7 @@ from codes.wrvu import LineSpec
 from ncci import services as ncci_services
 from tests import cms_files
 from tracking import services
-from tracking.models import CreditPolicy, LogChange, ProcedureLog
+from tracking.models import CreditPolicy, ProcedureLog
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -109,15 +109,21 @@ def test_an_add_on_without_its_listed_primary_gets_nothing(attending, rvu26c, nc
     assert (primary.medicare, addon.medicare) == (D("1.85"), D("0.98"))
 
 
-def test_post_operative_visits_are_in_the_package_unless_24(attending, rvu26c):
+def test_a_visit_in_the_post_operative_days_of_a_logged_surgery_is_flagged_unless_24(
+    attending, rvu26c
+):
     surgery_day = TODAY - dt.timedelta(days=20)
     log(attending, "27447", surgery_day)
 
     (visit,) = log(attending, "99213", TODAY - dt.timedelta(days=15))
     (unrelated,) = log(attending, "99214-24", TODAY - dt.timedelta(days=14))
 
-    assert visit.medicare == D(0) and rules(visit) == ["global-package"]
-    assert f"27447 on {surgery_day:%Y-%m-%d}" in visit.warnings[0]["message"]
+    # Another encounter (the tracker records no patient): flagged, credited.
+    assert visit.medicare == D("1.30") and rules(visit) == ["global-package"]
+    assert visit.warnings[0]["message"].startswith(
+        f"If this visit is for the patient of 27447 on {surgery_day:%Y-%m-%d}:"
+    )
+    assert "within its 90-day post-operative period" in visit.warnings[0]["message"]
     assert unrelated.medicare == D("1.92") and unrelated.warnings == []
 
 
@@ -128,9 +134,7 @@ def test_a_visit_logged_before_its_surgery_is_checked_again(attending, rvu26c):
     surgery = log(attending, "27447", TODAY - dt.timedelta(days=12))
 
     visit.refresh_from_db()
-    assert visit.medicare == D(0) and rules(visit) == ["global-package"]
-    change = LogChange.objects.get(log=visit, action=LogChange.Action.RERANK)
-    assert change.before["medicare"] != change.after["medicare"]
+    assert visit.medicare == D("1.30") and rules(visit) == ["global-package"]
 
     services.procedure_logs_delete(user=attending, logs=surgery)
 
