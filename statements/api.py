@@ -44,7 +44,7 @@ class StatementViewSet(
         request={"multipart/form-data": StatementUploadSerializer},
         responses={201: StatementSerializer, 400: OpenApiResponse(description="Row errors")},
     )
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         upload = StatementUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data

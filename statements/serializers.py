@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from statements.models import Statement, StatementLine
@@ -14,6 +15,9 @@ from tracking.serializers import FOUR_PLACES
 TOTAL_PLACES = FOUR_PLACES | {"max_digits": 14}
 
 
+@extend_schema_field(
+    {"type": "object", "additionalProperties": {"type": "string"}, "example": {"wrvu": "Total"}}
+)
 class MappingField(serializers.Field):
     """Our field name -> the file's column header, as a JSON object (or a string holding one,
     as a multipart form sends it)."""
@@ -27,7 +31,7 @@ class MappingField(serializers.Field):
         if isinstance(data, str):
             try:
                 data = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested past Python's limit
                 self.fail("invalid")
         if not isinstance(data, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in data.items()
@@ -95,7 +99,7 @@ class SummarySerializer(serializers.Serializer):
     owed_medicare_wrvu = serializers.DecimalField(**TOTAL_PLACES)
 
 
-class LineSerializer(serializers.ModelSerializer):
+class StatementLineSerializer(serializers.ModelSerializer):
     modifiers = serializers.SerializerMethodField()
     date_off_by_one = serializers.BooleanField(
         source="off_by_one", read_only=True, help_text="Matched to an entry a day apart."
@@ -125,7 +129,7 @@ class ReconciliationSerializer(serializers.Serializer):
     period_from = serializers.DateField()
     period_to = serializers.DateField()
     summary = SummarySerializer()
-    lines = LineSerializer(many=True)
+    lines = StatementLineSerializer(many=True)
 
 
 def reconciliation_data(statement: Statement) -> dict:

@@ -57,8 +57,7 @@ ENCOUNTERS = [
     (23, "facility", ["27447-50"]),  # the statement drops the 50
     (24, "facility", ["44970"]),  # multiplied by Alaska's work GPCI
     (27, "facility", ["22551", "22552 x2"]),  # 22552 on two statement lines of one unit
-    (28, "facility", ["47562"]),
-    (29, "non_facility", ["99214"]),  # the day after 47562: in its package, not on the statement
+    (28, "facility", ["47562", "99214"]),  # the visit is in 47562's package, not on the statement
 ]
 
 
@@ -120,7 +119,7 @@ EXPECTED = {
     (27, "22551"): ("matched", "", D("0")),
     (27, "22552"): ("matched", "", D("0")),  # split
     (28, "47562"): ("matched", "", D("0")),
-    (29, "99214"): ("missing_from_statement", "global-package", D("0")),
+    (28, "99214"): ("missing_from_statement", "global-package", D("0")),
 }
 
 

@@ -217,7 +217,7 @@ CASES = [
         dict(logged=["45378", "99213"], wanted=1, theirs="1.30", coding=coding_with()),
         "global-package",
         ["does not apply the global surgical package: 1.30 without it, 0.00 with it",
-         "99213 on the day of 45378 on 2025-10-20 (000-day global) is part of its package"],
+         "99213 on the same day as 45378 (000-day global) is part of its package"],
         id="global-package-not-applied",
     ),
     pytest.param(
