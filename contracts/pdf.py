@@ -8,19 +8,14 @@ import datetime as dt
 import io
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from contracts import engine
 from contracts.planning import Comparison
 from rvuedge import rounding
-from tracking.portability.exports import CPT_NOTICE
+from tracking.portability.pdf import SMALL, STYLES, document, escape, footer
 
-MARGIN = 0.6 * inch
-STYLES = getSampleStyleSheet()
-SMALL = STYLES["BodyText"].clone("contracts_small", fontSize=8, leading=10)
 NOTICE = (
     "An estimate from your own log and the terms you entered; not legal, tax or financial "
     "advice. Check every figure against the contract itself."
@@ -39,44 +34,39 @@ TABLE_STYLE = TableStyle(
 
 def comparison_pdf(comparison: Comparison, *, user, generated_at: dt.datetime) -> bytes:
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = document(
         buffer,
-        pagesize=letter,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=0.9 * inch,
         title="Contract comparison",
-        author="RVU Edge",
         subject=f"Contracts and offers compared for {user.email}",
     )
     who = user.get_full_name() or user.email
     figure = engine.FIGURE_LABELS[comparison.figure]
     story = [
         Paragraph("Contracts and offers compared", STYLES["Title"]),
-        Paragraph(_escape(f"{who} · {generated_at:%Y-%m-%d %H:%M %Z}"), STYLES["Heading3"]),
-        Paragraph(_escape(f"Volume ({figure} wRVU): {comparison.basis}."), SMALL),
+        Paragraph(escape(f"{who} · {generated_at:%Y-%m-%d %H:%M %Z}"), STYLES["Heading3"]),
+        Paragraph(escape(f"Volume ({figure} wRVU): {comparison.basis}."), SMALL),
         Spacer(1, 8),
         _scenario_table(comparison, doc.width),
         Spacer(1, 10),
         Paragraph("Break-even volumes", STYLES["Heading2"]),
-        *[Paragraph(_escape(line), SMALL) for line in comparison.break_even_lines],
+        *[Paragraph(escape(line), SMALL) for line in comparison.break_even_lines],
         Paragraph("Each contract on your volume, step by step", STYLES["Heading2"]),
     ]
     for pay in comparison.scenarios[0].pays:
-        story.append(Paragraph(_escape(pay.terms.name), STYLES["Heading3"]))
-        story += [Paragraph(_escape(f"{n}. {step}"), SMALL) for n, step in enumerate(pay.steps, 1)]
-    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
+        story.append(Paragraph(escape(pay.terms.name), STYLES["Heading3"]))
+        story += [Paragraph(escape(f"{n}. {step}"), SMALL) for n, step in enumerate(pay.steps, 1)]
+    on_page = footer(NOTICE)
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
 
 
 def _scenario_table(comparison: Comparison, width: float) -> Table:
-    names = [Paragraph(f"<b>{_escape(t.name)}</b>", SMALL) for t in comparison.terms]
+    names = [Paragraph(f"<b>{escape(t.name)}</b>", SMALL) for t in comparison.terms]
     rows = [["Scenario", "wRVU a year", *names]]
     for item, wrvu in comparison.rows:
         rows.append(
             [
-                Paragraph(_escape(item.label), SMALL),
+                Paragraph(escape(item.label), SMALL),
                 rounding.fixed(wrvu, 2, grouped=True),
                 *[_pay_cell(pay) for pay in item.pays],
             ]
@@ -92,17 +82,3 @@ def _pay_cell(pay: engine.Pay) -> str:
     rate = pay.effective_rate
     per = f"\n{rounding.money(rate)}/wRVU" if rate is not None else ""
     return f"{rounding.money(pay.total)}{per}"
-
-
-def _footer(canvas, document):
-    canvas.saveState()
-    canvas.setFont("Helvetica", 7)
-    canvas.drawString(MARGIN, 0.55 * inch, CPT_NOTICE)
-    canvas.drawString(MARGIN, 0.42 * inch, NOTICE)
-    canvas.drawRightString(letter[0] - MARGIN, 0.42 * inch, f"Page {document.page}")
-    canvas.restoreState()
-
-
-def _escape(text: str) -> str:
-    # Paragraph reads a small XML dialect: user text must not open tags.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -10,16 +10,15 @@ import io
 from decimal import Decimal
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from rvuedge.rounding import credit_text
 from rvuedge.spreadsheets import csv_lines
 from statements.explain import RULE_LABELS
 from statements.models import Statement, StatementLine
-from tracking.portability.exports import CPT_NOTICE, data_line
+from tracking.portability.exports import data_line
+from tracking.portability.pdf import SMALL, STYLES, document, escape, footer
 
 ZERO = Decimal(0)
 LINE_HEAD = [
@@ -86,9 +85,6 @@ def csv_text(statement: Statement) -> str:
 
 # PDF -------------------------------------------------------------------------------------------
 
-MARGIN = 0.6 * inch
-STYLES = getSampleStyleSheet()
-SMALL = STYLES["BodyText"].clone("statements_small", fontSize=8, leading=10)
 PDF_HEAD = ["Date", "Code", "Units", "Yours", "Theirs", "Owed", "Reason", "Release"]
 PDF_WIDTHS = [0.75, 0.8, 0.45, 0.6, 0.6, 0.6, 2.6, 0.6]
 LINES_STYLE = TableStyle(
@@ -114,26 +110,20 @@ SUMMARY_STYLE = TableStyle(
 def pdf_bytes(statement: Statement, *, user, generated_at: dt.datetime) -> bytes:
     lines = disputed(statement)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = document(
         buffer,
-        pagesize=letter,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=0.9 * inch,
         title="wRVU statement: lines to review",
-        author="RVU Edge",
         subject=f"Reconciliation of {statement.filename} for {user.email}",
     )
     who = user.get_full_name() or user.email
     summary_rows = [
-        [label, Paragraph(_escape(value), SMALL)] for label, value in summary(statement, lines)
+        [label, Paragraph(escape(value), SMALL)] for label, value in summary(statement, lines)
     ]
     story = [
         Paragraph("wRVU statement: lines to review", STYLES["Title"]),
-        Paragraph(_escape(f"{who} · {statement.period_label}"), STYLES["Heading3"]),
+        Paragraph(escape(f"{who} · {statement.period_label}"), STYLES["Heading3"]),
         Paragraph(
-            _escape(
+            escape(
                 f"Prepared {generated_at:%Y-%m-%d} from the physician's own procedure log, "
                 "priced with the CMS release in effect on each date of service. Each line below "
                 "is missing from the statement or credited less than the log, with the rule "
@@ -151,8 +141,8 @@ def pdf_bytes(statement: Statement, *, user, generated_at: dt.datetime) -> bytes
     else:
         story.append(Paragraph("None: every logged line is credited in full.", SMALL))
     releases = sorted({name for line in lines for name in line.release.split(", ") if name})
-    footer = _footer(data_line(releases))
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    on_page = footer(data_line(releases))
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
 
 
@@ -165,13 +155,13 @@ def _lines_table(lines: list[StatementLine]) -> Table:
         rows.append(
             [
                 line.date.isoformat(),
-                Paragraph(_escape(line.label), SMALL),
+                Paragraph(escape(line.label), SMALL),
                 str(line.units),
                 wrvu(line.log_wrvu),
                 wrvu(line.statement_wrvu) or "none",
                 wrvu(line.owed_wrvu),
-                Paragraph(_escape(reason), SMALL),
-                Paragraph(_escape(line.release), SMALL),
+                Paragraph(escape(reason), SMALL),
+                Paragraph(escape(line.release), SMALL),
             ]
         )
     return _table(rows, [w * inch for w in PDF_WIDTHS], LINES_STYLE, repeat=1)
@@ -181,20 +171,3 @@ def _table(rows, widths, style, repeat=0) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=repeat)
     table.setStyle(style)
     return table
-
-
-def _footer(data: str):
-    def on_page(canvas, document):
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.drawString(MARGIN, 0.55 * inch, CPT_NOTICE)
-        canvas.drawString(MARGIN, 0.42 * inch, data)
-        canvas.drawRightString(letter[0] - MARGIN, 0.42 * inch, f"Page {document.page}")
-        canvas.restoreState()
-
-    return on_page
-
-
-def _escape(text: str) -> str:
-    # Paragraph reads a small XML dialect: the file's text must not open tags.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

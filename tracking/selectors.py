@@ -579,6 +579,17 @@ def already_logged(user, *, date: dt.date, location, encounters) -> list[LoggedE
 # Coding edits -----------------------------------------------------------------------------------
 
 
+def _global_days(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """{(release id, code): GLOB DAYS} of the rows (no modifier) that price the pairs. One
+    query."""
+    return {
+        (release, code): days
+        for release, code, days in RelativeValue.objects.filter(
+            release_id__in={r for r, _ in pairs}, code__code__in={c for _, c in pairs}, modifier=""
+        ).values_list("release_id", "code__code", "global_days")
+    }
+
+
 def coding_context(user, first: dt.date, last: dt.date) -> list[checks.Service]:
     """The user's logged services from `first` to `last`, for the coding edits of lines around
     them (codes.coding_edits): each with its encounter (the patient) and the global period of
@@ -589,14 +600,7 @@ def coding_context(user, first: dt.date, last: dt.date) -> list[checks.Service]:
         .values_list("pk", "encounter_id", "date", "code__code", "modifiers", "units",
                      "release_id", "work_rvu")
     )  # fmt: skip
-    globals_by = dict(
-        (((release, code), days))
-        for release, code, days in RelativeValue.objects.filter(
-            release_id__in={log[6] for log in logs},
-            code__code__in={log[3] for log in logs},
-            modifier="",
-        ).values_list("release_id", "code__code", "global_days")
-    )
+    globals_by = _global_days({(log[6], log[3]) for log in logs})
     return [
         checks.Service(
             key=("log", pk),
@@ -644,12 +648,7 @@ def packages_of(items: list[tuple[int, str, dt.date]]) -> list[checks.Service]:
     """(release id, code, date) of entries as they are or were, as services with the global
     period of the row that priced them: the procedures whose packages may hold visits. One
     query."""
-    globals_by = dict(
-        ((release, code), days)
-        for release, code, days in RelativeValue.objects.filter(
-            release_id__in={i[0] for i in items}, code__code__in={i[1] for i in items}, modifier=""
-        ).values_list("release_id", "code__code", "global_days")
-    )
+    globals_by = _global_days({(release, code) for release, code, _ in items})
     return [
         checks.Service(
             key=None, code=code, day=day, global_days=globals_by.get((release, code), "")

@@ -66,23 +66,13 @@ BY_CODE_STYLE = TableStyle(
 
 def pdf_bytes(report: Report, *, user, filters: list[str], generated_at: dt.datetime) -> bytes:
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=letter,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=0.9 * inch,
-        title="wRVU report",
-        author="RVU Edge",
-        subject=f"Work RVU report for {user.email}",
-    )
+    doc = document(buffer, title="wRVU report", subject=f"Work RVU report for {user.email}")
     totals = report.totals
     who = user.get_full_name() or user.email
     period = f"{totals.first:%Y-%m-%d} to {totals.last:%Y-%m-%d}" if totals.first else "no entries"
     story = [
         Paragraph("Work RVU report", STYLES["Title"]),
-        Paragraph(f"{_escape(who)} · {period}", STYLES["Heading3"]),
+        Paragraph(f"{escape(who)} · {period}", STYLES["Heading3"]),
         _summary_table(report, who, period, filters, generated_at, doc.width),
         Spacer(1, 12),
         _chart(report, doc.width),
@@ -102,8 +92,8 @@ def pdf_bytes(report: Report, *, user, filters: list[str], generated_at: dt.date
             Paragraph("Each entry with its modifiers, as stored, by date of service.", SMALL),
             _entries_table(report),
         ]
-    footer = _footer(data_line(report.releases))
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    on_page = footer(data_line(report.releases))
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
 
 
@@ -123,7 +113,7 @@ def _summary_table(report: Report, who, period, filters, generated_at, width) ->
         ["Generated at", generated_at.strftime("%Y-%m-%d %H:%M %Z")],
     ]
     table = Table(
-        [[Paragraph(_escape(a), SMALL), Paragraph(_escape(str(b)), SMALL)] for a, b in summary],
+        [[Paragraph(escape(a), SMALL), Paragraph(escape(str(b)), SMALL)] for a, b in summary],
         colWidths=[2.4 * inch, width - 2.4 * inch],
     )
     table.setStyle(SUMMARY_STYLE)
@@ -135,7 +125,7 @@ def _by_code_table(report: Report) -> Table:
     rows = [BY_CODE_HEAD]
     for line in report.by_code:
         rows.append(
-            [line.label, Paragraph(_escape(line.description), SMALL), line.release,
+            [line.label, Paragraph(escape(line.description), SMALL), line.release,
              f"{line.entries:,}", f"{line.units:,}", _two(line.raw), _two(line.medicare),
              _two(line.policy)]
         )  # fmt: skip
@@ -153,8 +143,8 @@ def _entries_table(report: Report) -> Table:
     for entry in report.entries:
         rows.append(
             [f"{entry.date:%Y-%m-%d}", entry.label, f"{entry.units:,}",
-             Paragraph(_escape(SETTINGS.get(entry.setting, entry.setting)), SMALL),
-             Paragraph(_escape(entry.location), SMALL),
+             Paragraph(escape(SETTINGS.get(entry.setting, entry.setting)), SMALL),
+             Paragraph(escape(entry.location), SMALL),
              entry.release, _two(entry.raw), _two(entry.medicare), _two(entry.policy)]
         )  # fmt: skip
     table = Table(rows, colWidths=[w * inch for w in ENTRY_WIDTHS], repeatRows=1)
@@ -192,7 +182,26 @@ def _goal_rows(goal: Goal) -> list[list[str]]:
     ]
 
 
-def _footer(data: str):
+def document(buffer, *, title: str, subject: str) -> SimpleDocTemplate:
+    """A letter page with the site's margins and room for the footer: every PDF the site
+    writes (this report, the statements' dispute packet, the contracts' comparison)."""
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=letter,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=0.9 * inch,
+        title=title,
+        author="RVU Edge",
+        subject=subject,
+    )
+
+
+def footer(data: str):
+    """The page callback writing the CPT notice, `data` (the releases used, or a notice) and
+    the page number on every page."""
+
     def on_page(canvas, document):
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
@@ -273,6 +282,6 @@ def _two(value: Decimal) -> str:
     return rounding.credit_text(value)
 
 
-def _escape(text: str) -> str:
-    # Paragraph reads a small XML dialect: user text must not open tags.
+def escape(text: str) -> str:
+    """Text for a Paragraph, which reads a small XML dialect: user text must not open tags."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
