@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rvuedge
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_REDIS_CACHE_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test test-sqlite install lock lint migrate data chromium clean
+.PHONY: run prod test test-sqlite install lock lint migrate data chromium clean
 
 # The project runs from this folder; the venv holds exactly the locked dependencies (every
 # transitive package pinned with its hashes in requirements/; pyproject.toml keeps the direct pins).
@@ -38,6 +38,12 @@ data: install
 	DJANGO_DEBUG=true $(MANAGE) load_help_content
 	DJANGO_DEBUG=true $(MANAGE) load_benchmarks
 
+# The production stack on this machine (README: "The production stack"): nginx with the edge
+# cache on http://127.0.0.1:8080, gunicorn, a Celery worker and beat; Ctrl-C stops it.
+prod: install
+	@scripts/ensure-packages nginx redis-server
+	scripts/prod
+
 chromium:
 	@scripts/ensure-chromium
 
@@ -60,4 +66,4 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache

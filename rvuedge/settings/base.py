@@ -259,8 +259,11 @@ STORAGES = {
     },
 }
 
-# HTTPS behind a proxy that terminates TLS and sets X-Forwarded-Proto.
-if not DEBUG:
+# HTTPS behind a proxy that terminates TLS and sets X-Forwarded-Proto. SITE_HTTPS=false is for
+# a production stack tried on one machine over plain http (`make prod`): cookies are then not
+# marked Secure, and neither redirect nor HSTS is sent.
+SITE_HTTPS = env.bool("SITE_HTTPS", default=not DEBUG)
+if SITE_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP

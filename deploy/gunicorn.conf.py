@@ -1,0 +1,25 @@
+"""gunicorn's settings for production (docker-compose `web`, the Procfile's `web`).
+
+Threaded workers (gthread): a request mostly waits on PostgreSQL or Redis, so threads in a few
+processes keep both cores busy with little memory. The numbers come from the environment; the
+defaults are what bench/edge.py and bench/load.py measured best on 2 cores (docs/scaling.md).
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Load the app once in the master: a worker that dies is replaced in milliseconds.
+preload_app = True
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# A worker is recycled now and then, so no slow leak can grow without bound.
+max_requests = 20000
+max_requests_jitter = 2000
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+proc_name = "rvuedge-web"
