@@ -165,7 +165,8 @@ CELERY_BEAT_SCHEDULE = {}  # each app adds its periodic tasks in its AppConfig.r
 # schedule import never keeps a user's job waiting. A worker started without -Q consumes both
 # (the queues are listed here); production splits them (docker-compose: worker, worker-refresh).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = [Queue("celery"), Queue("refresh")]
+# Each queue its own routing key: sharing the default one would copy every message into both.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("celery", "refresh")]
 CELERY_TASK_ROUTES = {
     "codes.tasks.refresh_fee_schedules": {"queue": "refresh"},
     "codes.tasks.import_release_task": {"queue": "refresh"},
