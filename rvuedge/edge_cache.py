@@ -116,12 +116,12 @@ def current_version() -> Version | None:
     return Version(token, min(began, timezone.now()))
 
 
-def bump() -> None:
+def bump() -> int:
     """Start a new content version: nothing stored under the old one is served again, here or
-    by nginx."""
+    by nginx. The number of nginx's files deleted."""
     cache.set(VERSION_KEY, _new_record(), None)
     _recent.clear()
-    purge_files()
+    return purge_files()
 
 
 def _new_record() -> tuple[str, float]:

@@ -36,7 +36,6 @@ def _voted(request, article) -> str | None:
     return request.session.get(VOTES_SESSION_KEY, {}).get(str(article.pk))
 
 
-@edge_cache.shared
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published().select_related("topic"), slug=slug)
     related = Article.objects.published().filter(topic=article.topic).exclude(pk=article.pk)[:6]
