@@ -12,6 +12,8 @@ Rules
   Django cache, and serves it from there (If-None-Match matching its ETag: 304 with no body).
   Otherwise the view runs and a shared response is stored, each copy for at most
   EDGE_CACHE_SECONDS, as nginx keeps it (so a post scheduled for a time appears within that).
+  A page made while a change was committed (the version moved meanwhile) is neither stored nor
+  shared: it may show the old content.
 - The content version is "<token>.<local date>". The token is kept in the cache under VERSION_KEY
   (one cache read per request that may be shared) and replaced by `bump()` whenever something
   shown on shared pages changes: codes.cache.invalidate_code_pages (releases, editorial content,
@@ -96,11 +98,8 @@ def refuse(response):
 @dataclass(frozen=True)
 class Version:
     token: str
+    key: str  # "<token>.<local date>"
     began: datetime  # when this content began to be served: the token's start or today's
-
-    @property
-    def key(self) -> str:
-        return f"{self.token}.{timezone.localdate().isoformat()}"
 
 
 def current_version() -> Version | None:
@@ -113,7 +112,14 @@ def current_version() -> Version | None:
             return None
     token, started = record
     began = max(datetime.fromtimestamp(started, tz=timezone.get_current_timezone()), _midnight())
-    return Version(token, min(began, timezone.now()))
+    key = f"{token}.{timezone.localdate().isoformat()}"
+    return Version(token, key, min(began, timezone.now()))
+
+
+def _still_current(version: Version) -> bool:
+    """No change was committed while the page was made (else it may show the old content)."""
+    record = cache.get(VERSION_KEY)
+    return record is not None and record[0] == version.token
 
 
 def bump() -> int:
@@ -284,7 +290,7 @@ class EdgeCacheMiddleware:
             if entry is not None:
                 return serve(request, entry, version)
         response = self.get_response(request)
-        if key and _is_shared(request, response):
+        if key and _is_shared(request, response) and _still_current(version):
             entry = stored_form(response)
             if request.method == "GET":  # a HEAD's body may have been left out
                 keep(key, entry)

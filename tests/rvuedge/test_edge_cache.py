@@ -46,7 +46,14 @@ def plain(request):
     return HttpResponse("the same for everyone")
 
 
+@edge_cache.shared
+def changed_meanwhile(request):
+    edge_cache.bump()  # an edit committed while the page was being made
+    return HttpResponse("perhaps the old content")
+
+
 urlpatterns = [
+    path("edge/changed/", changed_meanwhile),
     path("edge/cookie/", sets_a_cookie),
     path("edge/csrf/", uses_csrf),
     path("edge/plain/", plain),
@@ -190,6 +197,16 @@ def test_a_new_current_release_is_served_at_once(
         codes_services.release_make_current(release=newer_release)
 
     assert "RVU26C" in client.get(CODE_PAGE).content.decode()
+
+
+@pytest.mark.urls(__name__)
+def test_a_page_made_while_a_change_was_committed_is_not_shared(client):
+    before = edge_cache.current_version()
+
+    response = client.get("/edge/changed/")
+
+    assert response["Cache-Control"] == "private"
+    assert edge_cache.lookup(edge_cache.page_key(before, "/edge/changed/", "")) is None
 
 
 def test_a_blog_edit_is_served_at_once(client, author, django_capture_on_commit_callbacks):  # noqa: F811
