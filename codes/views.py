@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from rvuedge import edge_cache
 from rvuedge.json_ld import json_ld
@@ -180,7 +180,7 @@ def _starred(request, code: str) -> bool:
 
 
 @edge_cache.shared(query=("locality",))
-@require_GET
+@require_safe  # HEAD too: nginx and link checkers ask it, and the edge cache answers it
 def code_detail(request, code):
     upper = code.upper()
     if code.lower() in browse.OLD_SLUGS:

@@ -166,6 +166,8 @@ def test_a_current_copy_is_answered_304_without_a_body(client, release, django_a
 
 
 def test_head_is_answered_from_the_stored_copy(client, release, django_assert_num_queries):
+    first = client.head(CODE_PAGE)
+    assert first.status_code == 200 and first["Cache-Control"].startswith("public")
     body = client.get(CODE_PAGE).content
 
     with django_assert_num_queries(0):
