@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from rvuedge import edge_cache
+
 from .validators import cover_upload_to, validate_cover_image
 
 # Addresses under /blog/ that are not posts.
@@ -180,3 +182,7 @@ class Post(Article):
         if self.slug in RESERVED_POST_SLUGS:
             raise ValidationError({"slug": f"“{self.slug}” is taken by a blog page; pick another."})
         super().clean()
+
+
+# Posts, their tags and authors show on shared pages: a change is served at once.
+edge_cache.changes_with(AuthorProfile, Tag, Post)

@@ -6,6 +6,9 @@ needs. Saving a release or editorial content deletes it (codes.models signals), 
 request starts a new version and nothing cached under the old one is read again; the old
 entries expire on their own.
 
+Whole pages for visitors who are not signed in are kept by the site's edge cache
+(rvuedge.edge_cache), which a new data version also starts afresh.
+
 This module imports nothing from the app but Django's cache, so models, selectors, services
 and views all import it without a cycle.
 """
@@ -17,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+
+from rvuedge import edge_cache
 
 PAGE_STATE_KEY = "codes:page-state"
 CURRENT_RELEASE_NAME_KEY = "codes:current-release-name"
@@ -35,8 +40,10 @@ NO_RELEASE = ""  # cached for "no current release" so that state is cached too
 
 
 def invalidate_code_pages() -> None:
-    """Start a new data version: cached code pages and their shared pieces are not used again."""
+    """Start a new data version: cached code pages and their shared pieces are not used again,
+    nor the whole pages the edge cache (and nginx) keep."""
     cache.delete(PAGE_STATE_KEY)
+    edge_cache.bump()
 
 
 def page_state_get():
@@ -70,11 +77,6 @@ def shared(version: str, name: str, compute: Callable[[], Any]) -> Any:
 def page_key(version: str, code: str, locality: str | None, ama: bool) -> str:
     """A code page's rendered fragments: data version, code, locality, AMA text shown or not."""
     return f"codes:page:{version}:{code}:{locality or '-'}:{int(ama)}"
-
-
-def anonymous_page_key(version: str, code: str, locality: str | None, ama: bool) -> str:
-    """The whole response of a code page for visitors who are not signed in."""
-    return f"{page_key(version, code, locality, ama)}:anonymous"
 
 
 def suggestions(scope, typed: str, compute: Callable[[], Any]) -> Any:

@@ -5,13 +5,13 @@ A code page's body is the same for everyone who picks the same locality, so it i
 per data version, code and locality and cached as HTML fragments (codes.selectors.page_state
 changes the version when a release or editorial content changes). What depends on the visitor
 (the "Track this code" link, the favourite star, the navigation bar) is rendered around them on
-each request.
+each request. For visitors who are not signed in, the whole page is shared through the edge
+cache (rvuedge.edge_cache): the same for everyone, except a page priced for an unknown locality.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
@@ -19,8 +19,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
+from rvuedge import edge_cache
 from rvuedge.json_ld import json_ld
 
 from . import browse, selectors
@@ -152,12 +153,10 @@ def _render_fragments(page: selectors.CodePage) -> dict:
     }
 
 
-def page_cache_key(code: str, locality: str | None, *, anonymous: bool = False) -> str:
-    """Cache key of a code page's fragments (or, anonymous, of the whole page for visitors who
-    are not signed in): data version, code, locality."""
+def page_cache_key(code: str, locality: str | None) -> str:
+    """Cache key of a code page's fragments: data version, code, locality."""
     version = selectors.page_state().version
-    key = codes_cache.anonymous_page_key if anonymous else codes_cache.page_key
-    return key(version, code, locality, settings.SHOW_AMA_DESCRIPTORS)
+    return codes_cache.page_key(version, code, locality, settings.SHOW_AMA_DESCRIPTORS)
 
 
 def _fragments(code: str, locality: str | None) -> dict | None:
@@ -180,7 +179,8 @@ def _starred(request, code: str) -> bool:
     return bool(favorites is not None and favorites.filter(code__code=code).exists())
 
 
-@require_GET
+@edge_cache.shared(query=("locality",))
+@require_safe  # HEAD too: nginx and link checkers ask it, and the edge cache answers it
 def code_detail(request, code):
     upper = code.upper()
     if code.lower() in browse.OLD_SLUGS:
@@ -192,14 +192,6 @@ def code_detail(request, code):
         # A locality remembered from an earlier choice goes into the address, so the page's
         # URL always says where it prices (and can be shared); the canonical link has none.
         return redirect(f"{request.path}?{urlencode({'locality': locality})}")
-    # A visitor who is not signed in and has no pending message gets the same page as every
-    # other such visitor: the whole response is cached, not only its body.
-    shared = not request.user.is_authenticated and "messages" not in request.COOKIES
-    if shared:
-        whole_key = page_cache_key(upper, locality, anonymous=True)
-        html = cache.get(whole_key)
-        if html is not None:
-            return HttpResponse(html)
     fragments = _fragments(upper, locality)
     if fragments is None:
         return _not_found(request, upper)
@@ -212,8 +204,10 @@ def code_detail(request, code):
         "fav_code": {"code": upper},
     }
     response = render(request, "codes/code_detail.html", context)
-    if shared:
-        cache.set(whole_key, response.content, codes_cache.PAGE_SECONDS)
+    if request.GET.get("locality", NATIONAL) != NATIONAL and not locality:
+        # Priced nationally for a locality the release does not have: any value would otherwise
+        # become an entry of its own (issue 13), so this page is not shared.
+        edge_cache.refuse(response)
     return response
 
 
@@ -239,6 +233,7 @@ def old_code_address(request, slug, code):
 # --- Browse ------------------------------------------------------------------------------------
 
 
+@edge_cache.shared
 def browse_index(request):
     state = selectors.page_state()
     counts = selectors.section_counts(state)
@@ -260,6 +255,7 @@ def browse_index(request):
     )
 
 
+@edge_cache.shared(query=("page",))
 def browse_section(request, slug):
     section = browse.BY_SLUG.get(slug)
     if section is None:

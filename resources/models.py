@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 
 from blog.models import Article, Tag
+from rvuedge import edge_cache
 
 
 class Guide(Article):
@@ -29,3 +30,7 @@ class Guide(Article):
 
     def get_absolute_url(self):
         return reverse("resources:guide", args=[self.slug])
+
+
+# Guides show on shared pages (the resources index and each guide): a change is served at once.
+edge_cache.changes_with(Guide)

@@ -11,11 +11,13 @@ from django.views.generic import TemplateView
 
 from accounts.models import CareerStage
 
+from . import edge_cache
 from .celery import app as celery_app
 
 log = logging.getLogger(__name__)
 
 
+@edge_cache.shared
 def home(request):
     return render(request, "home.html", {"stages": CareerStage})
 

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from rvuedge import edge_cache
+
 
 class Topic(models.Model):
     """A group of help articles, shown as one section of the help centre."""
@@ -181,3 +183,8 @@ class StaffReply(TicketMessage):
         proxy = True
         verbose_name = "reply"
         verbose_name_plural = "reply to the user"
+
+
+# The help centre's topics, articles and questions show on shared pages: a change is served at
+# once (a "was this helpful" vote is an update() and changes nothing shown).
+edge_cache.changes_with(Topic, Article, Question)

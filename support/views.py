@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from rvuedge import edge_cache
 from rvuedge.json_ld import json_ld
 from rvuedge.markdown import render_markdown
 
@@ -15,6 +16,7 @@ VOTES_SESSION_KEY = "support_helpful_votes"
 LAST_TICKET_SESSION_KEY = "support_last_ticket"
 
 
+@edge_cache.shared
 def index(request):
     context = {"topics": selectors.topics_with_articles()}
     if request.user.is_authenticated:
@@ -69,6 +71,7 @@ def article_helpful(request, slug):
     return redirect(article)
 
 
+@edge_cache.shared
 def faq(request):
     questions = list(Question.objects.filter(is_published=True).select_related("article"))
     faq_page = {

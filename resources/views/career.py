@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from accounts.models import CareerStage
 from blog.views.posts import absolute_url
+from rvuedge import edge_cache
 
 from .. import career
 
@@ -25,13 +26,16 @@ def stage_page(request, stage):
     return render(request, template, context)
 
 
+@edge_cache.shared
 def students(request):
     return stage_page(request, CareerStage.MEDICAL_STUDENT)
 
 
+@edge_cache.shared
 def residents(request):
     return stage_page(request, CareerStage.RESIDENT)
 
 
+@edge_cache.shared
 def attendings(request):
     return stage_page(request, CareerStage.ATTENDING)

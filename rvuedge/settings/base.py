@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "rvuedge.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rvuedge.middleware.RejectNulBytesMiddleware",
+    # Anonymous pages served from the edge cache before sessions, auth or the database.
+    "rvuedge.edge_cache.EdgeCacheMiddleware",
     "rvuedge.db_router.ReplicaPinMiddleware",  # before sessions: they read where the request does
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,6 +155,12 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
+
+# The edge cache (rvuedge/edge_cache.py): how long nginx or a CDN keeps an anonymous page, nginx's
+# proxy_cache_path to empty when content changes (empty: no nginx), the pages kept per process.
+EDGE_CACHE_SECONDS = env.int("EDGE_CACHE_SECONDS", default=600)
+EDGE_CACHE_DIR = env("EDGE_CACHE_DIR", default="")
+EDGE_CACHE_LOCAL_ENTRIES = env.int("EDGE_CACHE_LOCAL_ENTRIES", default=256)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -533,16 +533,21 @@ def test_an_unknown_locality_is_priced_nationally_and_caches_nothing_of_its_own(
     from django.core.cache import cache
 
     from codes.views import SESSION_LOCALITY, page_cache_key
+    from rvuedge import edge_cache
 
     national = text_of(page(client, "99213"))
     bogus = [f"zz{i:03d}-99" for i in range(30)]
     for value in bogus:
-        assert text_of(page(client, "99213", locality=value)) == national
+        response = client.get(reverse("codes:detail", args=["99213"]), {"locality": value})
+        assert text_of(response.content.decode()) == national
+        assert response["Cache-Control"] == "private"
 
     assert SESSION_LOCALITY not in client.session
+    version = edge_cache.current_version()
     for value in bogus:
         assert cache.get(page_cache_key("99213", value)) is None
-        assert cache.get(page_cache_key("99213", value, anonymous=True)) is None
+        key = edge_cache.page_key(version, "/cpt-codes/99213/", f"locality={value}")
+        assert edge_cache.lookup(key) is None
 
 
 def test_a_known_locality_is_still_remembered(client):

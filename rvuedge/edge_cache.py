@@ -1,0 +1,326 @@
+"""The edge cache: anonymous pages shared by nginx (or any CDN) and served by Django without a
+session, a user or a database query.
+
+Rules
+- A view opts in with `@shared` (naming the query parameters it reads: `@shared(query=("page",))`).
+  Its 200 response is shared when the request is a GET or HEAD with no session cookie, no
+  `messages` cookie and no Authorization header, every query parameter is one the view reads,
+  the visitor is anonymous, the view did not `refuse()` it or vary it on Cookie, and the response
+  sets no cookie (a page that used `{% csrf_token %}` sets one: it is never shared).
+- EdgeCacheMiddleware sits before sessions and auth. For a request that may be shared it looks the
+  response up by (content version, path, query string) in a bounded in-process LRU, then in the
+  Django cache, and serves it from there (If-None-Match matching its ETag: 304 with no body).
+  Otherwise the view runs and a shared response is stored, each copy for at most
+  EDGE_CACHE_SECONDS, as nginx keeps it (so a post scheduled for a time appears within that).
+  A page made while a change was committed (the version moved meanwhile) is neither stored nor
+  shared: it may show the old content.
+- The content version is "<token>.<local date>". The token is kept in the cache under VERSION_KEY
+  (one cache read per request that may be shared) and replaced by `bump()` whenever something
+  shown on shared pages changes: codes.cache.invalidate_code_pages (releases, editorial content,
+  NCCI edit sets), and the models apps list with `changes_with()` (blog, resources, help centre).
+  The local date (TIME_ZONE) makes anything effective by date (the current release, an edit set
+  coming into force) be served from its first day. A missing token (first start, eviction) is
+  started again quietly: content changes always bump, so nothing older can be served.
+- Shared responses say `Cache-Control: public, max-age=60, s-maxage=N, stale-while-revalidate=30,
+  stale-if-error=86400` with N = min(EDGE_CACHE_SECONDS, seconds to the next local midnight),
+  a strong ETag (hash of the body), Last-Modified (when the content version began) and
+  `Vary: Accept-Encoding`. Every other response without a Cache-Control gets `private`: a
+  signed-in page is never stored by a shared cache. WhiteNoise's static files never get here.
+- `bump()` also empties EDGE_CACHE_DIR (nginx's proxy_cache_path; its files, not its folders:
+  nginx treats a missing file as a miss), so a new release or an edit is served at once. Errors
+  while emptying it are logged, never raised. `manage.py edge_cache_purge` does the same by hand.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import signals
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, has_vary_header, patch_cache_control
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "edge:version"
+MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
+BROWSER_SECONDS = 60
+STALE_WHILE_REVALIDATE = 30
+STALE_IF_ERROR = 86400
+_SHARED = "edge_shared"  # attribute on a response the view lets share
+_QUERY = "edge_query"  # attribute on an opted-in view: the query parameters it reads
+_NOT_STORED = {"cache-control", "vary", "expires", "etag", "last-modified", "content-length"}
+
+
+# --- Views opt in ------------------------------------------------------------------------------
+
+
+def shared(view=None, *, query: tuple[str, ...] = ()):
+    """Let a view's 200 response be shared by every anonymous visitor (see the module's rules)."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(request, *args, **kwargs):
+            response = func(request, *args, **kwargs)
+            if getattr(response, _SHARED, True) and not has_vary_header(response, "Cookie"):
+                setattr(response, _SHARED, True)
+            return response
+
+        setattr(wrapper, _QUERY, frozenset(query))
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def refuse(response):
+    """The view says this response is not to be shared (e.g. priced for an unknown locality)."""
+    setattr(response, _SHARED, False)
+    return response
+
+
+# --- Content version ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Version:
+    token: str
+    key: str  # "<token>.<local date>"
+    began: datetime  # when this content began to be served: the token's start or today's
+
+
+def current_version() -> Version | None:
+    """The content version, started when missing; None when the cache cannot keep it."""
+    record = cache.get(VERSION_KEY)
+    if record is None:
+        cache.add(VERSION_KEY, _new_record(), None)
+        record = cache.get(VERSION_KEY)
+        if record is None:
+            return None
+    token, started = record
+    began = max(datetime.fromtimestamp(started, tz=timezone.get_current_timezone()), _midnight())
+    key = f"{token}.{timezone.localdate().isoformat()}"
+    return Version(token, key, min(began, timezone.now()))
+
+
+def _still_current(version: Version) -> bool:
+    """No change was committed while the page was made (else it may show the old content)."""
+    record = cache.get(VERSION_KEY)
+    return record is not None and record[0] == version.token
+
+
+def bump() -> int:
+    """Start a new content version: nothing stored under the old one is served again, here or
+    by nginx. The number of nginx's files deleted."""
+    cache.set(VERSION_KEY, _new_record(), None)
+    _recent.clear()
+    return purge_files()
+
+
+def _new_record() -> tuple[str, float]:
+    return uuid.uuid4().hex[:12], time.time()
+
+
+def _bump_on_commit(sender, using=None, **kwargs):
+    transaction.on_commit(bump, using=using)
+
+
+def changes_with(*models) -> None:
+    """Saving or deleting one of these models changes what shared pages show."""
+    for model in models:
+        uid = f"edge-cache-{model._meta.label}"
+        signals.post_save.connect(_bump_on_commit, sender=model, dispatch_uid=uid)
+        signals.post_delete.connect(_bump_on_commit, sender=model, dispatch_uid=f"{uid}-d")
+
+
+def _midnight(days: int = 0) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+
+
+def shared_seconds() -> int:
+    """How long nginx or a CDN may keep a shared page: never past the next local midnight."""
+    to_midnight = int((_midnight(1) - timezone.now()).total_seconds())
+    return max(1, min(settings.EDGE_CACHE_SECONDS, to_midnight))
+
+
+# --- Stored responses --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    body: bytes
+    headers: dict[str, str]
+    etag: str
+    expires: float  # wall-clock time after which it is not served
+
+
+class _Recent:
+    """A bounded, thread-safe LRU of stored responses in this process."""
+
+    def __init__(self):
+        self._entries: OrderedDict[str, Stored] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Stored | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: Stored) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > settings.EDGE_CACHE_LOCAL_ENTRIES:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_recent = _Recent()
+
+
+def page_key(version: Version, path: str, query: str) -> str:
+    digest = hashlib.sha256(f"{path}?{query}".encode()).hexdigest()[:32]
+    return f"edge:page:{version.key}:{digest}"
+
+
+def lookup(key: str) -> Stored | None:
+    """The response stored under key and still fresh: this process's copy, else the cache's."""
+    entry = _recent.get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None:
+            _recent.put(key, entry)
+    return entry if entry is not None and entry.expires > time.time() else None
+
+
+def stored_form(response) -> Stored:
+    """What is kept of a shared response: its body and headers, but not the caching ones."""
+    body = response.content
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in _NOT_STORED}
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    return Stored(body, headers, etag, time.time() + shared_seconds())
+
+
+def keep(key: str, entry: Stored) -> None:
+    _recent.put(key, entry)
+    cache.set(key, entry, max(1, int(entry.expires - time.time())))
+
+
+def serve(request, entry: Stored, version: Version):
+    """A stored response with the shared headers, or 304 when the visitor's copy is current."""
+    seconds = shared_seconds()
+    headers = {
+        **entry.headers,
+        "Content-Length": str(len(entry.body)),
+        "ETag": entry.etag,
+        "Last-Modified": http_date(version.began.timestamp()),
+        "Vary": "Accept-Encoding",
+        "Cache-Control": (
+            f"public, max-age={min(BROWSER_SECONDS, seconds)}, s-maxage={seconds}, "
+            f"stale-while-revalidate={STALE_WHILE_REVALIDATE}, stale-if-error={STALE_IF_ERROR}"
+        ),
+    }
+    response = HttpResponse(b"" if request.method == "HEAD" else entry.body, headers=headers)
+    return get_conditional_response(
+        request, etag=entry.etag, last_modified=int(version.began.timestamp()), response=response
+    )
+
+
+# --- Middleware --------------------------------------------------------------------------------
+
+
+def _may_share(request) -> bool:
+    """A request whose answer may be shared: by its method and cookies, and an opted-in view
+    that reads every query parameter given."""
+    if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+        return False
+    try:
+        allowed = getattr(resolve(request.path_info).func, _QUERY, None)
+    except Resolver404:
+        return False
+    return allowed is not None and set(request.GET) <= allowed
+
+
+def _is_shared(request, response) -> bool:
+    user = getattr(request, "user", None)
+    return (
+        getattr(response, _SHARED, False) is True
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not (user is not None and user.is_authenticated)
+    )
+
+
+class EdgeCacheMiddleware:
+    """Serves and stores shared pages before any session, user or database is touched, and marks
+    every other response private."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        version = current_version() if _may_share(request) else None
+        query = request.META.get("QUERY_STRING", "")
+        key = page_key(version, request.path, query) if version else ""
+        if key:
+            entry = lookup(key)
+            if entry is not None:
+                return serve(request, entry, version)
+        response = self.get_response(request)
+        if key and _is_shared(request, response) and _still_current(version):
+            entry = stored_form(response)
+            if request.method == "GET":  # a HEAD's body may have been left out
+                keep(key, entry)
+            return serve(request, entry, version)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True)
+        return response
+
+
+# --- nginx's cache -----------------------------------------------------------------------------
+
+
+def purge_files(directory: str | os.PathLike | None = None) -> int:
+    """Delete every file under EDGE_CACHE_DIR (not the folders); the number deleted. Errors are
+    logged: a purge never fails the edit or import that asked for it."""
+    directory = directory or settings.EDGE_CACHE_DIR
+    if not directory:
+        return 0
+    removed = 0
+
+    def complain(error):
+        logger.warning("Edge cache purge: %s", error)
+
+    for root, _folders, files in os.walk(directory, onerror=complain):
+        for name in files:
+            try:
+                os.unlink(os.path.join(root, name))
+                removed += 1
+            except FileNotFoundError:
+                pass  # nginx removed it first
+            except OSError as error:
+                complain(error)
+    return removed
