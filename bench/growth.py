@@ -216,14 +216,14 @@ def wipe(user) -> None:
 
 
 def rebuild_derived(users) -> None:
-    """The app's own rebuild of what it derives from entries (daily totals), when it has one."""
-    from tracking import services
-
-    rebuild = getattr(services, "daily_totals_rebuild", None)
-    if rebuild is None:
+    """The app's own rebuild of what it derives from entries (tracking.totals: the daily
+    totals), when it has one: COPY went around the services that keep them."""
+    try:
+        from tracking import totals
+    except ImportError:
         return
     for user in users:
-        rebuild(user=user)
+        totals.rebuild(user)
 
 
 def ensure_users(sizes, release, regenerate: bool) -> dict[str, list]:
