@@ -346,6 +346,35 @@ class DailyCodeTotal(models.Model):
         return f"{self.date} {self.code_id}: {self.entries} entries"
 
 
+class MonthlyCodeTotal(models.Model):
+    """DailyCodeTotal summed over a calendar month (`month`: its first day): what the
+    dashboard's case mix, splits and year's pay add for the whole months of a period (the days
+    at either end come from the daily rows), so a busy year costs a dozen months of rows, not
+    365 days of them. Derived like DailyTotal (tracking.totals)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    code = models.ForeignKey("codes.Code", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    setting = models.CharField(max_length=16, choices=Setting.choices)
+    role = models.CharField(max_length=ROLE_MAX_LENGTH, choices=Role.choices)
+    entries = models.PositiveIntegerField()
+    units = models.PositiveIntegerField()
+    raw = models.DecimalField(**TOTAL_DIGITS)
+    medicare = models.DecimalField(**TOTAL_DIGITS)
+    policy = models.DecimalField(**TOTAL_DIGITS)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "month"], name="tracking_month_total_user")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.code_id}: {self.entries} entries"
+
+
 class LogChange(models.Model):
     """Who changed an entry, when, and the values before and after."""
 

@@ -1,5 +1,6 @@
-"""The daily totals (DailyTotal, DailyCodeTotal) kept exact: every write to a user's entries
-rewrites the totals of the days it touched from the entries themselves, in its transaction.
+"""The daily and monthly totals (DailyTotal, DailyCodeTotal, MonthlyCodeTotal) kept exact:
+every write to a user's entries rewrites the totals of the days it touched from the entries
+themselves, and of their months from those days, in its transaction.
 
 Rewriting a day from its entries rather than adding each change's difference keeps the totals
 exact by construction (an edit that moves an entry to another day, a re-ranked encounter, a
@@ -16,13 +17,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from rvuedge.locks import lock_id
-from tracking.models import DailyCodeTotal, DailyTotal, ProcedureLog
+from rvuedge.periods import month_end, month_start
+from tracking.models import DailyCodeTotal, DailyTotal, MonthlyCodeTotal, ProcedureLog
 
 FIGURES = ("raw", "medicare", "policy")
 KEY = ("date", "code_id", "location_id", "setting", "role")
+MONTH_KEY = ("month", *KEY[1:])
 SUMS = ("entries", "units", *FIGURES)
 
 
@@ -77,6 +80,43 @@ def days_refresh(
         (DailyTotal(user=user, date=day, **sums) for day, sums in by_day.items()),
         batch_size=2000,
     )
+    _months_refresh(user, days, start, end)
+
+
+def _months_refresh(user, days, start, end) -> None:
+    """Rewrite the monthly totals of the months holding `days` (or start..end) from the daily
+    ones just written."""
+    monthly = MonthlyCodeTotal.objects.for_user(user)
+    daily = DailyCodeTotal.objects.for_user(user)
+    if days is not None:
+        months = sorted({month_start(day) for day in days})
+        monthly = monthly.filter(month__in=months)
+        within = Q()
+        for month in months:
+            within |= Q(date__range=(month, month_end(month)))
+        daily = daily.filter(within)
+    else:
+        if start:
+            monthly, daily = (
+                monthly.filter(month__gte=month_start(start)),
+                daily.filter(date__gte=month_start(start)),
+            )
+        if end:
+            monthly, daily = monthly.filter(month__lte=end), daily.filter(date__lte=month_end(end))
+    monthly.delete()
+    by_month = {}
+    for row in daily.values(*KEY, *SUMS).order_by():
+        key = (month_start(row["date"]), *(row[k] for k in KEY[1:]))
+        sums = by_month.setdefault(key, dict.fromkeys(SUMS, 0))
+        for name in SUMS:
+            sums[name] += row[name]
+    MonthlyCodeTotal.objects.bulk_create(
+        (
+            MonthlyCodeTotal(user=user, **dict(zip(MONTH_KEY, key, strict=True)), **sums)
+            for key, sums in by_month.items()
+        ),
+        batch_size=2000,
+    )
 
 
 def rebuild(user) -> None:
@@ -111,7 +151,25 @@ def mismatches(user) -> list[str]:
         row["date"]: tuple(row[s] for s in SUMS)
         for row in DailyTotal.objects.for_user(user).values("date", *SUMS)
     }
+    fresh_months = {}
+    for key, sums in fresh.items():
+        month = fresh_months.setdefault((month_start(key[0]), *key[1:]), [0] * len(SUMS))
+        for i, value in enumerate(sums):
+            month[i] += value
+    fresh_months = {key: tuple(sums) for key, sums in fresh_months.items()}
+    kept_months = {
+        tuple(row[k] for k in MONTH_KEY): tuple(row[s] for s in SUMS)
+        for row in MonthlyCodeTotal.objects.for_user(user)
+        .values(*MONTH_KEY)
+        .annotate(**{s: Sum(s) for s in SUMS})
+        .order_by()
+    }
     problems = [
+        f"by month {key}: {kept_months.get(key)} != {fresh_months.get(key)}"
+        for key in sorted(set(fresh_months) | set(kept_months), key=str)
+        if kept_months.get(key) != fresh_months.get(key)
+    ]
+    problems += [
         f"by code {key}: {kept.get(key)} != {fresh.get(key)}"
         for key in sorted(set(fresh) | set(kept), key=str)
         if kept.get(key) != fresh.get(key)

@@ -14,6 +14,7 @@ from tracking.models import (
     Location,
     LogChange,
     LogTemplate,
+    MonthlyCodeTotal,
     Preferences,
     ProcedureLog,
     RepriceBatch,
@@ -167,8 +168,8 @@ def delete_tracking(user):
     # Entries protect nothing of the user's, but delete them first so encounters go cleanly.
     ProcedureLog.objects.for_user(user).delete()
     # Their daily totals are derived from them: nothing of their own to export.
-    DailyCodeTotal.objects.for_user(user).delete()
-    DailyTotal.objects.for_user(user).delete()
+    for derived in (MonthlyCodeTotal, DailyCodeTotal, DailyTotal):
+        derived.objects.for_user(user).delete()
 
 
 def register():
@@ -176,7 +177,7 @@ def register():
         "procedure_logs",
         export=export_procedure_logs,
         delete=delete_tracking,
-        models=(ProcedureLog, Encounter, DailyTotal, DailyCodeTotal),
+        models=(ProcedureLog, Encounter, DailyTotal, DailyCodeTotal, MonthlyCodeTotal),
     )
     register_user_data("locations", export=export_locations, models=(Location,))
     register_user_data("favorites", export=export_favorites, models=(Favorite,))

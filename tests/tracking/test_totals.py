@@ -11,14 +11,22 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from codes.wrvu import LineSpec
+from rvuedge import periods
 from tests.tracking.test_import import csv_bytes, mapped, run, uploaded
 from tracking import selectors, services, totals
-from tracking.models import DailyCodeTotal, DailyTotal, Location, ProcedureLog
+from tracking.models import (
+    DailyCodeTotal,
+    DailyTotal,
+    Location,
+    MonthlyCodeTotal,
+    ProcedureLog,
+)
 from tracking.portability import backup
 
 pytestmark = pytest.mark.django_db
@@ -192,8 +200,8 @@ def test_totals_are_per_user(attending, other_user, logged, release):
 
 def test_the_migration_fills_the_totals_of_entries_logged_before(attending, logged):
     fill = importlib.import_module("tracking.migrations.0017_fill_daily_totals").fill
-    DailyCodeTotal.objects.all().delete()
-    DailyTotal.objects.all().delete()
+    for model in (MonthlyCodeTotal, DailyCodeTotal, DailyTotal):
+        model.objects.all().delete()
     assert totals.mismatches(attending) != []
 
     fill(apps, None)
@@ -216,6 +224,11 @@ def test_the_pages_figures_equal_sums_of_the_entries(client, attending, logged):
     report = client.get(reverse("tracking:reports")).context["totals"]
     assert (report.entries, report.units, report.first, report.last) == (6, 7, ago(40), ago(1))
     assert report.policy == by_figure["policy"]
+    injections = entries.filter(code__code="20610")
+    query = {"code": "20610", "setting": "non_facility", "location": logged["clinic"].pk}
+    report = client.get(reverse("tracking:reports"), query).context["totals"]
+    assert (report.entries, report.units, report.first) == (1, 2, ago(3))
+    assert report.medicare == injections.get(setting="non_facility").medicare
 
 
 # The history's pages --------------------------------------------------------------------------
@@ -242,3 +255,37 @@ def test_every_history_page_holds_what_limit_offset_would(
         assert page.paginator.count == expected.count
         assert page.number == wanted.number
         assert [log.pk for log in page.object_list] == list(wanted.object_list)
+
+
+# Whole months and days at either end ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("first, last", [(130, 0), (45, 2), (75, 35), (3, 1), (40, 40)])
+def test_sums_over_months_and_days_equal_sums_over_the_entries(
+    attending, logged, release, first, last
+):
+    for days in (70, 100, 125):
+        log(attending, release, LineSpec("47562"), LineSpec("99213", ("25",)), days=days)
+    start = periods.month_start(ago(first)) if first == 130 else ago(first)
+    end = periods.month_end(ago(last)) if last == 35 else ago(last)
+    entries = ProcedureLog.objects.for_user(attending).filter(date__range=(start, end))
+    expected = {
+        (row["code_id"], row["location_id"], row["setting"]): (row["n"], row["u"], row["w"])
+        for row in entries.values("code_id", "location_id", "setting")
+        .annotate(n=Count("pk"), u=Sum("units"), w=Sum("policy"))
+        .order_by()
+    }
+
+    found = selectors.period_sums(
+        attending,
+        start,
+        end,
+        ("code_id", "location_id", "setting"),
+        n=Sum("entries"),
+        u=Sum("units"),
+        w=Sum("policy"),
+    )
+
+    assert {(r["code_id"], r["location_id"], r["setting"]): (r["n"], r["u"], r["w"])
+            for r in found} == expected  # fmt: skip
+    assert_exact(attending)

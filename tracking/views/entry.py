@@ -32,8 +32,6 @@ from tracking.forms.entry import (
 from tracking.forms.goals import PayPromptForm
 from tracking.models import (
     CreditPolicy,
-    DailyCodeTotal,
-    DailyTotal,
     Favorite,
     Location,
     LogChange,
@@ -275,13 +273,7 @@ def history(request):
         # The release's change summary is a large JSON document: never load it per row.
         .defer("explanation", "note", "code__long_descriptor", "release__change_summary")
     )
-    # Unfiltered, the day's totals; filtered, the finer ones the filters apply to as well.
-    days = (
-        filters.filter(DailyCodeTotal.objects.for_user(user))
-        if filters.is_bound and filters.is_valid() and any(filters.cleaned_data.values())
-        else DailyTotal.objects.for_user(user)
-    )
-    paginator = DayTotalsPaginator(queryset, HISTORY_PAGE_SIZE, days=days)
+    paginator = DayTotalsPaginator(queryset, HISTORY_PAGE_SIZE, days=filters.daily_totals(user))
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

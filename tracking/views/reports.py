@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from tracking import jobs
 from tracking.forms.entry import HistoryFilterForm
 from tracking.forms.reports import RestoreForm
-from tracking.models import DailyCodeTotal, ProcedureLog, RestoreJob
+from tracking.models import ProcedureLog, RestoreJob
 from tracking.portability import backup
 from tracking.portability.exports import csv_stream, xlsx_file
 from tracking.portability.pdf import pdf_bytes
@@ -37,7 +37,7 @@ def _totals(filters: HistoryFilterForm, user):
     entries); None when the filters are wrong."""
     if filters.errors:
         return None
-    return report_totals_of_days(filters.filter(DailyCodeTotal.objects.for_user(user)))
+    return report_totals_of_days(filters.daily_totals(user))
 
 
 def filter_labels(filters: HistoryFilterForm) -> list[str]:
