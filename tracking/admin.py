@@ -1,5 +1,8 @@
+from collections import defaultdict
+
 from django.contrib import admin
 
+from tracking import services
 from tracking.models import (
     ImportJob,
     ImportMapping,
@@ -45,6 +48,18 @@ class ProcedureLogAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # A delete goes through the service, as the user's own would: recorded in the history, the
+    # encounter re-ranked, the daily totals kept exact.
+    def delete_model(self, request, obj):
+        services.procedure_logs_delete(user=obj.user, logs=[obj])
+
+    def delete_queryset(self, request, queryset):
+        by_user = defaultdict(list)
+        for log in queryset.select_related("user", "code"):
+            by_user[log.user].append(log)
+        for user, logs in by_user.items():
+            services.procedure_logs_delete(user=user, logs=logs)
 
 
 class _JobAdmin(admin.ModelAdmin):

@@ -191,14 +191,7 @@ class Encounter(models.Model):
         return f"Encounter {self.pk} on {self.date}"
 
 
-class ProcedureLogQuerySet(OwnedQuerySet):
-    def with_related(self):
-        """Code, location and release in the same query, without the release's change
-        summary (a large JSON document nobody reads per entry)."""
-        return self.select_related("code", "location", "release").defer(
-            "release__change_summary", "code__long_descriptor"
-        )
-
+class DatedQuerySet(OwnedQuerySet):
     def between(self, start=None, end=None):
         qs = self
         if start:
@@ -206,6 +199,15 @@ class ProcedureLogQuerySet(OwnedQuerySet):
         if end:
             qs = qs.filter(date__lte=end)
         return qs
+
+
+class ProcedureLogQuerySet(DatedQuerySet):
+    def with_related(self):
+        """Code, location and release in the same query, without the release's change
+        summary (a large JSON document nobody reads per entry)."""
+        return self.select_related("code", "location", "release").defer(
+            "release__change_summary", "code__long_descriptor"
+        )
 
 
 class ProcedureLog(models.Model):
@@ -282,6 +284,95 @@ class ProcedureLog(models.Model):
     @property
     def modifier_list(self) -> list[str]:
         return [m for m in self.modifiers.split("-") if m]
+
+
+TOTAL_DIGITS = {"max_digits": 16, "decimal_places": 4}
+
+
+class DailyTotal(models.Model):
+    """A user's entries of one day summed: what the dashboard's periods and trend and the stats
+    add up instead of every entry (a few hundred rows a year, however many entries).
+
+    Derived, never written by hand: tracking.totals rewrites a day's rows from its entries in
+    the transaction of every write to them, so they always equal a fresh aggregate."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    entries = models.PositiveIntegerField()
+    units = models.PositiveIntegerField()
+    raw = models.DecimalField(**TOTAL_DIGITS)
+    medicare = models.DecimalField(**TOTAL_DIGITS)
+    policy = models.DecimalField(**TOTAL_DIGITS)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "date"], name="tracking_daily_total_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.date}: {self.entries} entries"
+
+
+class DailyCodeTotal(models.Model):
+    """A user's entries of one day summed by code, location, setting and role: the case mix,
+    the splits, the year's pay by location, the reports' totals and the history's page count
+    read these, filtered as the entries would be. Derived like DailyTotal (tracking.totals).
+
+    A deleted location leaves its rows with none, as it leaves the entries: two rows may then
+    share a key, and every reader sums."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    code = models.ForeignKey("codes.Code", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    setting = models.CharField(max_length=16, choices=Setting.choices)
+    role = models.CharField(max_length=ROLE_MAX_LENGTH, choices=Role.choices)
+    entries = models.PositiveIntegerField()
+    units = models.PositiveIntegerField()
+    raw = models.DecimalField(**TOTAL_DIGITS)
+    medicare = models.DecimalField(**TOTAL_DIGITS)
+    policy = models.DecimalField(**TOTAL_DIGITS)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "date"], name="tracking_code_total_user_date")]
+
+    def __str__(self):
+        return f"{self.date} {self.code_id}: {self.entries} entries"
+
+
+class MonthlyCodeTotal(models.Model):
+    """DailyCodeTotal summed over a calendar month (`month`: its first day): what the
+    dashboard's case mix, splits and year's pay add for the whole months of a period (the days
+    at either end come from the daily rows), so a busy year costs a dozen months of rows, not
+    365 days of them. Derived like DailyTotal (tracking.totals)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    code = models.ForeignKey("codes.Code", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    setting = models.CharField(max_length=16, choices=Setting.choices)
+    role = models.CharField(max_length=ROLE_MAX_LENGTH, choices=Role.choices)
+    entries = models.PositiveIntegerField()
+    units = models.PositiveIntegerField()
+    raw = models.DecimalField(**TOTAL_DIGITS)
+    medicare = models.DecimalField(**TOTAL_DIGITS)
+    policy = models.DecimalField(**TOTAL_DIGITS)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "month"], name="tracking_month_total_user")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.code_id}: {self.entries} entries"
 
 
 class LogChange(models.Model):

@@ -1,5 +1,10 @@
 """Read-side aggregates for the dashboard, the stats API and the case log; the change history
-as a person reads it."""
+as a person reads it.
+
+Sums over a period read the daily and monthly totals (DailyTotal, DailyCodeTotal,
+MonthlyCodeTotal, kept exact by tracking.totals), so their cost follows the days and months in
+the period, not the entries: a user with a million entries sees the dashboard about as fast as
+one with a thousand."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,7 +23,17 @@ from codes.coding_edits import window as coding_window
 from codes.models import Code, RelativeValue, Release
 from ncci import checks
 from ncci.checks import POST_OP_DAYS
-from rvuedge.periods import Period, academic_year, bucket_start, buckets, fiscal_year, periods
+from rvuedge.periods import (
+    Period,
+    academic_year,
+    bucket_start,
+    buckets,
+    fiscal_year,
+    month_end,
+    month_start,
+    next_month,
+    periods,
+)
 from tracking import changes, pay_sources
 from tracking.caselog import pgy_label, rotation_of
 from tracking.goals import (
@@ -34,10 +49,13 @@ from tracking.goals import (
 )
 from tracking.models import (
     CompensationTier,
+    DailyCodeTotal,
+    DailyTotal,
     DayOff,
     Figure,
     Location,
     LogChange,
+    MonthlyCodeTotal,
     Preferences,
     ProcedureLog,
     Role,
@@ -60,9 +78,12 @@ class Totals:
 
 def totals(user, start: dt.date | None = None, end: dt.date | None = None) -> Totals:
     row = (
-        ProcedureLog.objects.for_user(user)
+        DailyTotal.objects.for_user(user)
         .between(start, end)
-        .aggregate(entries=Count("pk"), **{name: Coalesce(Sum(name), ZERO) for name in FIGURES})
+        .aggregate(
+            entries=Coalesce(Sum("entries"), 0),
+            **{name: Coalesce(Sum(name), ZERO) for name in FIGURES},
+        )
     )
     return Totals(**row)
 
@@ -78,16 +99,16 @@ class PeriodTotals:
 
 
 def daily(user, start: dt.date, end: dt.date) -> dict[dt.date, Totals]:
-    """Totals per day with entries: one grouped query over the user's date index. The periods,
-    the trend series and the stats API sum these in Python (a few hundred rows a year)."""
+    """Totals per day with entries, read from the daily totals. The periods, the trend series
+    and the stats API sum these in Python (a few hundred rows a year)."""
     rows = (
-        ProcedureLog.objects.for_user(user)
+        DailyTotal.objects.for_user(user)
         .filter(date__range=(start, end))
-        .values("date")
-        .annotate(entries=Count("pk"), **{name: Sum(name) for name in FIGURES})
-        .order_by()
+        .values_list("date", "entries", *FIGURES)
     )
-    return {row.pop("date"): Totals(**row) for row in rows}
+    return {
+        day: Totals(entries, raw, medicare, policy) for day, entries, raw, medicare, policy in rows
+    }
 
 
 def _sum(days: dict[dt.date, Totals], start: dt.date, end: dt.date) -> Totals:
@@ -131,15 +152,49 @@ def series(
     ]
 
 
+def period_sums(user, start: dt.date, end: dt.date, group: tuple[str, ...], **sums) -> list[dict]:
+    """The user's entries from start to end summed (`sums`: name -> Sum over the totals' fields)
+    by `group` (fields the daily and monthly code totals share: code_id, location_id,
+    location__name, setting, role), as values().annotate() rows: the whole months of the period
+    from the monthly totals, the days at either end from the daily ones. Two queries."""
+    first = start if start.day == 1 else next_month(start)
+    last = (
+        month_start(end)
+        if end == month_end(end)
+        else month_start(month_start(end) - dt.timedelta(days=1))
+    )
+    parts = []
+    if first <= last:
+        months = MonthlyCodeTotal.objects.for_user(user).filter(month__range=(first, last))
+        parts.append(months)
+        ends = Q(date__range=(start, first - dt.timedelta(days=1)))
+        ends |= Q(date__range=(month_end(last) + dt.timedelta(days=1), end))
+    else:
+        ends = Q(date__range=(start, end))
+    parts.append(DailyCodeTotal.objects.for_user(user).filter(ends))
+    merged: dict[tuple, dict] = {}
+    for part in parts:
+        for row in part.values(*group).annotate(**sums).order_by():
+            key = tuple(row[name] for name in group)
+            if key not in merged:
+                merged[key] = row
+                continue
+            for name in sums:
+                merged[key][name] = (merged[key][name] or 0) + (row[name] or 0)
+    return list(merged.values())
+
+
 def case_mix(user, start: dt.date, end: dt.date, figure: str, limit: int = 10):
-    """Top codes and categories by the goal figure: grouped by code id (no join), then the few
-    codes used are looked up once."""
-    per_code = list(
-        ProcedureLog.objects.for_user(user)
-        .filter(date__range=(start, end))
-        .values("code_id")
-        .annotate(entries=Count("pk"), units=Sum("units"), wrvu=Sum(figure))
-        .order_by()
+    """Top codes and categories by the goal figure: the daily totals grouped by code id (no
+    join), then the few codes used are looked up once."""
+    per_code = period_sums(
+        user,
+        start,
+        end,
+        ("code_id",),
+        entries=Sum("entries"),
+        units=Sum("units"),
+        wrvu=Sum(figure),
     )
     info = {
         c["id"]: c
@@ -172,7 +227,7 @@ def case_mix(user, start: dt.date, end: dt.date, figure: str, limit: int = 10):
 def wrvu_by_day_and_location(user, start: dt.date, end: dt.date) -> list[dict]:
     """Medicare-style and policy wRVUs per date and location (id or None), for pay by date."""
     return list(
-        ProcedureLog.objects.for_user(user)
+        DailyCodeTotal.objects.for_user(user)
         .filter(date__range=(start, end))
         .values("date", "location_id")
         .annotate(medicare=Sum("medicare"), policy=Sum("policy"))
@@ -184,11 +239,14 @@ def wrvu_by_code_and_location(user, start: dt.date, end: dt.date) -> list[dict]:
     """Entries and wRVUs (Medicare-style and policy) per code and location in the range, with
     the first date logged: a user's case mix, for planning in their own procedures."""
     rows = list(
-        ProcedureLog.objects.for_user(user)
+        DailyCodeTotal.objects.for_user(user)
         .filter(date__range=(start, end))
         .values("code_id", "location_id")
         .annotate(
-            entries=Count("pk"), medicare=Sum("medicare"), policy=Sum("policy"), first=Min("date")
+            entries=Sum("entries"),
+            medicare=Sum("medicare"),
+            policy=Sum("policy"),
+            first=Min("date"),
         )
         .order_by()
     )
@@ -204,13 +262,9 @@ def wrvu_by_code_and_location(user, start: dt.date, end: dt.date) -> list[dict]:
 
 
 def splits(user, start: dt.date, end: dt.date, figure: str):
-    """wRVU by location and by setting, from one grouped query."""
-    rows = (
-        ProcedureLog.objects.for_user(user)
-        .filter(date__range=(start, end))
-        .values("location__name", "setting")
-        .annotate(entries=Count("pk"), wrvu=Sum(figure))
-        .order_by()
+    """wRVU by location and by setting, from one grouped query of the daily totals."""
+    rows = period_sums(
+        user, start, end, ("location__name", "setting"), entries=Sum("entries"), wrvu=Sum(figure)
     )
     by_location: dict = {}
     by_setting: dict = {}
@@ -299,10 +353,10 @@ def standing(user, today: dt.date | None = None) -> Standing:
     days_off = frozenset(
         DayOff.objects.for_user(user).filter(date__range=year).values_list("date", flat=True)
     )
-    logs = ProcedureLog.objects.for_user(user).filter(date__range=(tracking.since, today))
-    by_location = dict(
-        logs.values("location_id").annotate(wrvu=Sum(figure)).values_list("location_id", "wrvu")
-    )
+    by_location = {
+        row["location_id"]: row["wrvu"]
+        for row in period_sums(user, tracking.since, today, ("location_id",), wrvu=Sum(figure))
+    }
     logged = sum(by_location.values(), ZERO)
     carried = tracking.carried or ZERO
     result = Standing(year=year, figure=figure, done=logged + carried, tracking=tracking)

@@ -27,7 +27,7 @@ from codes.wrvu import (
 )
 from ncci import checks
 from rvuedge import rounding
-from tracking import selectors
+from tracking import selectors, totals
 from tracking.models import (
     CompensationTier,
     CreditPolicy,
@@ -305,7 +305,7 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
     lines = _rerank(user, encounter, log.release, others_before, edited=log, dated=dated)
     log = lines[log.pk]
     # A procedure moved or changed: the visits its package takes in (then or now) are read again.
-    _recheck_visits(
+    rechecked = _recheck_visits(
         user,
         selectors.packages_of(
             [
@@ -323,6 +323,8 @@ def procedure_log_update(*, log: ProcedureLog, changes: dict) -> ProcedureLog:
         before=before,
         after=_snapshot(log),
     )
+    moved_from = {dt.date.fromisoformat(state["date"]) for state in others_before.values()}
+    totals.days_refresh(user, {before_date, log.date} | moved_from | rechecked)
     return log
 
 
@@ -430,8 +432,10 @@ def procedure_logs_delete(*, user, logs) -> int:
         for log in logs
     )
     gone = selectors.packages_of([(log.release_id, log.code.code, log.date) for log in logs])
-    ProcedureLog.objects.filter(pk__in=[log.pk for log in logs]).delete()
-    _recheck_visits(user, gone, exclude=encounters)
+    doomed = ProcedureLog.objects.filter(pk__in=[log.pk for log in logs])
+    days = set(doomed.values_list("date", flat=True))
+    doomed.delete()
+    days |= _recheck_visits(user, gone, exclude=encounters)
     for encounter in Encounter.objects.filter(pk__in=encounters):
         remaining = list(encounter.lines.select_related("release"))
         if not remaining:
@@ -439,6 +443,8 @@ def procedure_logs_delete(*, user, logs) -> int:
             continue
         before = {line.pk: _credit_state(line) for line in remaining}
         _rerank(user, encounter, remaining[0].release, before)
+        days.add(encounter.date)
+    totals.days_refresh(user, days)
     return len(logs)
 
 
@@ -490,6 +496,7 @@ def reprice_apply(*, user, release, date_from, date_to) -> RepriceBatch:
     batch.previous = previous
     batch.entries = count
     batch.save(update_fields=["previous", "entries"])
+    totals.days_refresh(user, start=date_from, end=date_to)
     return batch
 
 
@@ -499,7 +506,7 @@ def reprice_undo(*, batch: RepriceBatch) -> int:
     if batch.undone_at:
         raise ValidationError("This re-pricing has already been undone.")
     logs = ProcedureLog.objects.for_user(batch.user).in_bulk([p["log"] for p in batch.previous])
-    restored = 0
+    restored, days = 0, set()
     for values in batch.previous:
         log = logs.get(values["log"])
         if log is None:
@@ -523,8 +530,10 @@ def reprice_undo(*, batch: RepriceBatch) -> int:
             after=_snapshot(log),
         )
         restored += 1
+        days.add(log.date)
     batch.undone_at = timezone.now()
     batch.save(update_fields=["undone_at"])
+    totals.days_refresh(batch.user, days)
     return restored
 
 
@@ -621,7 +630,8 @@ def encounters_bulk_create(
             progress(len(saved))
     new = {("new", index) for index in range(len(encounters))}
     procedures = [s for s in reader.context if s.encounter in new]
-    _recheck_visits(user, procedures, exclude={log.encounter_id for log in saved})
+    rechecked = _recheck_visits(user, procedures, exclude={log.encounter_id for log in saved})
+    totals.days_refresh(user, {details.date for details, _ in encounters} | rechecked)
     return saved
 
 
@@ -652,15 +662,19 @@ def _coding_reader(user, encounters, dated, rows) -> coding_edits.Reader:
     return coding_edits.Reader(codes, context)
 
 
-def _recheck_visits(user, procedures, exclude=()) -> None:
+def _recheck_visits(user, procedures, exclude=()) -> set[dt.date]:
     """Credit again the user's E/M visits that the procedures' global packages may now take in
-    (or no longer take in, after an edit or a delete): recorded as re-ranked where they move."""
+    (or no longer take in, after an edit or a delete): recorded as re-ranked where they move.
+    Returns the days of the encounters credited again (their totals to rewrite)."""
+    days = set()
     for encounter in Encounter.objects.for_user(user).filter(
         pk__in=selectors.visits_in_packages(user, procedures, exclude)
     ):
         lines = list(encounter.lines.select_related("release"))
         before = {line.pk: _credit_state(line) for line in lines}
         _rerank(user, encounter, lines[0].release, before)
+        days.add(encounter.date)
+    return days
 
 
 def _checked_lines(user, encounters) -> set[str]:

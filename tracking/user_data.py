@@ -4,6 +4,8 @@ from rvuedge.user_data import model_rows, register_user_data
 from tracking.models import (
     CompensationTier,
     CreditPolicy,
+    DailyCodeTotal,
+    DailyTotal,
     DayOff,
     Encounter,
     Favorite,
@@ -12,6 +14,7 @@ from tracking.models import (
     Location,
     LogChange,
     LogTemplate,
+    MonthlyCodeTotal,
     Preferences,
     ProcedureLog,
     RepriceBatch,
@@ -164,6 +167,9 @@ def export_submission_keys(user):
 def delete_tracking(user):
     # Entries protect nothing of the user's, but delete them first so encounters go cleanly.
     ProcedureLog.objects.for_user(user).delete()
+    # Their daily totals are derived from them: nothing of their own to export.
+    for derived in (MonthlyCodeTotal, DailyCodeTotal, DailyTotal):
+        derived.objects.for_user(user).delete()
 
 
 def register():
@@ -171,7 +177,7 @@ def register():
         "procedure_logs",
         export=export_procedure_logs,
         delete=delete_tracking,
-        models=(ProcedureLog, Encounter),
+        models=(ProcedureLog, Encounter, DailyTotal, DailyCodeTotal, MonthlyCodeTotal),
     )
     register_user_data("locations", export=export_locations, models=(Location,))
     register_user_data("favorites", export=export_favorites, models=(Favorite,))

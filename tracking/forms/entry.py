@@ -8,6 +8,8 @@ from rvuedge import periods
 from tracking.models import (
     CASE_LOG_ROLES,
     CreditPolicy,
+    DailyCodeTotal,
+    DailyTotal,
     Location,
     LogTemplate,
     ProcedureLog,
@@ -272,6 +274,13 @@ class HistoryFilterForm(forms.Form):
             if data.get(name):
                 queryset = queryset.filter(**{name: data[name]})
         return queryset
+
+    def daily_totals(self, user):
+        """The daily totals of the entries `filter` selects: the day's totals (DailyTotal)
+        when nothing is filtered, else the finer ones filtered the same way (DailyCodeTotal)."""
+        if self.is_bound and self.is_valid() and any(self.cleaned_data.values()):
+            return self.filter(DailyCodeTotal.objects.for_user(user))
+        return DailyTotal.objects.for_user(user)
 
 
 class LocationForm(forms.ModelForm):

@@ -31,7 +31,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from codes.models import Code, Release
-from tracking import jobs
+from tracking import jobs, totals
 from tracking.models import (
     CompensationTier,
     CreditPolicy,
@@ -318,7 +318,9 @@ def backup_restore(
     """
     _refuse_merge(user, replace)
     try:
-        return _restore(user, data, replace, progress)
+        counts = _restore(user, data, replace, progress)
+        totals.rebuild(user)
+        return counts
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValidationError(f"The backup is damaged or incomplete ({exc!r}).") from exc
     except IntegrityError as exc:

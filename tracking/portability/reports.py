@@ -135,6 +135,30 @@ def report_totals(queryset) -> Totals:
     )
 
 
+def report_totals_of_days(daily_totals) -> Totals:
+    """report_totals read from the daily totals (DailyCodeTotal) filtered as the entries would
+    be (date, code, location, setting, role): the same figures from a few rows a day instead of
+    every entry."""
+    values = daily_totals.order_by().aggregate(
+        entries=Sum("entries"),
+        units=Sum("units"),
+        raw=Sum("raw"),
+        medicare=Sum("medicare"),
+        policy=Sum("policy"),
+        first=Min("date"),
+        last=Max("date"),
+    )
+    return Totals(
+        entries=values["entries"] or 0,
+        units=values["units"] or 0,
+        raw=values["raw"] or ZERO,
+        medicare=values["medicare"] or ZERO,
+        policy=values["policy"] or ZERO,
+        first=values["first"],
+        last=values["last"],
+    )
+
+
 def report_by_code(queryset) -> list[CodeRow]:
     """One row per code, modifiers and release (99213 and 99213-52 are two rows, and a code
     priced by two releases shows twice), in code order."""

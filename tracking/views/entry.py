@@ -39,6 +39,7 @@ from tracking.models import (
     ProcedureLog,
     RepriceBatch,
 )
+from tracking.paging import DayTotalsPaginator
 from tracking.submissions import submitted_once
 from tracking.views.stages import attendings_only
 
@@ -272,7 +273,8 @@ def history(request):
         # The release's change summary is a large JSON document: never load it per row.
         .defer("explanation", "note", "code__long_descriptor", "release__change_summary")
     )
-    page = Paginator(queryset, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = DayTotalsPaginator(queryset, HISTORY_PAGE_SIZE, days=filters.daily_totals(user))
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

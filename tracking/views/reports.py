@@ -16,7 +16,7 @@ from tracking.models import ProcedureLog, RestoreJob
 from tracking.portability import backup
 from tracking.portability.exports import csv_stream, xlsx_file
 from tracking.portability.pdf import pdf_bytes
-from tracking.portability.reports import report_build, report_totals
+from tracking.portability.reports import report_build, report_totals_of_days
 
 RECENT_RESTORES = 5
 CONTENT_TYPES = {
@@ -30,6 +30,14 @@ def _filtered(request):
     filters = HistoryFilterForm(request.GET or None, user=request.user)
     queryset = filters.filter(ProcedureLog.objects.for_user(request.user))
     return filters, queryset
+
+
+def _totals(filters: HistoryFilterForm, user):
+    """What the filters select, summed from the daily totals (the same figures as summing the
+    entries); None when the filters are wrong."""
+    if filters.errors:
+        return None
+    return report_totals_of_days(filters.daily_totals(user))
 
 
 def filter_labels(filters: HistoryFilterForm) -> list[str]:
@@ -64,14 +72,14 @@ def _filename(filters: HistoryFilterForm, extension: str) -> str:
 @login_required
 def reports(request):
     """The filter form, what it selects, and the three downloads; backup and restore."""
-    filters, queryset = _filtered(request)
+    filters = HistoryFilterForm(request.GET or None, user=request.user)
     query = request.GET.urlencode()
     return render(
         request,
         "tracking/reports.html",
         {
             "filters": filters,
-            "totals": report_totals(queryset) if not filters.errors else None,
+            "totals": _totals(filters, request.user),
             "query": f"?{query}" if query else "",
             "restore_form": RestoreForm(),
             "restores": _recent_restores(request.user),
@@ -151,7 +159,7 @@ def restore(request):
         "tracking/reports.html",
         {
             "filters": filters,
-            "totals": report_totals(ProcedureLog.objects.for_user(request.user)),
+            "totals": _totals(filters, request.user),
             "query": "",
             "restore_form": form,
             "restores": _recent_restores(request.user),
