@@ -106,10 +106,16 @@ DATABASES = {
         env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     ),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if USING_POSTGRES:
+    # Django's backend, waiting up to CONNECT_RETRY_SECONDS for a restarting server instead of
+    # failing the request (rvuedge/postgres/base.py).
+    DATABASES["default"]["ENGINE"] = "rvuedge.postgres"
+    DATABASES["default"]["CONNECT_RETRY_SECONDS"] = env.float(
+        "DATABASE_CONNECT_RETRY_SECONDS", default=5.0
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery: Redis when REDIS_URL is set; otherwise local memory and in-process tasks.
