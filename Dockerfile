@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
     && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --create-home --uid 1000 app
+    && useradd --create-home --uid 1000 app \
+    && mkdir -p /var/cache/rvuedge-edge && chown app:app /var/cache/rvuedge-edge
 
 WORKDIR /app
 COPY requirements/main.txt /tmp/requirements.txt
@@ -23,4 +24,5 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only ALLOWED_HOSTS=build \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "rvuedge.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+ENV GUNICORN_BIND=0.0.0.0:8000
+CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "rvuedge.wsgi:application"]

@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rvuedge
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_REDIS_CACHE_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run prod test test-sqlite install lock lint migrate data chromium clean
+.PHONY: run prod test test-sqlite install lock lint migrate data chromium nginx clean
 
 # The project runs from this folder; the venv holds exactly the locked dependencies (every
 # transitive package pinned with its hashes in requirements/; pyproject.toml keeps the direct pins).
@@ -47,7 +47,11 @@ prod: install
 chromium:
 	@scripts/ensure-chromium
 
-test: install chromium
+# The edge-cache tests put the stack's nginx config in front of the test server.
+nginx:
+	@scripts/ensure-packages nginx
+
+test: install chromium nginx
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	REDIS_CACHE_URL=$${REDIS_CACHE_URL:-$(TEST_REDIS_CACHE_URL)} \
@@ -56,7 +60,7 @@ test: install chromium
 
 # The embedded default `make run` uses: SQLite, local-memory cache, tasks in-process. Empty URLs
 # win over a .env; the tests that need PostgreSQL itself or a Celery worker are left out.
-test-sqlite: install chromium
+test-sqlite: install chromium nginx
 	DATABASE_URL= REDIS_URL= REDIS_CACHE_URL= \
 	RVUEDGE_TEST_LANE=embedded \
 	$(PY) -m pytest -m "not postgres and not celery_worker" $(PYTEST_ARGS)
