@@ -1,7 +1,9 @@
-"""Site-wide middleware: requests no page can serve are refused before any view runs, and the
-response headers every page sends (the Content-Security-Policy comes from django-csp)."""
+"""Site-wide middleware: requests no page can serve are refused before any view runs, the
+response headers every page sends (the Content-Security-Policy comes from django-csp), and a
+read whose database connection was lost under it is run again."""
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.http import HttpResponseBadRequest, JsonResponse
 
 MESSAGE = "The request holds a NUL character (\\x00), which no address or field may contain."
@@ -45,3 +47,33 @@ def permissions_policy(get_response):
         return response
 
     return middleware
+
+
+class RetryLostConnectionMiddleware:
+    """A GET or HEAD whose database connection was lost under it (PostgreSQL restarted or failed
+    over: "terminating connection due to administrator command") runs once more, on a new
+    connection, which waits for the server to take connections again (rvuedge.postgres). Reading
+    twice is harmless; a POST is never run again here (its form's one-time token makes the
+    browser's retry safe), nor a read whose connection still works (the error was the query's).
+    Last in MIDDLEWARE, so it sees the view's exception first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if (
+            request.method not in ("GET", "HEAD")
+            or not isinstance(exception, DatabaseError)
+            or getattr(request, "_rvuedge_retried", False)
+            or connection.in_atomic_block
+            or connection.connection is None
+            or connection.is_usable()
+        ):
+            return None
+        connection.close()
+        request._rvuedge_retried = True
+        match = request.resolver_match
+        return match.func(request, *match.args, **match.kwargs)

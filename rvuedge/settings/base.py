@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "rvuedge.middleware.RetryLostConnectionMiddleware",
 ]
 
 ROOT_URLCONF = "rvuedge.urls"
