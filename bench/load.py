@@ -1,13 +1,14 @@
 """The mixed workload through the whole production stack, clean and under faults (issue 17).
 
     .venv/bin/python bench/load.py --keep [--users 60] [--rate 400] [--duration 90] \
-        [--spawn-rate 30] [--runs clean,faults]
+        [--spawn-rate 30] [--warmup 30] [--runs clean,faults]
 
 Starts the bench's private stack (bench/stack.py: its own PostgreSQL, Redis and the Procfile's
 processes, set up by `scripts/prod --setup-only`), creates the signed-in members' accounts,
 then runs locust headless (a subprocess: gevent stays out of this process) with
 bench/locustfile.py against nginx on 127.0.0.1:8090, bounded in users (--users), requests per
-second (--rate, the users' pacing) and time (--duration), twice:
+second (--rate, the users' pacing) and time (--duration), after a warm-up that is not
+reported (--warmup seconds of the same load: the cache Redis starts empty), twice:
 
 1. clean;
 2. with faults at set times: a gunicorn worker killed (SIGKILL), the cache Redis restarted, the
@@ -119,7 +120,8 @@ def member_count(users: int) -> int:
     return max(1, round(users / (1 + VISITORS_PER_MEMBER)))
 
 
-def locust_run(stack: Stack, args, label: str, members: list, faults: bool) -> dict:
+def locust_run(stack: Stack, args, label, members, *, faults: bool, duration=None) -> dict:
+    duration = duration or args.duration
     RESULTS.mkdir(parents=True, exist_ok=True)
     request_log = RESULTS / f"{label}-requests.csv"
     result_file = RESULTS / f"{label}-saves.json"
@@ -135,7 +137,7 @@ def locust_run(stack: Stack, args, label: str, members: list, faults: bool) -> d
     command = [
         str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
         "--headless", "--host", stack.site_url, "--users", str(args.users),
-        "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.duration}s",
+        "--spawn-rate", str(args.spawn_rate), "--run-time", f"{duration}s",
         "--stop-timeout", "30", "--only-summary", "--csv", str(RESULTS / label),
         "--exit-code-on-error", "0", "--loglevel", "WARNING",
     ]  # fmt: skip
@@ -148,7 +150,7 @@ def locust_run(stack: Stack, args, label: str, members: list, faults: bool) -> d
         if faults:
             # The first fault once the members have signed in (a slow password hash).
             settle = ramp + 15
-            spacing = (args.duration - settle - 10) / 4
+            spacing = (duration - settle - 10) / 4
             injector = Faults(stack, began + settle, spacing)
             injector.start()
         try:
@@ -237,6 +239,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=90, help="seconds per run")
     parser.add_argument("--spawn-rate", type=float, default=30, help="users started per second")
     parser.add_argument("--runs", default="clean,faults", help="clean, faults or both")
+    parser.add_argument(
+        "--warmup", type=int, default=30, help="seconds of the same load first, not reported"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL cluster")
     args = parser.parse_args()
     runs = args.runs.split(",")
@@ -244,6 +249,10 @@ def main() -> None:
         parser.error("a run with faults needs --duration of at least 60 s")
     results = []
     with Stack(keep=args.keep) as stack:
+        if args.warmup:
+            # Caches warm as on a site in use (the cache Redis starts empty); not reported.
+            members = members_create(stack, member_count(args.users))
+            locust_run(stack, args, "warm-up", members, faults=False, duration=args.warmup)
         for label in runs:
             # Fresh accounts: each run counts its own entries.
             members = members_create(stack, member_count(args.users))
