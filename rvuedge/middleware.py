@@ -49,13 +49,21 @@ def permissions_policy(get_response):
     return middleware
 
 
+def reads_only(view):
+    """Marks a view that saves nothing even when POSTed to (a preview), so that
+    RetryLostConnectionMiddleware may run it again as it does a GET."""
+    view.reads_only = True
+    return view
+
+
 class RetryLostConnectionMiddleware:
-    """A GET or HEAD whose database connection was lost under it (PostgreSQL restarted or failed
-    over: "terminating connection due to administrator command") runs once more, on a new
-    connection, which waits for the server to take connections again (rvuedge.postgres). Reading
-    twice is harmless; a POST is never run again here (its form's one-time token makes the
-    browser's retry safe), nor a read whose connection still works (the error was the query's).
-    Last in MIDDLEWARE, so it sees the view's exception first."""
+    """A GET or HEAD (or a view marked reads_only) whose database connection was lost under it
+    (PostgreSQL restarted or failed over: "terminating connection due to administrator command")
+    runs once more, on a new connection, which waits for the server to take connections again
+    (rvuedge.postgres). Reading twice is harmless; a POST that saves is never run again here
+    (its form's one-time token makes the browser's retry safe), nor a read whose connection
+    still works (the error was the query's). Last in MIDDLEWARE: it sees the view's exception
+    first."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -64,8 +72,10 @@ class RetryLostConnectionMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        match = request.resolver_match
+        reads = request.method in ("GET", "HEAD") or getattr(match.func, "reads_only", False)
         if (
-            request.method not in ("GET", "HEAD")
+            not reads
             or not isinstance(exception, DatabaseError)
             or getattr(request, "_rvuedge_retried", False)
             or connection.in_atomic_block
@@ -75,5 +85,4 @@ class RetryLostConnectionMiddleware:
             return None
         connection.close()
         request._rvuedge_retried = True
-        match = request.resolver_match
         return match.func(request, *match.args, **match.kwargs)

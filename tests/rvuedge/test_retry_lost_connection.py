@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import ResolverMatch
 
-from rvuedge.middleware import RetryLostConnectionMiddleware
+from rvuedge.middleware import RetryLostConnectionMiddleware, reads_only
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -67,6 +67,15 @@ def test_a_post_is_never_run_again():
     with pytest.raises(OperationalError):
         run("POST", view)
     assert view.calls == 1
+
+
+def test_a_post_that_saves_nothing_is_run_again():
+    view = View()
+
+    response = run("POST", reads_only(view))
+
+    assert response.content == b"ok"
+    assert view.calls == 2
 
 
 def test_a_read_that_failed_on_a_working_connection_is_not_run_again():
