@@ -4,12 +4,22 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_prerun
+
+from rvuedge import db_router
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rvuedge.settings.base")
 
 app = Celery("rvuedge")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def read_from_default(**kwargs):
+    """A task reads from the primary database, never a replica: it usually writes what it read.
+    (A task run in-process inside a request also turns that request's replica reads off.)"""
+    db_router.reads_from_primary()
 
 
 @app.on_after_configure.connect

@@ -3,7 +3,7 @@ response headers every page sends (the Content-Security-Policy comes from django
 read whose database connection was lost under it is run again."""
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connections
 from django.http import HttpResponseBadRequest, JsonResponse
 
 MESSAGE = "The request holds a NUL character (\\x00), which no address or field may contain."
@@ -74,15 +74,15 @@ class RetryLostConnectionMiddleware:
     def process_exception(self, request, exception):
         match = request.resolver_match
         reads = request.method in ("GET", "HEAD") or getattr(match.func, "reads_only", False)
-        if (
-            not reads
-            or not isinstance(exception, DatabaseError)
-            or getattr(request, "_rvuedge_retried", False)
-            or connection.in_atomic_block
-            or connection.connection is None
-            or connection.is_usable()
-        ):
+        if not reads or not isinstance(exception, DatabaseError):
             return None
-        connection.close()
+        opened = connections.all(initialized_only=True)
+        cut = [db for db in opened if db.connection is not None and not db.is_usable()]
+        if not cut or getattr(request, "_rvuedge_retried", False):
+            return None
+        if any(db.in_atomic_block for db in opened):
+            return None
+        for db in cut:
+            db.close()
         request._rvuedge_retried = True
         return match.func(request, *match.args, **match.kwargs)

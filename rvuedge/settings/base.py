@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "rvuedge.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rvuedge.middleware.RejectNulBytesMiddleware",
+    "rvuedge.db_router.ReplicaPinMiddleware",  # before sessions: they read where the request does
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +119,25 @@ if USING_POSTGRES:
     )
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica (streaming replication of default), empty for none: requests that only read send
+# their queries to it, except for a signed-in user who wrote in the last REPLICA_PIN_SECONDS
+# (read-your-writes; rvuedge.db_router). Tasks, commands and migrations use default only.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {
+        **_replica,
+        # The same connection options as default; the URL's own options (sslmode...) win.
+        **{k: DATABASES["default"][k]
+           for k in ("ENGINE", "CONNECT_RETRY_SECONDS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
+           if k in DATABASES["default"]},
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
+        # Tests run against the test database itself: no replica database is created for them.
+        "TEST": {"MIRROR": "default"},
+    }  # fmt: skip
+    del _replica
+    DATABASE_ROUTERS = ["rvuedge.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery: Redis when REDIS_URL is set; otherwise local memory and in-process tasks.
@@ -147,6 +168,20 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {}  # each app adds its periodic tasks in its AppConfig.ready()
+# Two queues: user work (imports, restores, statements, emails: someone waits on it) on the
+# default queue, and the long scheduled or staff-started data loads on `refresh`, so a fee
+# schedule import never keeps a user's job waiting. A worker started without -Q consumes both
+# (the queues are listed here); production splits them (docker-compose: worker, worker-refresh).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Each queue its own routing key: sharing the default one would copy every message into both.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("celery", "refresh")]
+CELERY_TASK_ROUTES = {
+    "codes.tasks.refresh_fee_schedules": {"queue": "refresh"},
+    "codes.tasks.import_release_task": {"queue": "refresh"},
+    "ncci.tasks.refresh_ncci_edits": {"queue": "refresh"},
+    "ncci.tasks.import_edit_files": {"queue": "refresh"},
+    "tracking.tasks.purge_submission_keys": {"queue": "refresh"},
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

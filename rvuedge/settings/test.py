@@ -21,3 +21,8 @@ CACHES["default"]["KEY_PREFIX"] = f"rvuedge-test-{os.getpid()}"  # noqa: F405
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collectstatic
+# The suite reads and writes default whether or not DATABASE_REPLICA_URL is set; the router tests
+# (tests/rvuedge/test_db_router.py) install rvuedge.db_router.ReplicaRouter themselves and read
+# through this alias, which is the test database itself (a test mirror, never created).
+DATABASE_ROUTERS = []
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.schedules import crontab
-from celery.signals import task_postrun
+from celery.signals import task_postrun, task_prerun
 from django.conf import settings as django_settings
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
@@ -498,6 +498,19 @@ def finished_tasks():
 
 
 @pytest.fixture
+def delivered_from():
+    """(task name, routing key) of each message the in-process worker starts."""
+    seen = queue.Queue()
+
+    def record(sender=None, task=None, **kwargs):
+        seen.put((sender.name, task.request.delivery_info.get("routing_key")))
+
+    task_prerun.connect(record, weak=False)
+    yield seen
+    task_prerun.disconnect(record)
+
+
+@pytest.fixture
 def celery_worker(transactional_db):
     """The project's Celery app consuming from Redis (REDIS_URL) in a thread of this process,
     so it reads the same test database."""
@@ -509,14 +522,17 @@ def celery_worker(transactional_db):
 
 @pytest.mark.celery_worker
 def test_the_periodic_task_refreshes_through_a_real_worker_and_a_rerun_is_a_no_op(
-    celery_worker, finished_tasks, cms_site, rvu25d_current, settings
+    celery_worker, finished_tasks, delivered_from, cms_site, rvu25d_current, settings
 ):
     settings.CMS_PFS_PAGE_URL = cms_site.url("/pfs")
+    # The test worker, started without -Q as `celery worker` is, consumes the refresh queue too.
+    assert {q.name for q in celery_worker.consumer.task_consumer.queues} >= {"celery", "refresh"}
 
     tasks.refresh_fee_schedules.delay()
     name, state, first = finished_tasks.get(timeout=120)
 
     assert (name, state) == ("codes.tasks.refresh_fee_schedules", "SUCCESS"), first
+    assert delivered_from.get(timeout=1) == ("codes.tasks.refresh_fee_schedules", "refresh")
     assert first["imported"] == ["RVU26C"]
     assert first["current"] == "RVU26C"
     current = Release.objects.current()
@@ -528,6 +544,8 @@ def test_the_periodic_task_refreshes_through_a_real_worker_and_a_rerun_is_a_no_o
 
     assert state == "SUCCESS", second
     assert (second["imported"], second["unchanged"], second["failed"]) == ([], [], {})
+    assert delivered_from.get(timeout=1) == ("codes.tasks.refresh_fee_schedules", "refresh")
+    assert delivered_from.empty()  # each message delivered once, from its own queue
     assert cms_site.hits(RVU26C_HREF) == 1
     assert Release.objects.current() == current
     assert current_rows() == RVU26C_ROWS
