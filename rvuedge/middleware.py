@@ -1,7 +1,9 @@
-"""Site-wide middleware: requests no page can serve are refused before any view runs, and the
-response headers every page sends (the Content-Security-Policy comes from django-csp)."""
+"""Site-wide middleware: requests no page can serve are refused before any view runs, the
+response headers every page sends (the Content-Security-Policy comes from django-csp), and a
+read whose database connection was lost under it is run again."""
 
 from django.conf import settings
+from django.db import DatabaseError, connections
 from django.http import HttpResponseBadRequest, JsonResponse
 
 MESSAGE = "The request holds a NUL character (\\x00), which no address or field may contain."
@@ -45,3 +47,42 @@ def permissions_policy(get_response):
         return response
 
     return middleware
+
+
+def reads_only(view):
+    """Marks a view that saves nothing even when POSTed to (a preview), so that
+    RetryLostConnectionMiddleware may run it again as it does a GET."""
+    view.reads_only = True
+    return view
+
+
+class RetryLostConnectionMiddleware:
+    """A GET or HEAD (or a view marked reads_only) whose database connection was lost under it
+    (PostgreSQL restarted or failed over: "terminating connection due to administrator command")
+    runs once more, on a new connection, which waits for the server to take connections again
+    (rvuedge.postgres). Reading twice is harmless; a POST that saves is never run again here
+    (its form's one-time token makes the browser's retry safe), nor a read whose connection
+    still works (the error was the query's). Last in MIDDLEWARE: it sees the view's exception
+    first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        match = request.resolver_match
+        reads = request.method in ("GET", "HEAD") or getattr(match.func, "reads_only", False)
+        if not reads or not isinstance(exception, DatabaseError):
+            return None
+        opened = connections.all(initialized_only=True)
+        cut = [db for db in opened if db.connection is not None and not db.is_usable()]
+        if not cut or getattr(request, "_rvuedge_retried", False):
+            return None
+        if any(db.in_atomic_block for db in opened):
+            return None
+        for db in cut:
+            db.close()
+        request._rvuedge_retried = True
+        return match.func(request, *match.args, **match.kwargs)

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "rvuedge.middleware.RetryLostConnectionMiddleware",
 ]
 
 ROOT_URLCONF = "rvuedge.urls"
@@ -110,10 +111,16 @@ DATABASES = {
         env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     ),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if USING_POSTGRES:
+    # Django's backend, waiting up to CONNECT_RETRY_SECONDS for a restarting server instead of
+    # failing the request (rvuedge/postgres/base.py).
+    DATABASES["default"]["ENGINE"] = "rvuedge.postgres"
+    DATABASES["default"]["CONNECT_RETRY_SECONDS"] = env.float(
+        "DATABASE_CONNECT_RETRY_SECONDS", default=5.0
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # A read replica (streaming replication of default), empty for none: requests that only read send
 # their queries to it, except for a signed-in user who wrote in the last REPLICA_PIN_SECONDS
 # (read-your-writes; rvuedge.db_router). Tasks, commands and migrations use default only.
@@ -124,7 +131,8 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = {
         **_replica,
         # The same connection options as default; the URL's own options (sslmode...) win.
-        **{k: DATABASES["default"][k] for k in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
+        **{k: DATABASES["default"][k]
+           for k in ("ENGINE", "CONNECT_RETRY_SECONDS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
            if k in DATABASES["default"]},
         "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
         # Tests run against the test database itself: no replica database is created for them.

@@ -17,6 +17,7 @@ from codes.entry import preview as entry_preview
 from codes.models import Code, Release
 from codes.wrvu import LineSpec
 from rvuedge import rounding
+from rvuedge.middleware import reads_only
 from rvuedge.redirects import safe_next
 from tracking import duplicates, selectors, services
 from tracking.forms.entry import (
@@ -226,6 +227,7 @@ def pay_prompt(request):
     return render(request, "tracking/tracker.html", context, status=400)
 
 
+@reads_only
 @login_required
 @require_POST
 def preview(request):
