@@ -21,7 +21,7 @@ Rules
   The local date (TIME_ZONE) makes anything effective by date (the current release, an edit set
   coming into force) be served from its first day. A missing token (first start, eviction) is
   started again quietly: content changes always bump, so nothing older can be served.
-- Shared responses say `Cache-Control: public, max-age=60, s-maxage=N, stale-while-revalidate=30,
+- Shared responses say `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=30,
   stale-if-error=86400` with N = min(EDGE_CACHE_SECONDS, seconds to the next local midnight),
   a strong ETag (hash of the body), Last-Modified (when the content version began) and
   `Vary: Accept-Encoding`. Every other response without a Cache-Control gets `private`: a
@@ -58,7 +58,9 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "edge:version"
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
-BROWSER_SECONDS = 60
+# Browsers ask again every time (a 304 when nothing changed): a visitor who signs in must not
+# be shown the signed-out copy their own browser kept.
+BROWSER_SECONDS = 0
 STALE_WHILE_REVALIDATE = 30
 STALE_IF_ERROR = 86400
 _SHARED = "edge_shared"  # attribute on a response the view lets share
