@@ -315,16 +315,11 @@ class DailyTotal(models.Model):
         return f"{self.date}: {self.entries} entries"
 
 
-class DailyCodeTotal(models.Model):
-    """A user's entries of one day summed by code, location, setting and role: the case mix,
-    the splits, the year's pay by location, the reports' totals and the history's page count
-    read these, filtered as the entries would be. Derived like DailyTotal (tracking.totals).
-
-    A deleted location leaves its rows with none, as it leaves the entries: two rows may then
-    share a key, and every reader sums."""
+class CodeTotalFields(models.Model):
+    """What DailyCodeTotal and MonthlyCodeTotal both hold: a user's entries of one code,
+    location, setting and role, summed (each adds its date or month)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
     code = models.ForeignKey("codes.Code", on_delete=models.PROTECT, related_name="+")
     location = models.ForeignKey(
         Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -336,6 +331,20 @@ class DailyCodeTotal(models.Model):
     raw = models.DecimalField(**TOTAL_DIGITS)
     medicare = models.DecimalField(**TOTAL_DIGITS)
     policy = models.DecimalField(**TOTAL_DIGITS)
+
+    class Meta:
+        abstract = True
+
+
+class DailyCodeTotal(CodeTotalFields):
+    """A user's entries of one day summed by code, location, setting and role: the case mix,
+    the splits, the year's pay by location, the reports' totals and the history's page count
+    read these, filtered as the entries would be. Derived like DailyTotal (tracking.totals).
+
+    A deleted location leaves its rows with none, as it leaves the entries: two rows may then
+    share a key, and every reader sums."""
+
+    date = models.DateField()
 
     objects = DatedQuerySet.as_manager()
 
@@ -346,25 +355,13 @@ class DailyCodeTotal(models.Model):
         return f"{self.date} {self.code_id}: {self.entries} entries"
 
 
-class MonthlyCodeTotal(models.Model):
+class MonthlyCodeTotal(CodeTotalFields):
     """DailyCodeTotal summed over a calendar month (`month`: its first day): what the
     dashboard's case mix, splits and year's pay add for the whole months of a period (the days
     at either end come from the daily rows), so a busy year costs a dozen months of rows, not
     365 days of them. Derived like DailyTotal (tracking.totals)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="The first day of the month.")
-    code = models.ForeignKey("codes.Code", on_delete=models.PROTECT, related_name="+")
-    location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    setting = models.CharField(max_length=16, choices=Setting.choices)
-    role = models.CharField(max_length=ROLE_MAX_LENGTH, choices=Role.choices)
-    entries = models.PositiveIntegerField()
-    units = models.PositiveIntegerField()
-    raw = models.DecimalField(**TOTAL_DIGITS)
-    medicare = models.DecimalField(**TOTAL_DIGITS)
-    policy = models.DecimalField(**TOTAL_DIGITS)
 
     objects = OwnedQuerySet.as_manager()
 

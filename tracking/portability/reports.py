@@ -114,6 +114,20 @@ class Report:
     goal: Goal | None = None  # for the user's own report (report_build with `user`)
 
 
+def _totals(values: dict) -> Totals:
+    """Totals from an aggregate of entries, units, the three figures and the first and last date
+    (sums over no rows are None)."""
+    return Totals(
+        entries=values["entries"] or 0,
+        units=values["units"] or 0,
+        raw=values["raw"] or ZERO,
+        medicare=values["medicare"] or ZERO,
+        policy=values["policy"] or ZERO,
+        first=values["first"],
+        last=values["last"],
+    )
+
+
 def report_totals(queryset) -> Totals:
     values = queryset.order_by().aggregate(
         entries=Count("pk"),
@@ -124,15 +138,7 @@ def report_totals(queryset) -> Totals:
         first=Min("date"),
         last=Max("date"),
     )
-    return Totals(
-        entries=values["entries"],
-        units=values["units"] or 0,
-        raw=values["raw"] or ZERO,
-        medicare=values["medicare"] or ZERO,
-        policy=values["policy"] or ZERO,
-        first=values["first"],
-        last=values["last"],
-    )
+    return _totals(values)
 
 
 def report_totals_of_days(daily_totals) -> Totals:
@@ -148,15 +154,7 @@ def report_totals_of_days(daily_totals) -> Totals:
         first=Min("date"),
         last=Max("date"),
     )
-    return Totals(
-        entries=values["entries"] or 0,
-        units=values["units"] or 0,
-        raw=values["raw"] or ZERO,
-        medicare=values["medicare"] or ZERO,
-        policy=values["policy"] or ZERO,
-        first=values["first"],
-        last=values["last"],
-    )
+    return _totals(values)
 
 
 def report_by_code(queryset) -> list[CodeRow]:
