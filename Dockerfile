@@ -10,7 +10,8 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 app \
-    && mkdir -p /var/cache/rvuedge-edge && chown app:app /var/cache/rvuedge-edge
+    && mkdir -p /var/cache/rvuedge-edge /var/lib/rvuedge-edge \
+    && chown app:app /var/cache/rvuedge-edge /var/lib/rvuedge-edge
 
 WORKDIR /app
 COPY requirements/main.txt /tmp/requirements.txt

@@ -4,7 +4,8 @@ variables; loopback only).
 Share of requests (the users' pacing keeps it while the site keeps up; bench/load.py prints the
 share it measured):
 - 70% anonymous code pages and browse (codes from the stack's sitemap, the popular ones more
-  often, as on the real site), 15% search and suggestions (typos too): class Visitor;
+  often, as on the real site), 15% search and suggestions (typos too: 30% of searches have a
+  random slip of the finger, so most of those were never asked before): class Visitor;
 - 10% signed-in quick entry (preview, save, the page after it) and 5% dashboard and history:
   class Member, signed in through the sign-in form as one of the accounts the bench created.
 
@@ -41,6 +42,7 @@ SEARCHES = [
     "echocardiogram", "echocardiagram", "cataract", "hip arthroplasty", "critical care",
     "lumbar puncture", "lumbar punture", "99213", "27447", "skin biopsy",
 ]  # fmt: skip
+TYPO_SHARE = 0.3  # searches with a letter dropped, doubled or swapped at random
 SUGGESTS = ["kne", "knee rep", "9921", "colon", "chol", "echo", "arthro", "inj", "2744", "cata"]
 
 codes: list[str] = []
@@ -94,6 +96,17 @@ def on_test_stop(environment, **_kwargs):
             json.dump(saves, out)
 
 
+def typo(text: str) -> str:
+    """The text with one slip of the finger: a letter dropped, doubled or two swapped."""
+    at = random.randrange(len(text) - 1)
+    slip = random.choice(("drop", "double", "swap"))
+    if slip == "drop":
+        return text[:at] + text[at + 1 :]
+    if slip == "double":
+        return text[:at] + text[at] + text[at:]
+    return text[:at] + text[at + 1] + text[at] + text[at + 2 :]
+
+
 # Anonymous visitors ---------------------------------------------------------------------------
 
 
@@ -115,9 +128,10 @@ class Visitor(FastHttpUser):
 
     @task(10)
     def search(self):
-        self.client.get(
-            "/cpt-codes/search/?" + urlencode({"q": random.choice(SEARCHES)}), name="search"
-        )
+        typed = random.choice(SEARCHES)
+        if random.random() < TYPO_SHARE:
+            typed = typo(typed)  # most likely never asked before: a search the caches lack
+        self.client.get("/cpt-codes/search/?" + urlencode({"q": typed}), name="search")
 
     @task(5)
     def suggest(self):

@@ -83,6 +83,7 @@ class Stack:
             "GUNICORN_BIND": f"127.0.0.1:{WEB_PORT}",
             "PROD_VAR": str(self.prod_var),
             "EDGE_CACHE_DIR": str(self.prod_var / "edge-cache"),
+            "EDGE_VERSION_STAMP": str(self.prod_var / "edge-version"),
         }
         self.env = {**os.environ, **local_env(), **overrides, **(web_env or {})}
         self.env.pop("DJANGO_SETTINGS_MODULE", None)

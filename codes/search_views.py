@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from rvuedge import edge_cache
+
 from . import search as code_search
 from .models import RelativeValue
 
@@ -13,10 +15,12 @@ PAGE_SIZE = 20
 SUGGEST_BROWSER_CACHE_SECONDS = 60
 
 
+@edge_cache.shared(query=("q", "page"))
 @require_GET
 def search(request):
     """The results page; a whole code that the release holds (typed here or in the header box,
-    whose form submits here) goes straight to its page."""
+    whose form submits here) goes straight to its page. The same for every visitor who is not
+    signed in, so shared by the edge cache: a search asked before costs nothing."""
     raw = request.GET.get("q", "")
     page_number = request.GET.get("page") or 1
     results = code_search.search(raw, limit=PAGE_SIZE)  # the first page, and the total

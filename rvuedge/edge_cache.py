@@ -7,20 +7,23 @@ Rules
   `messages` cookie and no Authorization header, every query parameter is one the view reads,
   the visitor is anonymous, the view did not `refuse()` it or vary it on Cookie, and the response
   sets no cookie (a page that used `{% csrf_token %}` sets one: it is never shared).
-- EdgeCacheMiddleware sits before sessions and auth. For a request that may be shared it looks the
-  response up by (content version, path, query string) in a bounded in-process LRU, then in the
-  Django cache, and serves it from there (If-None-Match matching its ETag: 304 with no body).
+- EdgeCacheMiddleware sits second (after SecurityMiddleware), before sessions and auth. For a
+  request that may be shared it looks the response up by (content version, path, query string)
+  in a bounded in-process LRU, then in the Django cache, and serves it from there (If-None-Match
+  matching its ETag: 304 with no body), with the headers the middleware after it had added.
   Otherwise the view runs and a shared response is stored, each copy for at most
   EDGE_CACHE_SECONDS, as nginx keeps it (so a post scheduled for a time appears within that).
   A page made while a change was committed (the version moved meanwhile) is neither stored nor
   shared: it may show the old content.
 - The content version is "<token>.<local date>". The token is kept in the cache under VERSION_KEY
-  (one cache read per request that may be shared) and replaced by `bump()` whenever something
-  shown on shared pages changes: codes.cache.invalidate_code_pages (releases, editorial content,
-  NCCI edit sets), and the models apps list with `changes_with()` (blog, resources, help centre).
-  The local date (TIME_ZONE) makes anything effective by date (the current release, an edit set
-  coming into force) be served from its first day. A missing token (first start, eviction) is
-  started again quietly: content changes always bump, so nothing older can be served.
+  and replaced by `bump()` whenever something shown on shared pages changes:
+  codes.cache.invalidate_code_pages (releases, editorial content, NCCI edit sets), and the models
+  apps list with `changes_with()` (blog, resources, help centre). Each process reads it again
+  only when the stamp file EDGE_VERSION_STAMP changed (every writer of the token replaces the
+  file), or for every request when there is no stamp file. The local date (TIME_ZONE) makes
+  anything effective by date (the current release, an edit set coming into force) be served
+  from its first day. A missing token (first start, eviction) is started again quietly: content
+  changes always bump, so nothing older can be served.
 - Shared responses say `Cache-Control: public, max-age=0, s-maxage=N, stale-while-revalidate=30,
   stale-if-error=86400` with N = min(EDGE_CACHE_SECONDS, seconds to the next local midnight),
   a strong ETag (hash of the body), Last-Modified (when the content version began) and
@@ -37,6 +40,7 @@ import functools
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 import time
 import uuid
@@ -106,21 +110,18 @@ class Version:
 
 def current_version() -> Version | None:
     """The content version, started when missing; None when the cache cannot keep it."""
-    record = cache.get(VERSION_KEY)
+    record = _token.record()
     if record is None:
-        cache.add(VERSION_KEY, _new_record(), None)
-        record = cache.get(VERSION_KEY)
-        if record is None:
-            return None
+        return None
     token, started = record
-    began = max(datetime.fromtimestamp(started, tz=timezone.get_current_timezone()), _midnight())
-    key = f"{token}.{timezone.localdate().isoformat()}"
-    return Version(token, key, min(began, timezone.now()))
+    midnight = _midnight()
+    began = max(datetime.fromtimestamp(started, tz=midnight.tzinfo), midnight)
+    return Version(token, f"{token}.{midnight.date().isoformat()}", min(began, timezone.now()))
 
 
 def _still_current(version: Version) -> bool:
     """No change was committed while the page was made (else it may show the old content)."""
-    record = cache.get(VERSION_KEY)
+    record = _token.read()
     return record is not None and record[0] == version.token
 
 
@@ -128,8 +129,72 @@ def bump() -> int:
     """Start a new content version: nothing stored under the old one is served again, here or
     by nginx. The number of nginx's files deleted."""
     cache.set(VERSION_KEY, _new_record(), None)
+    _token.changed()
     _recent.clear()
     return purge_files()
+
+
+class _Token:
+    """This process's copy of the content token (kept in the cache under VERSION_KEY).
+
+    With a stamp file (EDGE_VERSION_STAMP, on a folder every web and worker process shares, as
+    they share EDGE_CACHE_DIR) the cache is read again only when the file changed: whoever
+    writes the token replaces the file afterwards, and a process looks at the file before
+    reading the token, so it never keeps a token older than the file it saw. A hit then costs
+    no round trip to Redis. Without a stamp file (or while it cannot be read) the token is read
+    from the cache every time.
+    """
+
+    def __init__(self):
+        self._kept: tuple[tuple, tuple[str, float]] | None = None  # (stamp seen, record)
+
+    def record(self) -> tuple[str, float] | None:
+        stamp = _stamp_of(settings.EDGE_VERSION_STAMP)
+        if stamp is None and settings.EDGE_VERSION_STAMP:
+            self.changed()  # the first process to look starts the file
+            stamp = _stamp_of(settings.EDGE_VERSION_STAMP)
+        kept = self._kept
+        if stamp is not None and kept is not None and kept[0] == stamp:
+            return kept[1]
+        record = self.read()
+        self._kept = (stamp, record) if stamp is not None and record is not None else None
+        return record
+
+    def read(self) -> tuple[str, float] | None:
+        """The token in the cache, started when missing."""
+        record = cache.get(VERSION_KEY)
+        if record is None:
+            if cache.add(VERSION_KEY, _new_record(), None):
+                self.changed()
+            record = cache.get(VERSION_KEY)
+        return record
+
+    def changed(self) -> None:
+        """The token in the cache was replaced: every process is to read it again."""
+        self._kept = None
+        path = settings.EDGE_VERSION_STAMP
+        if not path:
+            return
+        try:  # a new file (a new inode), moved into place: a change no clock can hide
+            folder = os.path.dirname(path) or "."
+            descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".edge-version-")
+            os.close(descriptor)
+            os.replace(temporary, path)
+        except OSError as error:
+            logger.warning("Edge cache version stamp not written: %s", error)
+
+
+def _stamp_of(path: str) -> tuple | None:
+    if not path:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+_token = _Token()
 
 
 def _new_record() -> tuple[str, float]:
@@ -204,10 +269,11 @@ def page_key(version: Version, path: str, query: str) -> str:
     return f"edge:page:{version.key}:{digest}"
 
 
-def lookup(key: str) -> Stored | None:
-    """The response stored under key and still fresh: this process's copy, else the cache's."""
+def lookup(key: str, *, here_only: bool = False) -> Stored | None:
+    """The response stored under key and still fresh: this process's copy, else (unless
+    here_only) the cache's."""
     entry = _recent.get(key)
-    if entry is None:
+    if entry is None and not here_only:
         entry = cache.get(key)
         if entry is not None:
             _recent.put(key, entry)
@@ -250,14 +316,16 @@ def serve(request, entry: Stored, version: Version):
 # --- Middleware --------------------------------------------------------------------------------
 
 
-def _may_share(request) -> bool:
-    """A request whose answer may be shared: by its method and cookies, and an opted-in view
-    that reads every query parameter given."""
+def _anonymous_read(request) -> bool:
+    """A GET or HEAD with no session, flash messages or credentials: one that may be shared."""
     if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
         return False
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
-        return False
+    return settings.SESSION_COOKIE_NAME not in cookies and MESSAGES_COOKIE not in cookies
+
+
+def _view_reads_query(request) -> bool:
+    """An opted-in view that reads every query parameter given."""
     try:
         allowed = getattr(resolve(request.path_info).func, _QUERY, None)
     except Resolver404:
@@ -278,17 +346,25 @@ def _is_shared(request, response) -> bool:
 
 class EdgeCacheMiddleware:
     """Serves and stores shared pages before any session, user or database is touched, and marks
-    every other response private."""
+    every other response private. It comes second, after SecurityMiddleware: a stored copy keeps
+    the headers the middleware after it added (the Content-Security-Policy, Permissions-Policy),
+    which a hit then does not compute again."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        version = current_version() if _may_share(request) else None
+        version = current_version() if _anonymous_read(request) else None
         query = request.META.get("QUERY_STRING", "")
         key = page_key(version, request.path, query) if version else ""
         if key:
-            entry = lookup(key)
+            # Only a shared answer is ever stored under a path and query, so this process's copy
+            # needs no further check; the URL is resolved (and the cache asked) only without one.
+            entry = lookup(key, here_only=True)
+            if entry is None and _view_reads_query(request):
+                entry = lookup(key)
+            elif entry is None:
+                key = ""
             if entry is not None:
                 return serve(request, entry, version)
         response = self.get_response(request)

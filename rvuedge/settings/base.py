@@ -66,12 +66,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Anonymous pages served from the edge cache before sessions, auth or the database; a stored
+    # page keeps the headers the middleware below added.
+    "rvuedge.edge_cache.EdgeCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "rvuedge.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rvuedge.middleware.RejectNulBytesMiddleware",
-    # Anonymous pages served from the edge cache before sessions, auth or the database.
-    "rvuedge.edge_cache.EdgeCacheMiddleware",
     "rvuedge.db_router.ReplicaPinMiddleware",  # before sessions: they read where the request does
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,6 +169,10 @@ CELERY_RESULT_BACKEND = None
 # proxy_cache_path to empty when content changes (empty: no nginx), the pages kept per process.
 EDGE_CACHE_SECONDS = env.int("EDGE_CACHE_SECONDS", default=600)
 EDGE_CACHE_DIR = env("EDGE_CACHE_DIR", default="")
+# A file replaced whenever the content version changes, on a folder every web and worker process
+# shares: a process reads the version from the cache again only when the file changed (empty:
+# read it for every request that may be shared).
+EDGE_VERSION_STAMP = env("EDGE_VERSION_STAMP", default="")
 EDGE_CACHE_LOCAL_ENTRIES = env.int("EDGE_CACHE_LOCAL_ENTRIES", default=256)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

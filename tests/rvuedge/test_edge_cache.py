@@ -130,7 +130,7 @@ def test_the_public_pages_are_shared(client, release, author):  # noqa: F811
         "/", "/medical-students/", "/residents/", "/attendings/", "/cpt-codes/", CODE_PAGE,
         "/cpt-codes/browse/evaluation-and-management/", "/blog/", post.get_absolute_url(),
         "/resources/", guide.get_absolute_url(), "/resources/glossary/", "/support/",
-        "/support/faq/",
+        "/support/faq/", "/cpt-codes/search/?q=office+visit", "/cpt-codes/search/?q=zzz&page=2",
     ]  # fmt: skip
 
     private = [url for url in urls if not client.get(url)["Cache-Control"].startswith("public")]
@@ -153,6 +153,16 @@ def test_a_hit_touches_no_session_user_or_database(client, release, django_asser
     assert again.content == elsewhere.content == first.content
     assert again["ETag"] == first["ETag"]
     assert not again.templates and not elsewhere.templates
+
+
+def test_a_hit_keeps_the_headers_the_inner_middleware_added(client, release):
+    first = client.get(CODE_PAGE)
+
+    again = client.get(CODE_PAGE)
+
+    assert not again.templates  # served from the stored copy
+    for header in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options"):
+        assert again[header] == first[header] != ""
 
 
 def test_a_current_copy_is_answered_304_without_a_body(client, release, django_assert_num_queries):
@@ -221,6 +231,63 @@ def test_a_blog_edit_is_served_at_once(client, author, django_capture_on_commit_
         post.save()
 
     assert "Second title" in client.get(reverse("blog:list")).content.decode()
+
+
+# --- The version stamp: a process reads the version again only when the file changed ----------
+
+
+def another_process_writes_the_version(stamp=None):
+    """What bump() does in another process: a new token in the cache, then a new stamp file."""
+    from django.core.cache import cache
+
+    cache.set(edge_cache.VERSION_KEY, ("elsewhere", 1.0), None)
+    if stamp is not None:
+        stamp.with_name("new").write_text("")
+        stamp.with_name("new").replace(stamp)
+
+
+def test_with_a_stamp_the_version_is_kept_until_the_file_changes(settings, tmp_path):
+    stamp = tmp_path / "edge-version"
+    settings.EDGE_VERSION_STAMP = str(stamp)
+    before = edge_cache.current_version().token  # the first look starts the token and the file
+    assert stamp.exists()
+    assert edge_cache.current_version().token == before
+
+    another_process_writes_the_version()  # the cache alone: kept copy still used
+    assert edge_cache.current_version().token == before
+
+    another_process_writes_the_version(stamp)
+    assert edge_cache.current_version().token == "elsewhere"
+
+
+def test_a_bump_replaces_the_stamp(settings, tmp_path):
+    stamp = tmp_path / "edge-version"
+    settings.EDGE_VERSION_STAMP = str(stamp)
+    edge_cache.current_version()
+    seen = stamp.stat().st_ino, stamp.stat().st_mtime_ns
+
+    edge_cache.bump()
+
+    assert (stamp.stat().st_ino, stamp.stat().st_mtime_ns) != seen
+
+
+def test_without_a_stamp_the_version_is_read_every_time(settings):
+    settings.EDGE_VERSION_STAMP = ""
+    edge_cache.current_version()
+
+    another_process_writes_the_version()
+
+    assert edge_cache.current_version().token == "elsewhere"
+
+
+def test_a_stamp_that_cannot_be_written_falls_back_to_the_cache(settings, tmp_path, caplog):
+    settings.EDGE_VERSION_STAMP = str(tmp_path / "missing" / "edge-version")
+    edge_cache.current_version()
+
+    another_process_writes_the_version()
+
+    assert edge_cache.current_version().token == "elsewhere"
+    assert "version stamp not written" in caplog.text
 
 
 # --- The local date ----------------------------------------------------------------------------
