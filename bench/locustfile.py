@@ -7,7 +7,7 @@ share it measured):
   often, as on the real site), 15% search and suggestions (typos too: 30% of searches have a
   random slip of the finger, so most of those were never asked before): class Visitor;
 - 10% signed-in quick entry (preview, save, the page after it) and 5% dashboard and history:
-  class Member, signed in through the sign-in form as one of the accounts the bench created.
+  class Member, signed in as one of the accounts the bench created (with its session).
 
 Each save is a real quick-entry save: the form's fields as the page gives them, with its
 one-time token. A save that fails (an error status, a dropped connection) is sent again with
@@ -26,14 +26,18 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from http.cookiejar import Cookie
 from urllib.parse import urlencode, urlsplit
 from urllib.request import urlopen
 
 import gevent
 from locust import FastHttpUser, constant_throughput, events, task
 
-RATE = float(os.environ.get("BENCH_USER_RATE", "1"))  # task iterations per user per second
-MEMBERS = json.loads(os.environ.get("BENCH_MEMBERS", "[]"))  # [[email, password], ...]
+# Task iterations per user per second: visitors, and signed-in members (fewer each, so that a
+# member's quick entry of three requests fits in its turn).
+VISITOR_RATE = float(os.environ.get("BENCH_VISITOR_RATE", "5"))
+MEMBER_RATE = float(os.environ.get("BENCH_MEMBER_RATE", "1"))
+MEMBERS = json.loads(os.environ.get("BENCH_MEMBERS", "[]"))  # [[email, session key], ...]
 SAVE_ATTEMPTS = 40
 SAVE_CODES = ["99212", "99213", "99214", "99215", "99203", "99204"]
 SEARCHES = [
@@ -112,7 +116,7 @@ def typo(text: str) -> str:
 
 class Visitor(FastHttpUser):
     weight = 51
-    wait_time = constant_throughput(RATE)
+    wait_time = constant_throughput(VISITOR_RATE)
 
     @task(60)
     def code_page(self):
@@ -196,24 +200,28 @@ def form_fields(html: str, form_id: str) -> dict[str, str]:
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
+def session_cookie(host: str, key: str) -> Cookie:
+    """The session cookie of a member bench/load.py signed in."""
+    return Cookie(
+        0, "sessionid", key, None, False, host, False, False, "/", True, False, None, True,
+        None, None, {},
+    )  # fmt: skip
+
+
 class Member(FastHttpUser):
     weight = 5
     fixed_count = int(os.environ.get("BENCH_MEMBER_USERS", "0"))
-    wait_time = constant_throughput(RATE)
+    wait_time = constant_throughput(MEMBER_RATE)
 
     def on_start(self):
-        email, password = accounts.pop()
-        page = self.client.get("/accounts/login/", name="sign in")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text or "")
-        fields = {"csrfmiddlewaretoken": token[1] if token else "", "login": email}
-        fields["password"] = password
-        with self.client.post(
-            "/accounts/login/", data=urlencode(fields), headers=FORM_HEADERS,
-            name="sign in", allow_redirects=False, catch_response=True,
-        ) as response:  # fmt: skip
-            if response.status_code != 302:
-                response.failure(f"sign-in refused ({response.status_code}) for {email}")
+        email, session_key = accounts.pop()
+        self.client.cookiejar.set_cookie(session_cookie(urlsplit(self.host).hostname, session_key))
         self.form: dict[str, str] | None = None
+        with self.client.get(
+            "/track/", name="quick entry: page", allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"{email} is not signed in ({response.status_code})")
 
     def tracker_page(self) -> None:
         response = self.client.get("/track/", name="quick entry: page")

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.cache import cache
 
 from rvuedge import edge_cache
+from rvuedge.lru import LocalLRU
 
 PAGE_STATE_KEY = "codes:page-state"
 CURRENT_RELEASE_NAME_KEY = "codes:current-release-name"
@@ -69,9 +70,19 @@ def remember(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
     return value
 
 
+_shared_here = LocalLRU(32)  # this process's copies of the shared values: read once each
+
+
 def shared(version: str, name: str, compute: Callable[[], Any]) -> Any:
-    """A per-data-version value shared by every page (computed once when it is not cached)."""
-    return remember(f"codes:shared:{version}:{name}", SHARED_SECONDS, compute)
+    """A per-data-version value shared by every page (computed once when it is not cached, and
+    read from the cache once per process: a version's values never change)."""
+    key = f"codes:shared:{version}:{name}"
+    value = _shared_here.get(key)
+    if value is None:
+        value = remember(key, SHARED_SECONDS, compute)
+        if value is not None:
+            _shared_here.put(key, value)
+    return value
 
 
 def page_key(version: str, code: str, locality: str | None, ama: bool) -> str:

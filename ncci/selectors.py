@@ -12,19 +12,14 @@ from .models import AddOnEdit, EditSet, Mue, PtpEdit
 
 
 def _in_force(sets: list[EditSet], day: dt.date | None) -> EditSet | None:
-    """Of one kind's sets, the one in force on `day` (the rule of edit_set_for)."""
+    """Of one kind's sets, the one in force on `day`: the newest whose first day has come;
+    before every set's first day, the oldest (the closest there is); with no day, the newest.
+    None before any import."""
     newest_first = sorted(sets, key=lambda s: (s.effective_on, s.pk), reverse=True)
     if day is not None:
         started = next((s for s in newest_first if s.effective_on <= day), None)
         return started or (newest_first[-1] if newest_first else None)
     return newest_first[0] if newest_first else None
-
-
-def edit_set_for(kind: str, day: dt.date | None = None) -> EditSet | None:
-    """The set of `kind` in force on `day` (today when None): the newest whose first day has
-    come; before every set's first day, the oldest (the closest there is). None before any
-    import."""
-    return _in_force(list(EditSet.objects.filter(kind=kind).defer("files")), day)
 
 
 @dataclass(frozen=True)
@@ -118,12 +113,9 @@ def _ptp(found: CodeEdits, code: str, edits) -> None:
 
 
 def sets_for(day: dt.date | None) -> tuple[EditSet | None, EditSet | None, EditSet | None]:
-    """The MUE, add-on and PTP sets in force on `day`."""
-    return (
-        edit_set_for(EditSet.Kind.MUE, day),
-        edit_set_for(EditSet.Kind.AOC, day),
-        edit_set_for(EditSet.Kind.PTP, day),
-    )
+    """The MUE, add-on and PTP sets in force on `day` (one query)."""
+    in_force = sets_in_force(day)
+    return in_force.mue, in_force.aoc, in_force.ptp
 
 
 def edits_for(codes: set[str], sets, day: dt.date | None = None) -> checks.Edits:

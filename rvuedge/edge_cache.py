@@ -41,10 +41,8 @@ import hashlib
 import logging
 import os
 import tempfile
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,6 +55,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, has_vary_header, patch_cache_control
 from django.utils.http import http_date
+
+from rvuedge.lru import LocalLRU
 
 logger = logging.getLogger(__name__)
 
@@ -235,33 +235,7 @@ class Stored:
     expires: float  # wall-clock time after which it is not served
 
 
-class _Recent:
-    """A bounded, thread-safe LRU of stored responses in this process."""
-
-    def __init__(self):
-        self._entries: OrderedDict[str, Stored] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> Stored | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: str, entry: Stored) -> None:
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > settings.EDGE_CACHE_LOCAL_ENTRIES:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_recent = _Recent()
+_recent = LocalLRU(lambda: settings.EDGE_CACHE_LOCAL_ENTRIES)  # stored responses, this process
 
 
 def page_key(version: Version, path: str, query: str) -> str:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "rest_framework",
     "knox",
     "drf_spectacular",
@@ -86,6 +87,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "rvuedge.urls"
 WSGI_APPLICATION = "rvuedge.wsgi.application"
+# Widgets render with the site's templates, so templates/django/forms/ may replace one of
+# Django's (the select writes its options inline).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -48,6 +48,20 @@ def test_make_prod_and_docker_compose_run_the_same_processes_and_files():
     assert "beat" in processes["beat"] and services["beat"]["deploy"]["replicas"] == 1
 
 
+def test_every_process_that_changes_pages_shares_the_edge_folders():
+    """Web and workers empty nginx's cache and replace the version stamp: both on volumes they
+    share (a process reading another stamp would keep serving an old version)."""
+    services = compose()
+    for name in ("migrate", "web", "worker", "worker-refresh"):
+        service = services[name]
+        stamp = service["environment"]["EDGE_VERSION_STAMP"]
+        cache_dir = service["environment"]["EDGE_CACHE_DIR"]
+        mounts = {v.split(":")[1]: v.split(":")[0] for v in service["volumes"]}
+        assert mounts[str(Path(stamp).parent)] == "edge-state", name
+        assert mounts[cache_dir] == "edge-cache", name
+    assert "edge-cache:/var/cache/rvuedge-edge" in services["nginx"]["volumes"]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
