@@ -17,6 +17,7 @@ A candidate whose descriptor is not alike is never listed unless an editor chose
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -97,7 +98,7 @@ class Candidate:
     def add_on(self) -> bool:
         return self.global_days == ADD_ON
 
-    @property
+    @functools.cached_property
     def catch_all(self) -> bool:
         return bool(CATCH_ALL.search(f"{self.descriptor} | {self.long_descriptor}"))
 
@@ -109,6 +110,7 @@ class Relative:
     curated: bool = False  # an editor listed it
 
 
+@functools.lru_cache(maxsize=32768)  # a family's descriptors are read again for each page
 def words(text: str) -> frozenset[str]:
     """The meaningful words of a descriptor, abbreviations expanded, plurals singular."""
     found = set()
@@ -152,10 +154,11 @@ def related_codes(
 ) -> list[Relative]:
     """The codes to list as related to `code`, best first (see the module docstring)."""
     others = {c.code: c for c in candidates if c.code != code.code}
+    ranked = _ranked(code, list(others.values()))
     chosen: dict[str, Relative] = {}
-    last = _family_catch_all(code, others)  # listed last, in the last place if need be
+    last = _family_catch_all(code, ranked)  # listed last, in the last place if need be
     room = limit - 1 if last else limit
-    for relative in _in_order(code, others, curated, endoscopic_base):
+    for relative in _in_order(code, others, ranked, curated, endoscopic_base):
         if len(chosen) == room:
             break
         if last and relative.candidate.code == last.candidate.code:
@@ -166,25 +169,23 @@ def related_codes(
     return list(chosen.values())
 
 
-def _family_catch_all(code: Candidate, others: dict[str, Candidate]) -> Relative | None:
+def _family_catch_all(code: Candidate, ranked) -> Relative | None:
     """For a code that is not a catch-all, the nearest catch-all code of its family that shares
-    its words ("Unlisted px femur/knee" for 27447)."""
+    its words ("Unlisted px femur/knee" for 27447); `ranked`: _ranked's list."""
     if code.catch_all:
         return None
-    ranked = _ranked(code, list(others.values()))
     alike = [c for c, score in ranked if score >= FAMILY_SIMILARITY and c.catch_all]
     nearest = sorted(alike, key=lambda c: _distance(code.code, c.code))
     return Relative(nearest[0], CATCH_ALL_CODE) if nearest else None
 
 
-def _in_order(code: Candidate, others: dict[str, Candidate], curated, base: str):
+def _in_order(code: Candidate, others: dict[str, Candidate], ranked, curated, base: str):
     """Every candidate worth listing, in the order of the module docstring (with repeats)."""
     for wanted in curated:
         if wanted in others:
             yield Relative(others[wanted], relation_of(code, others[wanted], base=base), True)
     if base in others:
         yield Relative(others[base], BASE_ENDOSCOPY)
-    ranked = _ranked(code, list(others.values()))
     for candidate, score in ranked:
         relation = relation_of(code, candidate)
         if score >= PAIR_SIMILARITY and relation in (ADD_ON_CODE, PRIMARY_CODE):

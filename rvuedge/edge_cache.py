@@ -51,7 +51,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import signals
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, has_vary_header, patch_cache_control
 from django.utils.http import http_date
@@ -243,11 +243,10 @@ def page_key(version: Version, path: str, query: str) -> str:
     return f"edge:page:{version.key}:{digest}"
 
 
-def lookup(key: str, *, here_only: bool = False) -> Stored | None:
-    """The response stored under key and still fresh: this process's copy, else (unless
-    here_only) the cache's."""
+def lookup(key: str) -> Stored | None:
+    """The response stored under key and still fresh: this process's copy, else the cache's."""
     entry = _recent.get(key)
-    if entry is None and not here_only:
+    if entry is None:
         entry = cache.get(key)
         if entry is not None:
             _recent.put(key, entry)
@@ -300,11 +299,18 @@ def _anonymous_read(request) -> bool:
 
 def _view_reads_query(request) -> bool:
     """An opted-in view that reads every query parameter given."""
-    try:
-        allowed = getattr(resolve(request.path_info).func, _QUERY, None)
-    except Resolver404:
-        return False
+    allowed = _query_read_at(request.path_info, get_urlconf() or settings.ROOT_URLCONF)
     return allowed is not None and set(request.GET) <= allowed
+
+
+@functools.lru_cache(maxsize=4096)
+def _query_read_at(path: str, urlconf: str) -> frozenset[str] | None:
+    """The query parameters the opted-in view at `path` reads; None for any other view.
+    Remembered: what a path resolves to changes only with the code."""
+    try:
+        return getattr(resolve(path, urlconf).func, _QUERY, None)
+    except Resolver404:
+        return None
 
 
 def _is_shared(request, response) -> bool:
@@ -328,17 +334,12 @@ class EdgeCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        version = current_version() if _anonymous_read(request) else None
+        may_share = _anonymous_read(request) and _view_reads_query(request)
+        version = current_version() if may_share else None
         query = request.META.get("QUERY_STRING", "")
         key = page_key(version, request.path, query) if version else ""
         if key:
-            # Only a shared answer is ever stored under a path and query, so this process's copy
-            # needs no further check; the URL is resolved (and the cache asked) only without one.
-            entry = lookup(key, here_only=True)
-            if entry is None and _view_reads_query(request):
-                entry = lookup(key)
-            elif entry is None:
-                key = ""
+            entry = lookup(key)
             if entry is not None:
                 return serve(request, entry, version)
         response = self.get_response(request)
