@@ -106,6 +106,12 @@ class Version:
     token: str
     key: str  # "<token>.<local date>"
     began: datetime  # when this content began to be served: the token's start or today's
+    ends: datetime  # the next local midnight, when it stops being served
+
+    def shared_seconds(self) -> int:
+        """How long nginx or a CDN may keep a shared page: never past the next local midnight."""
+        to_midnight = int((self.ends - timezone.now()).total_seconds())
+        return max(1, min(settings.EDGE_CACHE_SECONDS, to_midnight))
 
 
 def current_version() -> Version | None:
@@ -114,9 +120,10 @@ def current_version() -> Version | None:
     if record is None:
         return None
     token, started = record
-    midnight = _midnight()
+    today = timezone.localdate()
+    midnight, ends = _midnight(today), _midnight(today + timedelta(days=1))
     began = max(datetime.fromtimestamp(started, tz=midnight.tzinfo), midnight)
-    return Version(token, f"{token}.{midnight.date().isoformat()}", min(began, timezone.now()))
+    return Version(token, f"{token}.{today.isoformat()}", min(began, timezone.now()), ends)
 
 
 def _still_current(version: Version) -> bool:
@@ -213,15 +220,8 @@ def changes_with(*models) -> None:
         signals.post_delete.connect(_bump_on_commit, sender=model, dispatch_uid=f"{uid}-d")
 
 
-def _midnight(days: int = 0) -> datetime:
-    day = timezone.localdate() + timedelta(days=days)
+def _midnight(day) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
-
-
-def shared_seconds() -> int:
-    """How long nginx or a CDN may keep a shared page: never past the next local midnight."""
-    to_midnight = int((_midnight(1) - timezone.now()).total_seconds())
-    return max(1, min(settings.EDGE_CACHE_SECONDS, to_midnight))
 
 
 # --- Stored responses --------------------------------------------------------------------------
@@ -253,12 +253,12 @@ def lookup(key: str) -> Stored | None:
     return entry if entry is not None and entry.expires > time.time() else None
 
 
-def stored_form(response) -> Stored:
+def stored_form(response, version: Version) -> Stored:
     """What is kept of a shared response: its body and headers, but not the caching ones."""
     body = response.content
     headers = {k: v for k, v in response.headers.items() if k.lower() not in _NOT_STORED}
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    return Stored(body, headers, etag, time.time() + shared_seconds())
+    return Stored(body, headers, etag, time.time() + version.shared_seconds())
 
 
 def keep(key: str, entry: Stored) -> None:
@@ -268,7 +268,7 @@ def keep(key: str, entry: Stored) -> None:
 
 def serve(request, entry: Stored, version: Version):
     """A stored response with the shared headers, or 304 when the visitor's copy is current."""
-    seconds = shared_seconds()
+    seconds = version.shared_seconds()
     headers = {
         **entry.headers,
         "Content-Length": str(len(entry.body)),
@@ -344,7 +344,7 @@ class EdgeCacheMiddleware:
                 return serve(request, entry, version)
         response = self.get_response(request)
         if key and _is_shared(request, response) and _still_current(version):
-            entry = stored_form(response)
+            entry = stored_form(response, version)
             if request.method == "GET":  # a HEAD's body may have been left out
                 keep(key, entry)
             return serve(request, entry, version)
