@@ -36,6 +36,7 @@ Rules
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -171,9 +172,11 @@ class _Token:
         """The token in the cache, started when missing."""
         record = cache.get(VERSION_KEY)
         if record is None:
-            if cache.add(VERSION_KEY, _new_record(), None):
-                self.changed()
+            started = _new_record()
+            cache.add(VERSION_KEY, started, None)
             record = cache.get(VERSION_KEY)
+            if record == started:  # this process started it (not a cache that is down)
+                self.changed()
         return record
 
     def changed(self) -> None:
@@ -182,13 +185,18 @@ class _Token:
         path = settings.EDGE_VERSION_STAMP
         if not path:
             return
+        temporary = None
         try:  # a new file (a new inode), moved into place: a change no clock can hide
-            folder = os.path.dirname(path) or "."
-            descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".edge-version-")
+            descriptor, temporary = tempfile.mkstemp(
+                dir=os.path.dirname(path) or ".", prefix=".edge-version-"
+            )
             os.close(descriptor)
             os.replace(temporary, path)
         except OSError as error:
             logger.warning("Edge cache version stamp not written: %s", error)
+            if temporary:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
 
 def _stamp_of(path: str) -> tuple | None:

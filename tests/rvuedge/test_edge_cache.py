@@ -290,6 +290,22 @@ def test_a_stamp_that_cannot_be_written_falls_back_to_the_cache(settings, tmp_pa
     assert "version stamp not written" in caplog.text
 
 
+def test_a_cache_that_is_down_leaves_the_stamp_alone(settings, tmp_path):
+    """A cache that keeps nothing (Redis down: reads miss, adds are granted) must not make
+    every request replace the stamp, and nothing is shared meanwhile."""
+    stamp = tmp_path / "edge-version"
+    settings.EDGE_VERSION_STAMP = str(stamp)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+    assert edge_cache.current_version() is None  # the first look starts the file
+    seen = stamp.stat().st_ino, stamp.stat().st_mtime_ns
+    for _ in range(3):
+        assert edge_cache.current_version() is None
+
+    assert (stamp.stat().st_ino, stamp.stat().st_mtime_ns) == seen
+    assert [p.name for p in tmp_path.iterdir()] == ["edge-version"]
+
+
 # --- The local date ----------------------------------------------------------------------------
 
 
