@@ -297,16 +297,14 @@ def serve(request, entry: Stored, version: Version):
 # --- Middleware --------------------------------------------------------------------------------
 
 
-def _anonymous_read(request) -> bool:
-    """A GET or HEAD with no session, flash messages or credentials: one that may be shared."""
+def _may_share(request) -> bool:
+    """A request whose answer may be shared: by its method and cookies, and an opted-in view
+    that reads every query parameter given."""
     if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
         return False
     cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and MESSAGES_COOKIE not in cookies
-
-
-def _view_reads_query(request) -> bool:
-    """An opted-in view that reads every query parameter given."""
+    if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+        return False
     allowed = _query_read_at(request.path_info, get_urlconf() or settings.ROOT_URLCONF)
     return allowed is not None and set(request.GET) <= allowed
 
@@ -342,8 +340,7 @@ class EdgeCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        may_share = _anonymous_read(request) and _view_reads_query(request)
-        version = current_version() if may_share else None
+        version = current_version() if _may_share(request) else None
         query = request.META.get("QUERY_STRING", "")
         key = page_key(version, request.path, query) if version else ""
         if key:
