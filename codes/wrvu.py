@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from codes.models import RelativeValue
+from rvuedge.lru import LocalLRU
 
 from .credit import (
     CodingEdit,
@@ -79,11 +80,32 @@ def fee_rows(release, codes: Iterable[str]) -> dict[tuple[str, str], FeeRow]:
     return rows
 
 
+# Each code's rows in a loaded release, kept by the process: a loaded release's rows never
+# change (importing it again gives it another loaded_at, so other keys).
+_kept_rows = LocalLRU(20_000)
+
+
 def _load(release, codes: set[str]) -> dict[tuple[str, str], FeeRow]:
-    queryset = RelativeValue.objects.filter(release=release, code__code__in=codes).select_related(
-        "code"
-    )
-    return {(rv.code.code, rv.modifier): fee_row(rv) for rv in queryset}
+    kept = release.is_loaded and release.loaded_at is not None
+    found: dict[tuple[str, str], FeeRow] = {}
+    missing = set()
+    for code in codes:
+        rows = _kept_rows.get((release.pk, release.loaded_at, code)) if kept else None
+        if rows is None:
+            missing.add(code)
+        else:
+            found |= rows
+    if not missing:
+        return found
+    by_code: dict[str, dict] = {code: {} for code in missing}
+    queryset = RelativeValue.objects.filter(release=release, code__code__in=missing)
+    for rv in queryset.select_related("code"):
+        by_code[rv.code.code][(rv.code.code, rv.modifier)] = fee_row(rv)
+    for code, rows in by_code.items():
+        if kept:
+            _kept_rows.put((release.pk, release.loaded_at, code), rows)
+        found |= rows
+    return found
 
 
 def row_for(rows: dict[tuple[str, str], FeeRow], spec: LineSpec) -> FeeRow | None:

@@ -52,6 +52,8 @@ PTP_BYPASS = frozenset(
 )  # fmt: skip
 POST_OP_DAYS = {"010": 10, "090": 90}
 SAME_DAY_GLOBALS = frozenset({"000", "010"})
+# The global periods of the procedures whose package can take in a visit.
+PACKAGE_GLOBALS = ("000", "010", "090")
 
 
 def is_em(code: str, global_days: str) -> bool:
@@ -213,7 +215,7 @@ def _global_package(visit: Service, services: list[Service]) -> Finding | None:
     another day may be another patient's (the tracker records none): the visit is flagged, for
     the physician to add 24 or 57 when it is the same patient's and unrelated, and credited."""
     for procedure in services:
-        if procedure.em or procedure.global_days not in ("000", "010", "090"):
+        if procedure.em or procedure.global_days not in PACKAGE_GLOBALS:
             continue
         same_patient = procedure.encounter == visit.encounter
         if procedure.day == visit.day and not same_patient:

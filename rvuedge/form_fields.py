@@ -4,9 +4,12 @@ and aria-describedby naming its help text (<auto_id>_helptext) and errors (<auto
 
 templates/includes/field.html uses them for every field; a template that lays out choices
 itself (sign-up's career-stage cards, the import's modes) calls bootstrap_choice directly.
+templates/django/forms/widgets/select.html writes its options with select_options.
 """
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -83,3 +86,31 @@ def bootstrap_choice(bound_field, subwidget, extra_class="", card=False):
         attrs["aria-describedby"] = " ".join(described_by)
     attrs["class"] = _classes(*classes)
     return subwidget.tag()
+
+
+@register.simple_tag
+def select_options(optgroups):
+    """A select's options (the widget's optgroups), as Django's templates write them. Written
+    here rather than by a template loop, which costs tens of microseconds an option: quick
+    entry's hundred modifiers took several milliseconds of every page."""
+    parts = []
+    for group_name, group_choices, _ in optgroups:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            parts.append(
+                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                f"{_attributes(option['attrs'])}>{conditional_escape(option['label'])}</option>"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    return mark_safe("".join(parts))  # every value above is escaped
+
+
+def _attributes(attrs) -> str:
+    """As django/forms/widgets/attrs.html: False leaves a name out, True writes it alone."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )

@@ -166,6 +166,10 @@ def admin_client(admin_user):
 def _clear_cache():
     from django.core.cache import cache
 
+    from rvuedge.lru import LocalLRU
+
+    LocalLRU.clear_every()
+
     # Never flush the database that holds the Celery queues.
     if settings.CACHES["default"].get("LOCATION") != getattr(settings, "CELERY_BROKER_URL", None):
         cache.clear()

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -644,15 +644,31 @@ def _global_days(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
     }
 
 
-def coding_context(user, first: dt.date, last: dt.date) -> list[checks.Service]:
+def coding_context(
+    user, first: dt.date, last: dt.date, *, packages_only: bool = False
+) -> list[checks.Service]:
     """The user's logged services from `first` to `last`, for the coding edits of lines around
     them (codes.coding_edits): each with its encounter (the patient) and the global period of
-    the row that priced it. Two queries."""
+    the row that priced it. Two queries.
+
+    packages_only: only the procedures with a global package (ncci.checks.PACKAGE_GLOBALS),
+    all that the lines of another encounter are checked against (every other rule reads one
+    encounter's lines): a busy quarter's visits are not read at each entry."""
+    logs = ProcedureLog.objects.for_user(user).filter(date__range=(first, last))
+    if packages_only:
+        logs = logs.filter(
+            Exists(
+                RelativeValue.objects.filter(
+                    release=OuterRef("release"),
+                    code=OuterRef("code"),
+                    modifier="",
+                    global_days__in=checks.PACKAGE_GLOBALS,
+                )
+            )
+        )
     logs = list(
-        ProcedureLog.objects.for_user(user)
-        .filter(date__range=(first, last))
-        .values_list("pk", "encounter_id", "date", "code__code", "modifiers", "units",
-                     "release_id", "work_rvu")
+        logs.values_list("pk", "encounter_id", "date", "code__code", "modifiers", "units",
+                         "release_id", "work_rvu")
     )  # fmt: skip
     globals_by = _global_days({(log[6], log[3]) for log in logs})
     return [
@@ -681,7 +697,7 @@ def visits_in_packages(user, procedures: list[checks.Service], exclude=()) -> li
             p.day + dt.timedelta(days=POST_OP_DAYS.get(p.global_days, 0)),
         )
         for p in procedures
-        if p.global_days in ("000", "010", "090")
+        if p.global_days in checks.PACKAGE_GLOBALS
     ]
     if not windows:
         return []
@@ -708,7 +724,7 @@ def packages_of(items: list[tuple[int, str, dt.date]]) -> list[checks.Service]:
             key=None, code=code, day=day, global_days=globals_by.get((release, code), "")
         )
         for release, code, day in items
-        if globals_by.get((release, code)) in ("000", "010", "090")
+        if globals_by.get((release, code)) in checks.PACKAGE_GLOBALS
     ]
 
 
@@ -716,7 +732,7 @@ def coding_around(user, day: dt.date) -> dict:
     """The arguments of codes.entry.preview that give its lines the coding edits of `day` with
     the user's own services around it."""
     first, last = coding_window(day)
-    return {"day": day, "context": coding_context(user, first, last)}
+    return {"day": day, "context": coding_context(user, first, last, packages_only=True)}
 
 
 # --- Entries to review ------------------------------------------------------------------------

@@ -195,21 +195,21 @@ class BulkLine:
     note: str = ""
 
 
-@transaction.atomic
 def encounter_create(
     *, user, details: EntryDetails, lines: list[LineSpec], release=None
 ) -> list[ProcedureLog]:
     """Log the lines of one encounter (ranked together), priced with the release of its date of
-    service (see encounters_bulk_create), or with `release` when given."""
+    service (see encounters_bulk_create, whose transaction it is), or with `release` when
+    given."""
     return encounters_create(user=user, details=details, encounters=[lines], release=release)
 
 
-@transaction.atomic
 def encounters_create(
     *, user, details: EntryDetails, encounters: list[list[LineSpec]], release=None
 ) -> list[ProcedureLog]:
     """Log several encounters that share their details (a day's patients typed at once): the
-    lines of each are ranked together, never against another encounter's. All or none."""
+    lines of each are ranked together, never against another encounter's. All or none (one
+    transaction: encounters_bulk_create's)."""
     if not encounters:
         raise ValidationError("Add at least one procedure.")
     # Every line takes the encounter's role, attending and note.
@@ -241,7 +241,8 @@ def _reprice_encounter(
     if reader is None:
         first, last = coding_edits.window(encounter.date)
         reader = coding_edits.Reader(
-            {spec.code for spec in specs}, selectors.coding_context(encounter.user, first, last)
+            {spec.code for spec in specs},
+            selectors.coding_context(encounter.user, first, last, packages_only=True),
         )
     edits = reader.line_edits(specs=specs, rows=rows, day=encounter.date, encounter=encounter.pk)
     priced = price_lines(
@@ -641,7 +642,7 @@ def _coding_reader(user, encounters, dated, rows) -> coding_edits.Reader:
     days see each other), read once."""
     days = [details.date for details, _ in encounters]
     first, last = coding_edits.window(min(days))[0], coding_edits.window(max(days))[1]
-    context = selectors.coding_context(user, first, last)
+    context = selectors.coding_context(user, first, last, packages_only=True)
     for index, ((details, lines), choice) in enumerate(zip(encounters, dated, strict=True)):
         for number, line in enumerate(lines):
             row = row_for(rows[choice.release.pk], line.spec)

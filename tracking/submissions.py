@@ -148,7 +148,9 @@ def submitted_once(scope: str, *, atomic: bool = True):
 
 
 def _run(view, request, args, kwargs, claim_args):
-    with transaction.atomic():
+    # The claim's own transaction, or part of the view's (no savepoint: a failure here fails
+    # the request; submission_claim keeps its savepoint for the key already taken).
+    with transaction.atomic(savepoint=False):
         claim, new = submission_claim(**claim_args)
         if not new and not _is_repeat(claim, claim_args["scope"], claim_args["fingerprint"]):
             # Other content under a spent token: a submission of its own.

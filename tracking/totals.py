@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from rvuedge.locks import lock_id
 from rvuedge.periods import month_end, month_start
@@ -44,7 +45,9 @@ def _scoped(queryset, days, start, end):
     return queryset.between(start, end)
 
 
-@transaction.atomic
+# No savepoint of its own: it runs inside the transaction of the service that wrote the
+# entries, which fails as a whole if this does.
+@transaction.atomic(savepoint=False)
 def days_refresh(
     user,
     days: Iterable[dt.date] | None = None,
@@ -53,32 +56,25 @@ def days_refresh(
     end: dt.date | None = None,
 ) -> None:
     """Rewrite the user's totals of `days` (or of every day from `start` to `end`, either open)
-    from their entries. Called by every service that writes entries, in its transaction."""
+    from their entries. Called by every service that writes entries, in its transaction. The
+    database adds them up and writes them (INSERT ... SELECT): no row comes to Python."""
     if days is not None:
         days = sorted(set(days))
         if not days:
             return
     _lock(user)
-    for model in (DailyCodeTotal, DailyTotal):
-        _scoped(model.objects.for_user(user), days, start, end).delete()
-    rows = (
+    by_code = _scoped(DailyCodeTotal.objects.for_user(user), days, start, end)
+    by_code.delete()
+    _scoped(DailyTotal.objects.for_user(user), days, start, end).delete()
+    _insert(
+        DailyCodeTotal,
         _scoped(ProcedureLog.objects.for_user(user), days, start, end)
-        .values(*KEY)
-        .annotate(entries=Count("pk"), units=Sum("units"), **{f: Sum(f) for f in FIGURES})
-        .order_by()
+        .values("user_id", *KEY)
+        .annotate(entries=Count("pk"), units=Sum("units"), **{f: Sum(f) for f in FIGURES}),
     )
-    by_code, by_day = [], {}
-    for row in rows:
-        by_code.append(DailyCodeTotal(user=user, **row))
-        day = by_day.setdefault(
-            row["date"], dict.fromkeys(("entries", "units"), 0) | dict.fromkeys(FIGURES, Decimal(0))
-        )
-        for name in SUMS:
-            day[name] += row[name]
-    DailyCodeTotal.objects.bulk_create(by_code, batch_size=2000)
-    DailyTotal.objects.bulk_create(
-        (DailyTotal(user=user, date=day, **sums) for day, sums in by_day.items()),
-        batch_size=2000,
+    _insert(
+        DailyTotal,
+        by_code.values("user_id", "date").annotate(**{name: Sum(name) for name in SUMS}),
     )
     _months_refresh(user, days, start, end)
 
@@ -104,19 +100,23 @@ def _months_refresh(user, days, start, end) -> None:
         if end:
             monthly, daily = monthly.filter(month__lte=end), daily.filter(date__lte=month_end(end))
     monthly.delete()
-    by_month = {}
-    for row in daily.values(*KEY, *SUMS).order_by():
-        key = (month_start(row["date"]), *(row[k] for k in KEY[1:]))
-        sums = by_month.setdefault(key, dict.fromkeys(SUMS, 0))
-        for name in SUMS:
-            sums[name] += row[name]
-    MonthlyCodeTotal.objects.bulk_create(
-        (
-            MonthlyCodeTotal(user=user, **dict(zip(MONTH_KEY, key, strict=True)), **sums)
-            for key, sums in by_month.items()
+    _insert(
+        MonthlyCodeTotal,
+        daily.values("user_id", *KEY[1:], month=TruncMonth("date")).annotate(
+            **{name: Sum(name) for name in SUMS}
         ),
-        batch_size=2000,
     )
+
+
+def _insert(model, rows) -> None:
+    """Write the rows of a values() query (its names are the model's fields) into the model's
+    table, in one statement."""
+    query = rows.order_by().query
+    sql, params = query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in query.selected)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
 
 
 def rebuild(user) -> None:
