@@ -299,7 +299,10 @@ SPECTACULAR_SETTINGS = {
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")
-USE_I18N = True
+# One language: no translation machinery on every label and figure a page shows (a tenth of a
+# long page's time). The formats are English's: grouped thousands for intcomma.
+USE_I18N = False
+NUMBER_GROUPING = 3
 USE_TZ = True
 
 STATIC_URL = "/static/"
