@@ -4,12 +4,15 @@ and aria-describedby naming its help text (<auto_id>_helptext) and errors (<auto
 
 templates/includes/field.html uses them for every field; a template that lays out choices
 itself (sign-up's career-stage cards, the import's modes) calls bootstrap_choice directly.
-templates/django/forms/widgets/select.html writes its options with select_options.
+templates/django/forms/widgets/select.html writes its options with select_options, and
+templates/includes/field.html the whole field with form_field: Python rather than template
+loops and includes, which cost milliseconds on a page of a dozen fields.
 """
 
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 register = template.Library()
 
@@ -107,10 +110,102 @@ def select_options(optgroups):
     return mark_safe("".join(parts))  # every value above is escaped
 
 
+@register.simple_tag
+def widget_attrs(attrs):
+    """A widget's attributes, as django/forms/widgets/attrs.html writes them (False leaves a
+    name out, True writes it alone), without a template loop (templates/django/forms/widgets)."""
+    return mark_safe(_attributes(attrs))  # every name and value is escaped
+
+
 def _attributes(attrs) -> str:
-    """As django/forms/widgets/attrs.html: False leaves a name out, True writes it alone."""
     return "".join(
-        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
         for name, value in attrs.items()
         if value is not False
+    )
+
+
+@register.simple_tag
+def form_field(
+    field,
+    wrapper_class="",
+    label_class="",
+    label_hidden=False,
+    widget_class="",
+    size="",
+    show_optional=False,
+):
+    """One form field, the one way the site renders them (templates/includes/field.html says
+    how): label, widget, errors and help text."""
+    if field.is_hidden:
+        return str(field)
+    label = conditional_escape(capfirst(field.label))
+    if field.widget_type == "checkbox":
+        body = format_html(
+            '\n  <div class="form-check">\n    {}\n    <label class="form-check-label" for="{}">{}'
+            "</label>\n  </div>\n  ",
+            bootstrap_widget(field, widget_class),
+            field.id_for_label,
+            label,
+        )
+    elif field.widget_type in ("radioselect", "checkboxselectmultiple"):
+        choices = "".join(
+            format_html(
+                '\n    <div class="form-check">\n      {}\n      <label class="form-check-label"'
+                ' for="{}">{}</label>\n    </div>\n    ',
+                bootstrap_choice(field, choice),
+                choice.id_for_label,
+                choice.choice_label,
+            )
+            for choice in field
+        )
+        body = format_html(
+            '\n  <fieldset>\n    <legend class="{} fs-6{}">{}</legend>\n    {}\n  </fieldset>\n  ',
+            label_class or "form-label",
+            " visually-hidden" if label_hidden else "",
+            label,
+            mark_safe(choices),
+        )
+    else:
+        optional = (
+            mark_safe(' <span class="text-body-secondary fw-normal small">(optional)</span>')
+            if show_optional and not field.field.required
+            else ""
+        )
+        body = format_html(
+            '\n  <label class="{}" for="{}">{}{}</label>\n  {}\n  ',
+            "visually-hidden" if label_hidden else (label_class or "form-label"),
+            field.id_for_label,
+            label,
+            optional,
+            bootstrap_widget(field, widget_class, size),
+        )
+    help_text = (
+        format_html(
+            '<div id="{}" class="form-text">{}</div>', help_id(field), mark_safe(field.help_text)
+        )
+        if field.help_text
+        else ""
+    )
+    return format_html(
+        '\n<div class="{}" data-field="{}">\n  {}\n  {}\n\n  {}\n</div>\n',
+        wrapper_class or "mb-3",
+        field.name,
+        body,
+        field_errors(field),
+        help_text,
+    )
+
+
+@register.simple_tag
+def field_errors(field):
+    """The field's errors, with the id its widget names in aria-describedby."""
+    if not field.errors:
+        return ""
+    return format_html(
+        '<div id="{}" class="invalid-feedback d-block">{}</div>',
+        error_id(field),
+        mark_safe("".join(format_html("<div>{}</div>", error) for error in field.errors)),
     )
