@@ -151,23 +151,7 @@ def form_field(
             label,
         )
     elif field.widget_type in ("radioselect", "checkboxselectmultiple"):
-        choices = "".join(
-            format_html(
-                '\n    <div class="form-check">\n      {}\n      <label class="form-check-label"'
-                ' for="{}">{}</label>\n    </div>\n    ',
-                bootstrap_choice(field, choice),
-                choice.id_for_label,
-                choice.choice_label,
-            )
-            for choice in field
-        )
-        body = format_html(
-            '\n  <fieldset>\n    <legend class="{} fs-6{}">{}</legend>\n    {}\n  </fieldset>\n  ',
-            label_class or "form-label",
-            " visually-hidden" if label_hidden else "",
-            label,
-            mark_safe(choices),
-        )
+        body = _choices(field, label, label_class, label_hidden)
     else:
         optional = (
             mark_safe(' <span class="text-body-secondary fw-normal small">(optional)</span>')
@@ -196,6 +180,27 @@ def form_field(
         body,
         field_errors(field),
         help_text,
+    )
+
+
+def _choices(field, label, label_class, label_hidden):
+    """A radio or checkbox list: a fieldset whose legend is the label."""
+    choices = "".join(
+        format_html(
+            '\n    <div class="form-check">\n      {}\n      <label class="form-check-label"'
+            ' for="{}">{}</label>\n    </div>\n    ',
+            bootstrap_choice(field, choice),
+            choice.id_for_label,
+            choice.choice_label,
+        )
+        for choice in field
+    )
+    return format_html(
+        '\n  <fieldset>\n    <legend class="{} fs-6{}">{}</legend>\n    {}\n  </fieldset>\n  ',
+        label_class or "form-label",
+        " visually-hidden" if label_hidden else "",
+        label,
+        mark_safe(choices),
     )
 
 

@@ -227,6 +227,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_REDIRECT_URL = "tracking:start"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
+# Sessions are read from the cache (written through to the database, read from it when the cache
+# has lost them or is down): a signed-in request skips a query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[RVU Edge] "
 ACCOUNT_FORMS = {
     "signup": "accounts.forms.SignupForm",
