@@ -103,6 +103,11 @@ def test_health_is_503_and_names_the_failing_service(client, settings):
     assert body["checks"]["database"]["ok"] is True
 
 
+# Sessions are read from the cache (cached_db); these tests swap in a cache that raises (the
+# site's own swallows the error and reads the session from the database).
+DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
+
+
 def test_a_failing_component_tells_the_public_only_that_it_failed(client, settings, caplog):
     settings.CACHES = {
         "default": {
@@ -110,6 +115,7 @@ def test_a_failing_component_tells_the_public_only_that_it_failed(client, settin
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
+    settings.SESSION_ENGINE = DATABASE_SESSIONS  # the plain cache under test raises
     client.force_login(UserFactory())  # signed in, but not staff
 
     response = client.get(reverse("health"))
@@ -127,6 +133,7 @@ def test_staff_see_why_a_component_failed(client, settings):
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
+    settings.SESSION_ENGINE = DATABASE_SESSIONS  # the plain cache under test raises
     client.force_login(UserFactory(is_staff=True))
 
     cache_check = client.get(reverse("health")).json()["checks"]["cache"]
