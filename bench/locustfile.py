@@ -235,7 +235,10 @@ class Member(FastHttpUser):
             self.tracker_page()
             if self.form is None:
                 return
-        day = date.today() - timedelta(days=random.randrange(30))
+        # Days back from the server's today (the form's date; its time zone may be a day behind
+        # this machine's): a day past it is refused as a date in the future.
+        today = date.fromisoformat(self.form.get("date") or date.today().isoformat())
+        day = today - timedelta(days=random.randrange(30))
         fields = self.form | {
             "text": random.choice(SAVE_CODES),
             "date": day.isoformat(),
