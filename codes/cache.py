@@ -90,6 +90,15 @@ def page_key(version: str, code: str, locality: str | None, ama: bool) -> str:
     return f"codes:page:{version}:{code}:{locality or '-'}:{int(ama)}"
 
 
+def present(keys: list[str]) -> set[str] | None:
+    """Which of `keys` the cache holds, without reading their values where the backend can
+    (rvuedge.cache_backend); None when the cache cannot answer (Redis down)."""
+    existing = getattr(cache, "existing", None)
+    if existing is not None:
+        return existing(keys)
+    return {key for key in keys if cache.has_key(key)}
+
+
 def suggestions(scope, typed: str, compute: Callable[[], Any]) -> Any:
     """Search suggestions for what was typed, in one release (its pk or name), kept briefly."""
     key = f"codes:suggest:{scope}:{hashlib.sha256(typed.encode()).hexdigest()[:32]}"

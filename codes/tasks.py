@@ -3,7 +3,8 @@
 Both tasks acknowledge late, so a message whose worker dies is delivered again, and both are
 safe to run twice: the importer skips a file it has imported (same SHA-256), takes a lock per
 release and reclaims a release left "loading" by a dead worker; the refresh holds a lock of its
-own, so a second refresh returns at once.
+own, so a second refresh returns at once. warm_code_pages renders what a new data version
+lacks (codes.pages); a run that dies leaves the rest to the next.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from celery import shared_task
+from django.core.cache import cache
 
-from codes import refresh
+from codes import pages, refresh
 from codes.services import ImportInProgress, release_import
 
 logger = logging.getLogger(__name__)
@@ -72,3 +74,22 @@ def import_release_task(self, source: str, name: str | None = None, make_current
         "imported": outcome.imported,
         "message": outcome.message,
     }
+
+
+WARM_LOCK_KEY = "codes:warming"
+WARM_SECONDS = 20 * 60  # one run's share; the next run (beat: every 5 minutes) goes on
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=WARM_SECONDS + 120)
+def warm_code_pages() -> dict:
+    """Every few minutes (beat): render the code pages the current data version lacks
+    (codes.pages.warm), one run at a time."""
+    if not cache.add(WARM_LOCK_KEY, 1, WARM_SECONDS + 180):
+        return {"skipped": "another run is warming"}
+    try:
+        warmed = pages.warm(max_seconds=WARM_SECONDS)
+    finally:
+        cache.delete(WARM_LOCK_KEY)
+    if warmed.rendered:
+        logger.info("warm_code_pages: %s", warmed.as_dict())
+    return warmed.as_dict()

@@ -16,16 +16,13 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_safe
 
 from rvuedge import edge_cache
-from rvuedge.json_ld import json_ld
 
-from . import browse, selectors
-from . import cache as codes_cache
+from . import browse, pages, selectors
 from .models import Code, LocalityPreference, RelativeValue
 
 SESSION_LOCALITY = "codes_locality"
@@ -81,92 +78,6 @@ def _chosen_locality(request) -> str | None:
 # --- Code page --------------------------------------------------------------------------------
 
 
-def _canonical(code: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('codes:detail', args=[code])}"
-
-
-def _structured_data(page: selectors.CodePage, url: str) -> str:
-    system = "HCPCS" if page.kind == "hcpcs2" else "CPT"
-    items = [
-        {
-            "@context": "https://schema.org",
-            "@type": "MedicalCode",
-            "codeValue": page.code,
-            "codingSystem": system,
-            "name": page.title,
-            "description": page.text.summary,
-            "url": url,
-        }
-    ]
-    if page.text.faqs:
-        items.append(
-            {
-                "@context": "https://schema.org",
-                "@type": "FAQPage",
-                "mainEntity": [
-                    {
-                        "@type": "Question",
-                        "name": faq.question,
-                        "acceptedAnswer": {"@type": "Answer", "text": faq.answer},
-                    }
-                    for faq in page.text.faqs
-                ],
-            }
-        )
-    return json_ld(items)
-
-
-def _history_chart(page: selectors.CodePage) -> dict:
-    """Chart series: work RVU and the national office amount (facility when office is NA)."""
-    office = [p.non_facility for p in page.history]
-    setting, amounts = "office", office
-    if all(a is None for a in office):
-        setting, amounts = "facility", [p.facility for p in page.history]
-    return {
-        "labels": [p.release for p in page.history],
-        # Decimal strings: the chart script turns them into numbers for drawing only.
-        "work": [str(p.work_rvu) for p in page.history],
-        "payment": [str(a) if a is not None else None for a in amounts],
-        "payment_label": f"National {setting} payment ($)",
-    }
-
-
-def _render_fragments(page: selectors.CodePage) -> dict:
-    url = _canonical(page.code)
-    description = page.text.summary
-    if len(description) > 155:
-        description = description[:152].rsplit(" ", 1)[0] + "..."
-    context = {
-        "page": page,
-        "canonical": url,
-        "description": description,
-        "structured_data": _structured_data(page, url),
-        "chart": _history_chart(page),
-    }
-    return {
-        "title": page.title,
-        "description": description,
-        "head": render_to_string("codes/_code_head.html", context),
-        "header": render_to_string("codes/_code_header.html", context),
-        "main": render_to_string("codes/_code_main.html", context),
-        "payment": render_to_string("codes/_payment_card.html", context),
-    }
-
-
-def page_cache_key(code: str, locality: str | None) -> str:
-    """Cache key of a code page's fragments: data version, code, locality."""
-    version = selectors.page_state().version
-    return codes_cache.page_key(version, code, locality, settings.SHOW_AMA_DESCRIPTORS)
-
-
-def _fragments(code: str, locality: str | None) -> dict | None:
-    def render():
-        page = selectors.code_page(code, locality_key=locality)
-        return _render_fragments(page) if page is not None else None
-
-    return codes_cache.remember(page_cache_key(code, locality), codes_cache.PAGE_SECONDS, render)
-
-
 def _not_found(request, code: str):
     context = {"code": code, "suggestions": selectors.nearest_codes(code)}
     return render(request, "codes/code_not_found.html", context, status=404)
@@ -192,7 +103,7 @@ def code_detail(request, code):
         # A locality remembered from an earlier choice goes into the address, so the page's
         # URL always says where it prices (and can be shared); the canonical link has none.
         return redirect(f"{request.path}?{urlencode({'locality': locality})}")
-    fragments = _fragments(upper, locality)
+    fragments = pages.fragments(upper, locality)
     if fragments is None:
         return _not_found(request, upper)
     signed_in = request.user.is_authenticated
@@ -219,7 +130,7 @@ def code_payment(request, code):
     locality = _chosen_locality(request)
     if not request.headers.get("HX-Request"):
         return redirect(f"{reverse('codes:detail', args=[upper])}#payment")
-    fragments = _fragments(upper, locality)
+    fragments = pages.fragments(upper, locality)
     if fragments is None:
         raise Http404(f"No code {upper}")
     return HttpResponse(fragments["payment"])

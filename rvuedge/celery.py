@@ -37,6 +37,13 @@ def add_periodic_tasks(sender, **kwargs):
         sender.signature("ncci.tasks.refresh_ncci_edits"),
         name="ncci.refresh_ncci_edits",
     )
+    # A new data version (an import, an editorial edit, the day's new page state) leaves every
+    # code page to render again: the worker renders them before visitors ask (codes.pages).
+    sender.add_periodic_task(
+        300.0,
+        sender.signature("codes.tasks.warm_code_pages"),
+        name="codes.warm_code_pages",
+    )
     # Form tokens and Idempotency-Keys are kept a day (tracking.submissions), then deleted.
     sender.add_periodic_task(
         crontab(hour=3, minute=40),

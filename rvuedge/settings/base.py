@@ -157,7 +157,11 @@ if REDIS_URL:
             # A separate Redis database keeps cache.clear() away from the Celery queues.
             "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="rvuedge"),
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+            "OPTIONS": {
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 1.0,
+                "serializer": "rvuedge.cache_backend.CompressingSerializer",
+            },
         }
     }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
@@ -195,6 +199,7 @@ CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("celery", "refr
 CELERY_TASK_ROUTES = {
     "codes.tasks.refresh_fee_schedules": {"queue": "refresh"},
     "codes.tasks.import_release_task": {"queue": "refresh"},
+    "codes.tasks.warm_code_pages": {"queue": "refresh"},
     "ncci.tasks.refresh_ncci_edits": {"queue": "refresh"},
     "ncci.tasks.import_edit_files": {"queue": "refresh"},
     "tracking.tasks.purge_submission_keys": {"queue": "refresh"},

@@ -532,7 +532,8 @@ def test_editing_content_in_the_admin_shows_on_the_cached_page(
 def test_an_unknown_locality_is_priced_nationally_and_caches_nothing_of_its_own(client):
     from django.core.cache import cache
 
-    from codes.views import SESSION_LOCALITY, page_cache_key
+    from codes.pages import page_cache_key
+    from codes.views import SESSION_LOCALITY
     from rvuedge import edge_cache
 
     national = text_of(page(client, "99213"))

@@ -11,6 +11,7 @@ from rvuedge.celery import app
 REFRESH = [
     "codes.tasks.refresh_fee_schedules",
     "codes.tasks.import_release_task",
+    "codes.tasks.warm_code_pages",
     "ncci.tasks.refresh_ncci_edits",
     "ncci.tasks.import_edit_files",
     "tracking.tasks.purge_submission_keys",
