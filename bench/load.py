@@ -9,7 +9,7 @@ then runs locust headless (a subprocess: gevent stays out of this process) with
 bench/locustfile.py against nginx on 127.0.0.1:8090, bounded in users (--users), requests per
 second (--rate, the users' pacing: signed-in users enough for 15% of it at --member-rate
 iterations each, the visitors sharing the rest) and time (--duration), after a warm-up that is not
-reported (--warmup seconds of the same load: the cache Redis starts empty), twice:
+reported (--warmup seconds of the same load), twice:
 
 1. clean;
 2. with faults at set times: a gunicorn worker killed (SIGKILL), the cache Redis restarted, the
@@ -21,6 +21,11 @@ of each kind of request, and the entries acknowledged by the server against thos
 the database for the bench's members (none lost, none doubled). Targets: >= 300 requests/s
 with p99 < 500 ms and 0 errors; under faults an error rate < 1% in each window and 0 lost or
 doubled entries. --keep keeps the PostgreSQL cluster (and its loaded data) for the next run.
+
+The cache Redis starts empty. Before the warm-up, every code page is rendered into it as the
+beat's warm_code_pages does on a site in use (`manage.py warm_code_pages`, two processes side
+by side; its time is printed), so the runs measure the site as it is most of the time; --cold
+leaves that out, measuring the first hour of a new data version instead.
 """
 
 from __future__ import annotations
@@ -253,6 +258,31 @@ def report(run: dict) -> bool:
     return ok and acknowledged == run["stored"] and not saves.get("unacknowledged")
 
 
+def pages_warm(stack: Stack) -> None:
+    """Render every code page into the cache, as the beat's task does, in two processes."""
+    if "DJANGO_SECRET_KEY" not in stack.env:
+        stack.env["DJANGO_SECRET_KEY"] = (stack.prod_var / "secret_key").read_text().strip()
+    say("warming the code pages (manage.py warm_code_pages, 2 processes)")
+    started = time.monotonic()
+    python = str(ROOT / ".venv" / "bin" / "python")
+    shards = [
+        subprocess.Popen(
+            [python, "manage.py", "warm_code_pages", "--shard", str(shard), "--shards", "2"],
+            cwd=ROOT,
+            env=stack.env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for shard in range(2)
+    ]
+    for shard in shards:
+        out, _ = shard.communicate()
+        if shard.returncode:
+            raise RuntimeError(f"warm_code_pages failed ({shard.returncode})")
+        say(out.strip())
+    say(f"code pages warm in {time.monotonic() - started:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=60)
@@ -267,6 +297,9 @@ def main() -> None:
         "--warmup", type=int, default=30, help="seconds of the same load first, not reported"
     )
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL cluster")
+    parser.add_argument(
+        "--cold", action="store_true", help="do not warm the code pages before the runs"
+    )
     args = parser.parse_args()
     runs = args.runs.split(",")
     if (needed := member_count(args)) >= args.users:
@@ -275,8 +308,10 @@ def main() -> None:
         parser.error("a run with faults needs --duration of at least 60 s")
     results = []
     with Stack(keep=args.keep) as stack:
+        if not args.cold:
+            pages_warm(stack)
         if args.warmup:
-            # Caches warm as on a site in use (the cache Redis starts empty); not reported.
+            # Caches warm as on a site in use; not reported.
             members = members_create(stack, member_count(args))
             locust_run(stack, args, "warm-up", members, faults=False, duration=args.warmup)
         for label in runs:
@@ -285,7 +320,8 @@ def main() -> None:
             results.append(locust_run(stack, args, label, members, faults=label == "faults"))
     print(
         "\nFigures taken on a shared machine (2 cores, other work running): "
-        f"{args.users} users, target {args.rate:g} req/s, {args.duration} s per run."
+        f"{args.users} users, target {args.rate:g} req/s, {args.duration} s per run, "
+        + ("the cache empty at the start (--cold)." if args.cold else "code pages warmed first.")
     )
     verdicts = [report(run) for run in results]
     print("\nTargets: >= 300 req/s with p99 < 500 ms and no error; under faults, < 1% errors in")
