@@ -4,7 +4,10 @@ Code pages and the pieces they share (release list, localities, category distrib
 cached under a data version: a token kept under PAGE_STATE_KEY with the releases every page
 needs. Saving a release or editorial content deletes it (codes.models signals), so the next
 request starts a new version and nothing cached under the old one is read again; the old
-entries expire on their own.
+entries expire on their own. The state is stored with the generation it was made under
+(PAGE_GENERATION_KEY, replaced by every invalidation) and used only while that generation is
+current: a state computed from the rows read just before a change committed, and stored just
+after the change deleted the old one, is never served.
 
 Whole pages for visitors who are not signed in are kept by the site's edge cache
 (rvuedge.edge_cache), which a new data version also starts afresh.
@@ -16,6 +19,7 @@ and views all import it without a cycle.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +29,7 @@ from rvuedge import edge_cache
 from rvuedge.lru import LocalLRU
 
 PAGE_STATE_KEY = "codes:page-state"
+PAGE_GENERATION_KEY = "codes:page-generation"
 CURRENT_RELEASE_NAME_KEY = "codes:current-release-name"
 PROGRESS_KEY = "codes:release-progress:{pk}"
 
@@ -43,21 +48,36 @@ NO_RELEASE = ""  # cached for "no current release" so that state is cached too
 def invalidate_code_pages() -> None:
     """Start a new data version: cached code pages and their shared pieces are not used again,
     nor the whole pages the edge cache (and nginx) keep."""
+    cache.set(PAGE_GENERATION_KEY, _new_generation(), None)
     cache.delete(PAGE_STATE_KEY)
     edge_cache.bump()
 
 
+def _new_generation() -> str:
+    return uuid.uuid4().hex
+
+
 def page_state_get():
-    """The cached codes.selectors.PageState, or None when a new version must be started."""
-    return cache.get(PAGE_STATE_KEY)
+    """(the cached codes.selectors.PageState or None when a new version must be started, the
+    generation a new state is to be stored under). Read the generation before the rows."""
+    found = cache.get_many([PAGE_STATE_KEY, PAGE_GENERATION_KEY])
+    generation = found.get(PAGE_GENERATION_KEY)
+    if generation is None:  # first use, or evicted: a new one, which no stored state has
+        cache.add(PAGE_GENERATION_KEY, _new_generation(), None)
+        generation = cache.get(PAGE_GENERATION_KEY) or _new_generation()
+    stored = found.get(PAGE_STATE_KEY)
+    if isinstance(stored, tuple) and stored[0] == generation:
+        return stored[1], generation
+    return None, generation
 
 
-def page_state_set(state, current_name: str | None) -> None:
-    """Store a new page state; every page's footer names the current release, so store it too."""
-    cache.set_many(
-        {PAGE_STATE_KEY: state, CURRENT_RELEASE_NAME_KEY: current_name or NO_RELEASE},
-        SHARED_SECONDS,
-    )
+def page_state_set(state, current_name: str | None, generation: str) -> None:
+    """Store a new page state made under `generation`; every page's footer names the current
+    release, so store it too, unless a change came meanwhile (the name has no generation)."""
+    values = {PAGE_STATE_KEY: (generation, state)}
+    if cache.get(PAGE_GENERATION_KEY) == generation:
+        values[CURRENT_RELEASE_NAME_KEY] = current_name or NO_RELEASE
+    cache.set_many(values, SHARED_SECONDS)
 
 
 def remember(key: str, seconds: int, compute: Callable[[], Any]) -> Any:

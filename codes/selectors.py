@@ -102,7 +102,7 @@ class PageState:
 
 
 def page_state() -> PageState:
-    state = codes_cache.page_state_get()
+    state, generation = codes_cache.page_state_get()
     today = timezone.localdate()
     if state is None or state.outdated(today):
         imported = tuple(Release.objects.imported())  # one query for both lists below
@@ -116,7 +116,7 @@ def page_state() -> PageState:
         version = f"{current.pk if current else 0}.{uuid.uuid4().hex[:10]}.{edit_sets.ids}"
         sources = tuple(r for r in imported if r.locality_count)
         state = PageState(version, current, loaded, sources, edit_sets)
-        codes_cache.page_state_set(state, current.name if current else None)
+        codes_cache.page_state_set(state, current.name if current else None, generation)
     return state
 
 
