@@ -49,14 +49,15 @@ def test_the_policy_figure_follows_the_users_switches(attending, release):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"date": timezone.localdate() + dt.timedelta(days=1)}, "date"),
-        ({"setting": "home"}, "setting"),
-        ({"role": "supervised"}, "role"),
+        # Tomorrow when the test runs, not when it was collected (a run may cross midnight).
+        (lambda: {"date": timezone.localdate() + dt.timedelta(days=1)}, "date"),
+        (lambda: {"setting": "home"}, "setting"),
+        (lambda: {"role": "supervised"}, "role"),
     ],
 )
 def test_bad_details_are_refused_and_nothing_is_saved(attending, release, overrides, field):
     with pytest.raises(ValidationError) as error:
-        log_lines(attending, release, LineSpec("99213"), **overrides)
+        log_lines(attending, release, LineSpec("99213"), **overrides())
 
     assert field in error.value.message_dict
     assert not ProcedureLog.objects.exists()
