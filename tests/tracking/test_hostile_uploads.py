@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
-from tests.tracking.test_import import GOOD_ROWS, csv_bytes, days_ago, mapped, run, uploaded
+from tests.tracking.test_import import csv_bytes, days_ago, good_rows, mapped, run, uploaded
 from tracking.models import ImportJob, ProcedureLog
 from tracking.portability import tables
 
@@ -153,13 +153,13 @@ def test_a_csv_of_too_many_rows_stops_at_the_row_limit(client, attending, releas
 
 def test_a_nul_byte_in_one_cell_fails_that_row_only(client, attending, release):
     padding = [[days_ago(2), "99213", "", "1", "", "", "", "x" * 100]] * 50  # past the 4 kB sniff
-    rows = [*GOOD_ROWS, *padding, [days_ago(1), "99213", "", "1", "", "", "", "bad\x00note"]]
+    rows = [*good_rows(), *padding, [days_ago(1), "99213", "", "1", "", "", "", "bad\x00note"]]
     job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
 
     job = run(client, job, mode="valid_rows")
 
     assert job.status == ImportJob.Status.DONE
-    assert job.rows_imported == len(GOOD_ROWS) + len(padding)
+    assert job.rows_imported == len(good_rows()) + len(padding)
     assert [error["row"] for error in job.errors] == [len(rows) + 1]
     assert "NUL" in job.errors[0]["errors"][0]
     assert not ProcedureLog.objects.filter(note__startswith="bad").exists()

@@ -88,12 +88,14 @@ def preview_html(client, job) -> str:
     return response.content.decode()
 
 
-GOOD_ROWS = [
-    [days_ago(3), "47562", "", "1", "facility", "Main OR", "", ""],
-    [days_ago(3), "19303", "", "1", "facility", "Main OR", "", ""],
-    [days_ago(5), "99213", "25", "1", "office", "Clinic", "", "follow-up"],
-    [days_ago(5), "20610", "", "2", "office", "Clinic", "", ""],
-]
+def good_rows() -> list[list[str]]:
+    """Four good rows, dated from today when called (a run may cross midnight)."""
+    return [
+        [days_ago(3), "47562", "", "1", "facility", "Main OR", "", ""],
+        [days_ago(3), "19303", "", "1", "facility", "Main OR", "", ""],
+        [days_ago(5), "99213", "25", "1", "office", "Clinic", "", "follow-up"],
+        [days_ago(5), "20610", "", "2", "office", "Clinic", "", ""],
+    ]
 
 
 # Access ----------------------------------------------------------------------------------------
@@ -101,7 +103,7 @@ GOOD_ROWS = [
 
 @pytest.fixture
 def job(client, attending, release):
-    job = uploaded(client, attending, csv_bytes(GOOD_ROWS))
+    job = uploaded(client, attending, csv_bytes(good_rows()))
     client.logout()
     return job
 
@@ -239,7 +241,7 @@ def test_the_mapping_is_remembered_for_the_next_file(client, attending, release)
 
 
 def test_the_mapping_needs_the_date_and_code_columns_once_each(client, attending, release):
-    job = uploaded(client, attending, csv_bytes(GOOD_ROWS))
+    job = uploaded(client, attending, csv_bytes(good_rows()))
     url = reverse("tracking:import_map", args=[job.pk])
 
     missing = client.post(url, {"date": "Date"})
@@ -367,7 +369,7 @@ def test_the_preview_lists_every_bad_row_with_its_line_number(client, attending,
 
 
 def test_valid_rows_are_saved_as_encounters_priced_like_quick_entry(client, attending, release):
-    rows = [[*row, ref] for row, ref in zip(GOOD_ROWS, ["A1", "A1", "B2", "B2"], strict=True)]
+    rows = [[*row, ref] for row, ref in zip(good_rows(), ["A1", "A1", "B2", "B2"], strict=True)]
     body = csv_bytes(rows, headers=[*HEADERS, "Encounter"])
     job = mapped(client, uploaded(client, attending, body))
 
@@ -438,7 +440,7 @@ def test_bulk_creation_credits_exactly_as_encounter_create(attending, release, l
 
 
 def test_import_all_valid_rows_leaves_the_bad_ones_out(client, attending, release):
-    rows = [*GOOD_ROWS, [days_ago(1), "99999", "", "1", "", "", "", ""]]
+    rows = [*good_rows(), [days_ago(1), "99999", "", "1", "", "", "", ""]]
     job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
 
     job = run(client, job, mode="valid_rows")
@@ -452,7 +454,7 @@ def test_import_all_valid_rows_leaves_the_bad_ones_out(client, attending, releas
 
 def test_rows_the_fee_schedule_forbids_are_left_out_with_the_reason(client, attending, release):
     rows = [
-        *GOOD_ROWS,
+        *good_rows(),
         [days_ago(1), "27447", "TC", "1", "facility", "", "", ""],
         [days_ago(1), "20610", "50", "2", "office", "", "", ""],
     ]
@@ -468,7 +470,7 @@ def test_rows_the_fee_schedule_forbids_are_left_out_with_the_reason(client, atte
 
 
 def test_import_only_if_all_valid_saves_nothing_when_one_row_is_bad(client, attending, release):
-    rows = [*GOOD_ROWS, [days_ago(1), "20610", "", "0", "", "", "", ""]]
+    rows = [*good_rows(), [days_ago(1), "20610", "", "0", "", "", "", ""]]
     job = mapped(client, uploaded(client, attending, csv_bytes(rows)))
 
     job = run(client, job, mode="all_or_nothing")
@@ -483,7 +485,7 @@ def test_import_only_if_all_valid_saves_nothing_when_one_row_is_bad(client, atte
 
 
 def test_import_only_if_all_valid_saves_every_row_when_all_are_good(client, attending, release):
-    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    job = mapped(client, uploaded(client, attending, csv_bytes(good_rows())))
 
     job = run(client, job, mode="all_or_nothing")
 
@@ -522,7 +524,7 @@ def test_likely_duplicates_are_flagged_and_can_be_skipped(client, attending, rel
         lines=[LineSpec("99213", ("25",))],
         release=release,
     )
-    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    job = mapped(client, uploaded(client, attending, csv_bytes(good_rows())))
 
     html = preview_html(client, job)
     assert "1 likely duplicate." in html
@@ -586,7 +588,7 @@ def test_our_csv_export_imports_back_into_another_account(client, attending, oth
 
 
 def test_a_job_runs_once(client, attending, release):
-    job = run(client, mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS))))
+    job = run(client, mapped(client, uploaded(client, attending, csv_bytes(good_rows()))))
 
     again = imports.import_job_run(job_pk=job.pk)
     response = client.post(reverse("tracking:import_run", args=[job.pk]), {"mode": "valid_rows"})
@@ -597,7 +599,7 @@ def test_a_job_runs_once(client, attending, release):
 
 
 def test_the_uploaded_file_is_deleted_when_the_import_finishes(client, attending, release):
-    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    job = mapped(client, uploaded(client, attending, csv_bytes(good_rows())))
     assert bytes(job.data).startswith(b"Date,Code")
 
     job = run(client, job)
@@ -610,7 +612,7 @@ def test_a_run_whose_worker_died_is_taken_over_and_a_live_one_is_left_alone(
     client, attending, release, monkeypatch
 ):
     monkeypatch.setattr(jobs, "LOCK_WAIT", 0.5)
-    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    job = mapped(client, uploaded(client, attending, csv_bytes(good_rows())))
     ImportJob.objects.filter(pk=job.pk).update(
         status="running", started_at=timezone.now(), attempts=1, mode="valid_rows"
     )
@@ -628,7 +630,7 @@ def test_a_run_whose_worker_died_is_taken_over_and_a_live_one_is_left_alone(
 
 
 def test_the_progress_fragment_polls_until_the_job_is_finished(client, attending, release):
-    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    job = mapped(client, uploaded(client, attending, csv_bytes(good_rows())))
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     from django.core.cache import cache
 
@@ -779,13 +781,15 @@ def test_pos_codes_and_words_are_read_and_shown_with_their_names(client, attendi
 
 # Encounters ------------------------------------------------------------------------------------
 
+
 # Two patients the same day (one of them twice), and the first patient again another day.
-PATIENT_ROWS = [
-    ["MRN-1001", days_ago(2), "19303"],
-    ["MRN-1001", days_ago(2), "47562"],
-    ["MRN-2002", days_ago(2), "47562"],
-    ["mrn-1001 ", days_ago(3), "47562"],
-]
+def patient_rows() -> list[list[str]]:
+    return [
+        ["MRN-1001", days_ago(2), "19303"],
+        ["MRN-1001", days_ago(2), "47562"],
+        ["MRN-2002", days_ago(2), "47562"],
+        ["mrn-1001 ", days_ago(3), "47562"],
+    ]
 
 
 def credits(user):
@@ -795,7 +799,7 @@ def credits(user):
 
 
 def test_rows_of_one_patient_and_date_are_one_encounter(client, attending, release):
-    body = csv_bytes(PATIENT_ROWS, ["MRN", "Date of service", "CPT"])
+    body = csv_bytes(patient_rows(), ["MRN", "Date of service", "CPT"])
     job = uploaded(client, attending, body)
     assert job.columns["encounter"] == "MRN"
     job = mapped(client, job)
@@ -818,7 +822,7 @@ def test_rows_of_one_patient_and_date_are_one_encounter(client, attending, relea
 
 
 def test_without_a_patient_column_each_row_is_its_own_encounter(client, attending, release):
-    body = csv_bytes([row[1:] for row in PATIENT_ROWS], ["Date of service", "CPT"])
+    body = csv_bytes([row[1:] for row in patient_rows()], ["Date of service", "CPT"])
     job = mapped(client, uploaded(client, attending, body))
 
     html = preview_html(client, job)
@@ -834,7 +838,7 @@ def test_without_a_patient_column_each_row_is_its_own_encounter(client, attendin
 
 def test_patient_references_group_rows_and_are_stored_nowhere(client, attending, release):
     body = csv_bytes(
-        [*PATIENT_ROWS, ["MRN-3003", days_ago(2), "99999"]], ["Patient ref", "Date", "Code"]
+        [*patient_rows(), ["MRN-3003", days_ago(2), "99999"]], ["Patient ref", "Date", "Code"]
     )
     job = mapped(client, uploaded(client, attending, body))
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.user_data import user_data_json
 from codes.wrvu import LineSpec
-from tests.tracking.test_import import GOOD_ROWS, csv_bytes, mapped, uploaded
+from tests.tracking.test_import import csv_bytes, good_rows, mapped, uploaded
 from tests.tracking.workers import worker_alive
 from tracking import jobs, services, tasks
 from tracking.models import ImportJob, Location, ProcedureLog, RestoreJob
@@ -257,7 +257,7 @@ def test_a_restore_whose_worker_died_says_so_and_runs_again_exactly_once(
 def test_an_import_whose_worker_died_says_so_and_runs_again_exactly_once(
     client, attending, release
 ):
-    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    job = mapped(client, uploaded(client, attending, csv_bytes(good_rows())))
     ImportJob.objects.filter(pk=job.pk).update(mode="valid_rows")
     job = died_running(job)
 
@@ -297,7 +297,7 @@ def test_a_job_a_live_worker_holds_is_neither_stopped_nor_run_twice(
 def test_a_redelivered_task_waits_for_a_dying_workers_lock_then_takes_over(
     client, attending, release
 ):
-    job = mapped(client, uploaded(client, attending, csv_bytes(GOOD_ROWS)))
+    job = mapped(client, uploaded(client, attending, csv_bytes(good_rows())))
     ImportJob.objects.filter(pk=job.pk).update(mode="valid_rows")
     job = died_running(job)
     # The dead worker's connection, which the database closes a moment later.
