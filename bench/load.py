@@ -259,9 +259,8 @@ def report(run: dict) -> bool:
 
 
 def pages_warm(stack: Stack) -> None:
-    """Render every code page into the cache, as the beat's task does, in two processes."""
-    if "DJANGO_SECRET_KEY" not in stack.env:
-        stack.env["DJANGO_SECRET_KEY"] = (stack.prod_var / "secret_key").read_text().strip()
+    """Render every code page into the cache, as the beat's task does, in two processes (the
+    stack's environment holds its secret key once started)."""
     say("warming the code pages (manage.py warm_code_pages, 2 processes)")
     started = time.monotonic()
     python = str(ROOT / ".venv" / "bin" / "python")

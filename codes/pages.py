@@ -16,7 +16,7 @@ by the first visitor's request.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -103,9 +103,10 @@ def render_fragments(page: selectors.CodePage) -> dict:
     }
 
 
-def page_cache_key(code: str, locality: str | None) -> str:
-    """Cache key of a code page's fragments: data version, code, locality."""
-    version = selectors.page_state().version
+def page_cache_key(code: str, locality: str | None, version: str | None = None) -> str:
+    """Cache key of a code page's fragments: data version (the current one unless given), code,
+    locality."""
+    version = version or selectors.page_state().version
     return codes_cache.page_key(version, code, locality, settings.SHOW_AMA_DESCRIPTORS)
 
 
@@ -129,13 +130,7 @@ class Warmed:
     seconds: float
 
     def as_dict(self) -> dict:
-        return {
-            "version": self.version,
-            "codes": self.codes,
-            "rendered": self.rendered,
-            "finished": self.finished,
-            "seconds": round(self.seconds, 1),
-        }
+        return asdict(self) | {"seconds": round(self.seconds, 1)}
 
 
 def warm(*, shard: int = 0, shards: int = 1, max_seconds: float | None = None) -> Warmed:
@@ -144,7 +139,6 @@ def warm(*, shard: int = 0, shards: int = 1, max_seconds: float | None = None) -
     changes (that version's own run renders it) or after `max_seconds`."""
     started = time.monotonic()
     version = selectors.page_state().version
-    ama = settings.SHOW_AMA_DESCRIPTORS
     codes = list(Code.objects.order_by("code").values_list("code", flat=True))[shard::shards]
     rendered = looked = 0
     for at in range(0, len(codes), WARM_BATCH):
@@ -153,7 +147,7 @@ def warm(*, shard: int = 0, shards: int = 1, max_seconds: float | None = None) -
         if max_seconds is not None and time.monotonic() - started > max_seconds:
             break
         batch = codes[at : at + WARM_BATCH]
-        keys = {codes_cache.page_key(version, code, None, ama): code for code in batch}
+        keys = {page_cache_key(code, None, version): code for code in batch}
         present = codes_cache.present(list(keys))
         if present is None:  # the cache is down: nothing rendered now would be kept
             break

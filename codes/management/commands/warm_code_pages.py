@@ -22,7 +22,11 @@ class Command(BaseCommand):
             raise SystemExit(2)
         warmed = pages.warm(shard=shard, shards=shards)
         if verbosity:
-            state = "all looked at" if warmed.finished else "stopped: the data version changed"
+            state = (
+                "all looked at"
+                if warmed.finished
+                else "stopped: the data version changed or the cache is down"
+            )
             self.stdout.write(
                 f"{warmed.rendered} page(s) rendered of {warmed.codes} code(s) in "
                 f"{warmed.seconds:.1f} s ({state})."
