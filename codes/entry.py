@@ -129,11 +129,14 @@ def preview(
     per_patient: bool = False,
     day: dt.date | None = None,
     context: Iterable[checks.Service] = (),
+    with_edits: bool = True,
 ) -> Preview:
     """Read `text` (encounters separated by a blank line, ; or /; with `per_patient` every line
     is one) and credit each encounter's lines from the release, ranked within the encounter,
     with the coding edits in force on `day` (today by default); `context` is the user's logged
-    services around that day (codes.coding_edits)."""
+    services around that day (codes.coding_edits). Without `with_edits` the lines are credited
+    without the coding edits: what is read, refused and confirmed is the same (the edits only
+    warn and adjust credit), for a caller that saves at once, the saving applying them."""
     codes = release_codes(release)
     result = parse_quick_entry(
         text, is_code=codes.__contains__, modifiers=VALID_MODIFIERS, per_patient=per_patient
@@ -157,7 +160,9 @@ def preview(
         if not good:
             continue
         specs = [LineSpec(line.code, line.modifiers, line.units) for line in good]
-        edits = reader.line_edits(specs=specs, rows=rows, day=day, encounter=("typed", number))
+        edits = None
+        if with_edits:
+            edits = reader.line_edits(specs=specs, rows=rows, day=day, encounter=("typed", number))
         priced = price_lines(
             release=release, setting=setting, specs=specs, policy=policy, rows=rows, edits=edits
         )

@@ -184,10 +184,14 @@ class DatedRelease:
         return self.flag is not Flag.NONE
 
 
-def dated_chooser(*, qp: bool = False) -> Callable[[dt.date], DatedRelease | None]:
+def dated_chooser(
+    *, qp: bool = False, cached: bool = False
+) -> Callable[[dt.date], DatedRelease | None]:
     """for_date for many dates (an import, a re-pricing): the loaded releases are read once and
-    each date's choice is remembered. The function gives None before any import."""
-    loaded = list(Release.objects.loaded().defer("change_summary"))
+    each date's choice is remembered. The function gives None before any import. `cached`
+    takes the list from the page state (codes.cache) when it holds one: for pages, which do not
+    write; a write reads the rows in its own transaction."""
+    loaded = _loaded_releases(cached)
     effective = {r.name: effective_on(r) for r in loaded}
     files: dict[str, Release] = {}
     for release in sorted(loaded, key=lambda r: r.is_qp != qp, reverse=True):
@@ -203,10 +207,20 @@ def dated_chooser(*, qp: bool = False) -> Callable[[dt.date], DatedRelease | Non
     return choose
 
 
-def for_date(day: dt.date, *, qp: bool = False) -> DatedRelease | None:
+def for_date(day: dt.date, *, qp: bool = False, cached: bool = False) -> DatedRelease | None:
     """The loaded release to price a service on `day` with (choose_for_date's rule); its QP file
-    when asked and there is one. None before any import."""
-    return dated_chooser(qp=qp)(day)
+    when asked and there is one. None before any import. `cached`: as for dated_chooser."""
+    return dated_chooser(qp=qp, cached=cached)(day)
+
+
+def _loaded_releases(cached: bool) -> list[Release]:
+    """Release.objects.loaded(), newest first: from the page state every page reads (kept until
+    the next change to a release: codes.cache) when `cached` and it holds one, else read."""
+    if cached:
+        state, _generation = codes_cache.page_state_get()
+        if state is not None:
+            return list(state.loaded)
+    return list(Release.objects.loaded().defer("change_summary"))
 
 
 def as_chosen(release: Release, day: dt.date, dated: DatedRelease | None) -> DatedRelease:

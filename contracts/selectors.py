@@ -68,12 +68,14 @@ def year_standing(
     days: frozenset[dt.date] | None = None,
     since: dt.date | None = None,
     carried: Decimal | None = None,
+    year: tuple[dt.date, dt.date] | None = None,
 ) -> YearStanding | None:
-    """None when no signed contract is in force in the fiscal year holding `today`. `since`
-    and `carried`: when logging began in the year and the wRVUs done before it
-    (tracking.pay_sources), which count toward thresholds and tiers but set no pace."""
+    """None when no signed contract is in force in the fiscal year holding `today` (`year`,
+    when the caller has it). `since` and `carried`: when logging began in the year and the
+    wRVUs done before it (tracking.pay_sources), which count toward thresholds and tiers but set
+    no pace."""
     today = today or timezone.localdate()
-    year = fiscal_year(user, today)
+    year = year or fiscal_year(user, today)
     terms = signed_terms(user, *year)
     if not terms:
         return None
@@ -94,8 +96,8 @@ def dashboard_estimate(
     user, *, year, today, days_off, since=None, carried=None
 ) -> PayEstimate | None:
     """tracking.pay_sources: the dashboard's pay under the contracts in force in the year."""
-    found = year_standing(user, today, days=days_off, since=since, carried=carried)
-    if found is None or found.year != year:
+    found = year_standing(user, today, days=days_off, since=since, carried=carried, year=year)
+    if found is None:
         return None
     names = "; ".join(f"“{p.terms.name}” for {p.accrued}" for p in found.to_date.pays)
     source = f"Under your contracts: {names}." if names else "No contract in force yet this year."

@@ -55,7 +55,7 @@ def _current_release_or_400():
 def _dated_release_or_400(day: dt.date) -> releases.DatedRelease:
     """The release pricing a service on `day` (codes.releases.for_date); a 400 before any
     import."""
-    dated = releases.for_date(day)
+    dated = releases.for_date(day, cached=True)
     if dated is None:
         raise ValidationError({"release": "No fee schedule release has been imported yet."})
     return dated

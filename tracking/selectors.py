@@ -299,19 +299,21 @@ def preferences(user) -> Preferences:
     return Preferences.objects.filter(user=user).first() or Preferences(user=user)
 
 
-def pay_prompt_due(user) -> bool:
+def pay_prompt_due(user, *, has_entries: bool | None = None) -> bool:
     """Whether the tracker asks for target and pay: attendings only, once they have saved an
-    entry, while they have neither a target nor a rate (nor tiers) and have not said not now."""
+    entry, while they have neither a target nor a rate (nor tiers) and have not said not now.
+    `has_entries`: whether the user has an entry, when the caller knows (else read)."""
     if user.career_stage != CareerStage.ATTENDING:
+        return False
+    if has_entries is False:
         return False
     prefs = preferences(user)
     answered = prefs.annual_wrvu_target is not None or prefs.dollars_per_wrvu is not None
     if answered or prefs.pay_prompt_dismissed:
         return False
-    return (
-        ProcedureLog.objects.for_user(user).exists()
-        and not CompensationTier.objects.for_user(user).exists()
-    )
+    if has_entries is None and not ProcedureLog.objects.for_user(user).exists():
+        return False
+    return not CompensationTier.objects.for_user(user).exists()
 
 
 def first_entry_date(user) -> dt.date | None:
@@ -341,10 +343,11 @@ def period_pay(user, by_location: dict[int | None, Decimal]) -> Pay | None:
     return pay(rest, tiers, rate, located)
 
 
-def standing(user, today: dt.date | None = None) -> Standing:
-    """Goal, pace and pay for the fiscal year, counted from when tracking began (goals.py)."""
+def standing(user, today: dt.date | None = None, *, prefs: Preferences | None = None) -> Standing:
+    """Goal, pace and pay for the fiscal year, counted from when tracking began (goals.py).
+    `prefs`: the user's preferences, when the caller has read them."""
     today = today or timezone.localdate()
-    prefs = preferences(user)
+    prefs = prefs or preferences(user)
     figure = prefs.goal_figure
     year = fiscal_year(today, prefs.fiscal_year_start_month)
     tracking = tracking_window(

@@ -104,6 +104,9 @@ class EntryDetails:
     note: str = ""
 
 
+UNREAD = object()  # a policy argument not given: the service reads it (None is a policy)
+
+
 def user_policy(user):
     """The user's employer policy for the engine, or None (= Medicare-style)."""
     policy = CreditPolicy.objects.filter(user=user).first()
@@ -205,11 +208,12 @@ def encounter_create(
 
 
 def encounters_create(
-    *, user, details: EntryDetails, encounters: list[list[LineSpec]], release=None
+    *, user, details: EntryDetails, encounters: list[list[LineSpec]], release=None, policy=UNREAD
 ) -> list[ProcedureLog]:
     """Log several encounters that share their details (a day's patients typed at once): the
     lines of each are ranked together, never against another encounter's. All or none (one
-    transaction: encounters_bulk_create's)."""
+    transaction: encounters_bulk_create's). `policy`: user_policy(user), when the caller has
+    read it (quick entry, for its preview)."""
     if not encounters:
         raise ValidationError("Add at least one procedure.")
     # Every line takes the encounter's role, attending and note.
@@ -226,6 +230,7 @@ def encounters_create(
             for lines in encounters
         ],
         release=release,
+        policy=policy,
     )
 
 
@@ -579,7 +584,12 @@ def _price_from_rows(rows, release, setting: str, specs: list[LineSpec], policy,
 
 @transaction.atomic
 def encounters_bulk_create(
-    *, user, encounters: list[tuple[EntryDetails, list[BulkLine]]], release=None, progress=None
+    *,
+    user,
+    encounters: list[tuple[EntryDetails, list[BulkLine]]],
+    release=None,
+    progress=None,
+    policy=UNREAD,
 ) -> list[ProcedureLog]:
     """Log encounters (one from quick entry, thousands from an import), validated, priced and
     recorded in the history, in one transaction: all are saved or none. Returns the entries.
@@ -588,12 +598,13 @@ def encounters_bulk_create(
     (codes.releases.for_date's rule); an entry whose release is not the one in effect on its
     date is flagged, with a note saying why. A `release` given prices every encounter instead
     (flagged where it is not the date's). Encounters and lines are written in batches;
-    `progress(lines_done)` is called after each.
+    `progress(lines_done)` is called after each. `policy`: as for encounters_create.
     """
     wanted = _checked_lines(user, encounters)
     dated = _dated_releases(encounters, release)
     codes = _known_codes(wanted, dated)
-    policy = user_policy(user)
+    if policy is UNREAD:
+        policy = user_policy(user)
     # Each release's rows of the codes its encounters use, read once per release: per encounter
     # they would cost a query or two each, most of an import's time when every row is its own
     # encounter.

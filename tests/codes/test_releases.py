@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from codes import releases
+from codes import releases, selectors
 from codes.models import Release
 from codes.releases import Choice, Flag, choose_for_date
 from codes.services import release_import
@@ -224,6 +224,25 @@ def test_the_chooser_reads_the_releases_once_for_any_number_of_dates(
 
     assert names == {"RVU25D", "RVU26C"}
     assert choose(D(2026, 2, 1)) == releases.for_date(D(2026, 2, 1))
+
+
+def test_pages_choose_from_the_page_state_until_a_release_changes(
+    release, newer_release, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    state = selectors.page_state()  # what every page reads; kept in the cache
+    day = D(2026, 8, 1)
+
+    with django_assert_num_queries(0):
+        cached = releases.for_date(day, cached=True)
+    assert cached == releases.for_date(day)
+    assert cached.release.name == "RVU26C" and state.loaded
+
+    with django_capture_on_commit_callbacks(execute=True):  # a new release: a new state
+        Release.objects.create(
+            name="RVU26D", year=2026, quarter="D", status=Release.Status.READY, rvu_count=1
+        )
+
+    assert releases.for_date(D(2026, 11, 1), cached=True).release.name == "RVU26D"
 
 
 def test_a_locality_only_release_never_prices_a_date(release, newer_release, tmp_path):

@@ -162,6 +162,26 @@ def test_the_preview_shows_the_rule_and_25_removes_it(client, attending, rvu26c)
     assert "part of its package" not in separate
 
 
+def test_quick_entry_saves_with_the_rule_and_a_refused_save_shows_it(client, attending, rvu26c):
+    # The save prices without the view's preview of the edits: the service applies them.
+    client.force_login(attending)
+    data = {"date": TODAY, "setting": "facility", "text": "99213 20610"}
+
+    saved = client.post(reverse("tracking:tracker"), data)
+
+    assert saved.status_code == 302
+    visit = ProcedureLog.objects.for_user(attending).get(code__code="99213")
+    assert visit.medicare == D(0) and rules(visit) == ["global-package"]
+
+    # The same again is refused (already logged): the form shown again has the rule.
+    refused = client.post(reverse("tracking:tracker"), data)
+
+    assert refused.status_code == 400
+    assert "Already logged today" in refused.text
+    assert "part of its package" in refused.text
+    assert ProcedureLog.objects.for_user(attending).count() == 2
+
+
 def test_the_api_lists_each_warning_with_its_rule(attending, rvu26c):
     api = APIClient()
     api.force_authenticate(attending)

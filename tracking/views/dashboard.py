@@ -73,7 +73,7 @@ def dashboard_page(request):
     }
     context = {
         "periods": selectors.period_totals(user, today, prefs.fiscal_year_start_month, days),
-        "standing": selectors.standing(user, today),
+        "standing": selectors.standing(user, today, prefs=prefs),
         "figure": figure,
         "figure_label": selectors.figure_label(figure),
         "trend": trend,

@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from django.contrib import messages
@@ -68,7 +69,7 @@ def service_date(request) -> dt.date:
 def dated_release_or_404(day: dt.date) -> releases.DatedRelease:
     """The release quick entry prices a service on `day` with (codes.releases.for_date, flagged
     when it is not the one in effect); a 404 before any import."""
-    dated = releases.for_date(day)
+    dated = releases.for_date(day, cached=True)
     if dated is None:
         raise Http404("No fee schedule release has been imported yet.")
     return dated
@@ -78,11 +79,11 @@ def _entry_context(
     request, form, dated, result=None, pay_form=None, confirm_text="", found=None
 ):  # fmt: skip
     user = request.user
-    if pay_form is None and selectors.pay_prompt_due(user):
+    recent = list(ProcedureLog.objects.for_user(user).with_related()[:10])
+    if pay_form is None and selectors.pay_prompt_due(user, has_entries=bool(recent)):
         pay_form = PayPromptForm()
     if found is None:
         found = duplicates.quick_entry_duplicates(user, form, result)
-    recent = ProcedureLog.objects.for_user(user).with_related()[:10]
     return duplicates.context(request, found) | {
         "form": form,
         "release": dated.release,
@@ -113,12 +114,13 @@ def tracker(request):
         form = QuickEntryForm(user=request.user, initial=initial)
         result = None
         if initial["text"]:
-            result = entry_preview(
+            result = _preview(
+                request.user,
                 initial["text"],
                 release=release,
                 setting=form.fields["setting"].initial,
                 policy=services.user_policy(request.user),
-                **selectors.coding_around(request.user, timezone.localdate()),
+                day=timezone.localdate(),
             )
         return render(
             request, "tracking/tracker.html", _entry_context(request, form, dated, result)
@@ -128,14 +130,20 @@ def tracker(request):
     result, confirm_text, found = None, "", []
     if form.is_valid():
         data = form.cleaned_data
-        result = entry_preview(
+        policy = services.user_policy(request.user)
+        preview_of = functools.partial(
+            _preview,
+            request.user,
             data["text"],
             release=release,
             setting=data["setting"],
-            policy=services.user_policy(request.user),
+            policy=policy,
             per_patient=data["per_patient"],
-            **selectors.coding_around(request.user, data["date"]),
+            day=data["date"],
         )
+        # Saving needs the lines read and checked; the coding edits only warn and adjust
+        # credit, and the service applies them as it saves. A form shown again has them.
+        result = preview_of(with_edits=False)
         found = duplicates.quick_entry_duplicates(request.user, form, result)
         if not result.ok:
             form.add_error("text", "Fix or remove the marked lines before saving.")
@@ -145,8 +153,9 @@ def tracker(request):
             confirm_text = data["text"]
         elif found and not duplicates.confirmed(request):
             form.add_error(None, duplicates.save_refused(found))
-        elif saved := _save_entry(request, form, result):
+        elif saved := _save_entry(request, form, result, policy):
             return saved
+        result = preview_of()
     status = 400 if form.errors else 200
     return render(
         request,
@@ -156,9 +165,18 @@ def tracker(request):
     )
 
 
-def _save_entry(request, form, result):
+def _preview(user, text: str, *, day: dt.date, with_edits: bool = True, **options):
+    """codes.entry.preview of `text` for a service on `day`, with the coding edits of the
+    user's own services around it (unless not `with_edits`)."""
+    if not with_edits:
+        return entry_preview(text, day=day, with_edits=False, **options)
+    return entry_preview(text, **options, **selectors.coding_around(user, day))
+
+
+def _save_entry(request, form, result, policy):
     """Log the previewed lines, one encounter per patient typed, priced with the release of
-    their date: a redirect, or None with the form's error."""
+    their date (and `policy`, the user's, read for the preview): a redirect, or None with the
+    form's error."""
     data = form.cleaned_data
     try:
         logs = services.encounters_create(
@@ -172,6 +190,7 @@ def _save_entry(request, form, result):
                 note=data["note"],
             ),
             encounters=result.encounter_specs,
+            policy=policy,
         )
     except ValidationError as exc:
         form.add_error(None, exc)
@@ -241,14 +260,14 @@ def preview(request):
     text = form.cleaned_data.get("text", request.POST.get("text", ""))
     result = None
     if text.strip():
-        setting = form.cleaned_data.get("setting") or "facility"
-        result = entry_preview(
+        result = _preview(
+            request.user,
             text,
             release=release,
-            setting=setting,
+            setting=form.cleaned_data.get("setting") or "facility",
             policy=services.user_policy(request.user),
             per_patient=form.cleaned_data.get("per_patient", False),
-            **selectors.coding_around(request.user, day),
+            day=day,
         )
     found = duplicates.quick_entry_duplicates(request.user, form, result)
     return render(
