@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -86,7 +85,7 @@ SHORT_LABELS = {
 class PageState:
     """The data version pages are cached under, with the releases every page needs."""
 
-    version: str  # "<current release pk>.<token>.<edit set ids>": a new token on every change
+    version: str  # "<current release pk>.<generation>.<edit set ids>": new on every change
     current: Release | None
     loaded: tuple[Release, ...]  # the releases of Release.objects.loaded(), newest first
     # Releases holding locality files (Release.objects.locality_sources()), newest first.
@@ -111,9 +110,11 @@ def page_state() -> PageState:
             (r for r in loaded if r.status == Release.Status.CURRENT and not r.is_qp), None
         )
         edit_sets = ncci_selectors.sets_in_force(today)
-        # The edit sets' ids are part of the version: pages cached under other edits are never
-        # read again.
-        version = f"{current.pk if current else 0}.{uuid.uuid4().hex[:10]}.{edit_sets.ids}"
+        # The generation (new on every change) makes the version, so that processes making the
+        # state at once agree on it (a process warming pages under a version another has just
+        # replaced would stop); the edit sets' ids are part of it: pages cached under other
+        # edits are never read again.
+        version = f"{current.pk if current else 0}.{generation[:12]}.{edit_sets.ids}"
         sources = tuple(r for r in imported if r.locality_count)
         state = PageState(version, current, loaded, sources, edit_sets)
         codes_cache.page_state_set(state, current.name if current else None, generation)

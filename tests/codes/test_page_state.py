@@ -45,3 +45,12 @@ def test_a_lost_generation_starts_a_new_state():
     cache.delete(codes_cache.PAGE_GENERATION_KEY)  # evicted
 
     assert selectors.page_state().version != first.version
+
+
+def test_states_made_at_once_under_one_generation_share_their_version():
+    # Two processes find no state and make one each: the second one stored must not leave the
+    # first (warming pages under its version) behind.
+    first = selectors.page_state()
+    cache.delete(codes_cache.PAGE_STATE_KEY)  # as if the other process had not stored it yet
+
+    assert selectors.page_state().version == first.version
