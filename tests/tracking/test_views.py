@@ -314,6 +314,8 @@ def test_history_filters(client, attending, release):
 
     assert "Total knee arthroplasty" in html
     assert "Office o/p est low" not in html
+    # Each row's checkbox names its entry once: code and date.
+    assert f'aria-label="Select 27447 on {timezone.localdate().isoformat()}"' in html
 
 
 def test_bulk_delete_asks_for_confirmation(client, attending, entry):
