@@ -603,11 +603,9 @@ def encounters_bulk_create(
     wanted = _checked_lines(user, encounters)
     dated = _dated_releases(encounters, release)
     codes = _known_codes(wanted, dated)
-    if policy is UNREAD:
-        policy = user_policy(user)
-    # Each release's rows of the codes its encounters use, read once per release: per encounter
-    # they would cost a query or two each, most of an import's time when every row is its own
-    # encounter.
+    policy = user_policy(user) if policy is UNREAD else policy
+    # Each release's rows of its encounters' codes, read once: per encounter they would cost a
+    # query or two each, most of an import's time when every row is its own encounter.
     rows = _rows_by_release(encounters, dated)
     reader = _coding_reader(user, encounters, dated, rows)
     saved = []
