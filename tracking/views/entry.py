@@ -168,9 +168,8 @@ def tracker(request):
 def _preview(user, text: str, *, day: dt.date, with_edits: bool = True, **options):
     """codes.entry.preview of `text` for a service on `day`, with the coding edits of the
     user's own services around it (unless not `with_edits`)."""
-    if not with_edits:
-        return entry_preview(text, day=day, with_edits=False, **options)
-    return entry_preview(text, **options, **selectors.coding_around(user, day))
+    around = selectors.coding_around(user, day) if with_edits else {"day": day}
+    return entry_preview(text, with_edits=with_edits, **options, **around)
 
 
 def _save_entry(request, form, result, policy):
