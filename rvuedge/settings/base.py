@@ -105,6 +105,8 @@ TEMPLATES = [
             ],
             # {% load form_fields %}: how every form field is rendered (includes/field.html).
             "libraries": {"form_fields": "rvuedge.form_fields"},
+            # {% url %}, each reversal made once a process (rvuedge/url_tag.py).
+            "builtins": ["rvuedge.url_tag"],
         },
     },
 ]
