@@ -104,9 +104,13 @@ TEMPLATES = [
                 "rvuedge.context_processors.site",
             ],
             # {% load form_fields %}: how every form field is rendered (includes/field.html).
-            "libraries": {"form_fields": "rvuedge.form_fields"},
-            # {% url %}, each reversal made once a process (rvuedge/url_tag.py).
-            "builtins": ["rvuedge.url_tag"],
+            # {% load static %}: Django's library, each static URL made once a process
+            # (rvuedge/remembered_tags.py, also a builtin for {% url %}).
+            "libraries": {
+                "form_fields": "rvuedge.form_fields",
+                "static": "rvuedge.remembered_tags",
+            },
+            "builtins": ["rvuedge.remembered_tags"],
         },
     },
 ]

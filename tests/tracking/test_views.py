@@ -113,6 +113,40 @@ def test_quick_entry_saves_one_encounter(client, attending, release):
     assert len({log.encounter_id for log in logs}) == 1
 
 
+def test_quick_entry_lists_the_recent_entries_in_the_same_queries_however_many(
+    client, attending, release
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def log(code, modifiers=(), days_ago=0):
+        services.encounter_create(
+            user=attending,
+            details=services.EntryDetails(
+                date=today - dt.timedelta(days=days_ago), setting="facility"
+            ),
+            lines=[LineSpec(code, modifiers)],
+            release=release,
+        )
+
+    client.force_login(attending)
+    today = timezone.localdate()
+    url = reverse("tracking:tracker")
+    log("27447", ("50",))
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        html = client.get(url).content.decode()
+    assert f"{today:%b} {today.day} · 27447-50" in html
+    for days_ago in range(1, 13):
+        log("20610", days_ago=days_ago)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+
+    recent = html.split("Recent entries")[1]
+    assert recent.count("· 20610</a>") == 9  # the ten newest, each with its credit
+    assert len(many) == len(one)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

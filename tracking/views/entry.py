@@ -75,11 +75,20 @@ def dated_release_or_404(day: dt.date) -> releases.DatedRelease:
     return dated
 
 
+RECENT_ENTRIES = 10
+RECENT_FIELDS = ("date", "modifiers", "medicare", "code__code")
+
+
 def _entry_context(
     request, form, dated, result=None, pay_form=None, confirm_text="", found=None
 ):  # fmt: skip
     user = request.user
-    recent = list(ProcedureLog.objects.for_user(user).with_related()[:10])
+    # The list shows each entry's date, code and credit: only those are read.
+    recent = list(
+        ProcedureLog.objects.for_user(user)
+        .select_related("code")
+        .only(*RECENT_FIELDS)[:RECENT_ENTRIES]
+    )
     if pay_form is None and selectors.pay_prompt_due(user, has_entries=bool(recent)):
         pay_form = PayPromptForm()
     if found is None:
