@@ -104,13 +104,9 @@ TEMPLATES = [
                 "rvuedge.context_processors.site",
             ],
             # {% load form_fields %}: how every form field is rendered (includes/field.html).
-            # {% load static %}: Django's library, each static URL made once a process
-            # (rvuedge/remembered_tags.py, also a builtin for {% url %}).
-            "libraries": {
-                "form_fields": "rvuedge.form_fields",
-                "static": "rvuedge.remembered_tags",
-            },
-            "builtins": ["rvuedge.remembered_tags"],
+            "libraries": {"form_fields": "rvuedge.form_fields"},
+            # {% url %}, each reversal made once a process (rvuedge/url_tag.py).
+            "builtins": ["rvuedge.url_tag"],
         },
     },
 ]
@@ -330,7 +326,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "rvuedge.static_storage.StaticStorage"
         )
     },
 }

@@ -1,17 +1,14 @@
-"""Django's {% url %} and {% static %} tags, each URL made once a process.
-
-settings.TEMPLATES lists this module as a builtin (so every template, ours and the apps', has
-this {% url %} without a {% load %}) and as the `static` library (so `{% load static %}` loads
-this {% static %}, with the rest of Django's library).
+"""Django's {% url %} tag, with each reversal made once a process (a builtin in
+settings.TEMPLATES, so every template, ours and the apps', uses it without a {% load %}).
 
 A page names a few dozen URLs (the navigation, the tracker's sections, a link per history row)
-and a dozen static files; Django's reverse() takes some 15 microseconds each and a static file's
-hashed name some 20, together about a millisecond of every page. Neither changes while a process
-runs, so each is remembered: a reversal under everything it depends on (the view name, the
-arguments when each is a string or a number, the request's URL conf, script prefix and current
-app), a static URL under its path. A name that does not reverse, or a file the manifest lacks,
-is not remembered: it raises, or leaves `as var` empty, as Django's does. A test that changes
-the settings these read (override_settings) starts with nothing remembered.
+and Django's reverse() takes some 15 microseconds each, about half a millisecond of every
+signed-in page. The URL patterns do not change while a process runs, so a reversal is
+remembered under everything it depends on: the view name, the arguments (when each is a string
+or a number), the URL conf and script prefix of the request, and its current app. A name that
+does not reverse is not remembered: it raises, or leaves `as var` empty, as Django's does. A
+test that changes the URL settings (override_settings) starts with nothing remembered.
+(Static URLs are remembered by the static files' storage: rvuedge/static_storage.py.)
 """
 
 from __future__ import annotations
@@ -22,14 +19,10 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import defaulttags
-from django.templatetags import static as django_static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 
 register = template.Library()
-# {% load static %} loads this module: Django's other tags of that library come with it.
-register.tags.update(django_static.register.tags)
-register.filters.update(django_static.register.filters)
 
 CACHED = (str, int)
 
@@ -42,17 +35,10 @@ def _reversed(view_name, args, kwargs, current_app, urlconf, prefix) -> str:
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def _static(path: str) -> str:
-    return django_static.StaticNode.handle_simple(path)
-
-
 @receiver(setting_changed)
 def _forget(*, setting, **_kwargs):
     if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME", "INSTALLED_APPS"):
         _reversed.cache_clear()
-    if setting in ("STATIC_URL", "STORAGES", "STATIC_ROOT", "INSTALLED_APPS"):
-        _static.cache_clear()
 
 
 class URLNode(defaulttags.URLNode):
@@ -85,16 +71,3 @@ def url(parser, token):
     """{% url %} as Django documents it (django.template.defaulttags.url)."""
     node = defaulttags.url(parser, token)
     return URLNode(node.view_name, node.args, node.kwargs, node.asvar)
-
-
-class StaticNode(django_static.StaticNode):
-    def url(self, context):
-        path = self.path.resolve(context)
-        return _static(str(path)) if isinstance(path, str) else self.handle_simple(path)
-
-
-@register.tag("static")
-def do_static(parser, token):
-    """{% static %} as Django documents it (django.templatetags.static.do_static)."""
-    node = django_static.do_static(parser, token)
-    return StaticNode(varname=node.varname, path=node.path)

@@ -1,5 +1,4 @@
-"""rvuedge.remembered_tags: {% url %} and {% static %} give what Django's give, each URL made
-once a process."""
+"""rvuedge.url_tag: {% url %} gives what Django's gives, each reversal made once a process."""
 
 from unittest import mock
 
@@ -8,7 +7,7 @@ from django.template import engines
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
-from rvuedge import remembered_tags as url_tag
+from rvuedge import url_tag
 
 
 def render(text, **context):
@@ -73,30 +72,3 @@ def test_the_request_s_namespace_is_part_of_the_key():
     request.current_app = None
     template.render({}, request)
     assert url_tag._reversed.cache_info().currsize == 2
-
-
-def test_static_gives_what_django_gives_once_a_process_and_again_after_a_settings_change(
-    settings,
-):
-    from django.templatetags.static import StaticNode
-
-    url_tag._static.cache_clear()
-    text = (
-        "{% load static %}{% static 'css/site.css' %}|{% static 'js/code-page.js' as js %}{{ js }}"
-    )
-    expected = f"{StaticNode.handle_simple('css/site.css')}|" + StaticNode.handle_simple(
-        "js/code-page.js"
-    )
-    with mock.patch.object(
-        url_tag.django_static.StaticNode, "handle_simple", wraps=StaticNode.handle_simple
-    ) as counted:
-        assert render(text) == expected
-        assert render(text) == expected
-        assert counted.call_count == 2
-        settings.STATIC_URL = "/elsewhere/"
-        assert render("{% load static %}{% static 'css/site.css' %}").startswith("/elsewhere/")
-        assert counted.call_count == 3
-
-
-def test_the_static_library_keeps_django_s_other_tags():
-    assert render("{% load static %}{% get_static_prefix %}").startswith("/")
