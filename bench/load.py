@@ -142,6 +142,8 @@ def locust_run(stack: Stack, args, label, members, *, faults: bool, duration=Non
     RESULTS.mkdir(parents=True, exist_ok=True)
     request_log = RESULTS / f"{label}-requests.csv"
     result_file = RESULTS / f"{label}-saves.json"
+    for stale in (request_log, result_file):  # a run that fails to start must not report these
+        stale.unlink(missing_ok=True)
     member_users = member_count(args)
     visitors = args.users - member_users
     env = stack.env | {
