@@ -352,6 +352,29 @@ def test_history_filters(client, attending, release):
     assert f'aria-label="Select 27447 on {timezone.localdate().isoformat()}"' in html
 
 
+def test_history_rows_show_each_entry_escaped(client, attending, release, newer_release):
+    today = timezone.localdate()
+    place = Location.objects.create(user=attending, name='Main <OR> & "East"')
+    knee, injection = services.encounter_create(
+        user=attending,
+        details=services.EntryDetails(date=today, setting="facility", location=place),
+        lines=[LineSpec("27447", ("50",)), LineSpec("20610", (), 2)],
+        release=release,  # RVU25D for a date of RVU26C's: flagged
+    )
+    client.force_login(attending)
+
+    html = client.get(reverse("tracking:history")).content.decode()
+    row = html[html.index(f'name="ids" value="{knee.pk}"') :].split("</tr>")[0]
+
+    assert f'<a href="/track/entries/{knee.pk}/">27447-50</a>' in row
+    assert f'<a href="/track/entries/{injection.pk}/">20610</a> ×2' in html
+    assert "Main &lt;OR&gt; &amp; &quot;East&quot;" in row and "<OR>" not in html
+    assert ">Facility<" in row and 'data-label="Role">Performed' in row
+    assert f'data-label="Medicare-style">{knee.medicare.normalize():f}'.rstrip("0") in row
+    assert knee.release_flag and release.name in row and 'class="badge text-bg-warning"' in row
+    assert f": {knee.release_note}" in row.replace("&#x27;", "'")
+
+
 def test_bulk_delete_asks_for_confirmation(client, attending, entry):
     client.force_login(attending)
 
