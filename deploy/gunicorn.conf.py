@@ -8,7 +8,7 @@ defaults are what bench/edge.py and bench/load.py measured best on 2 cores (docs
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Load the app once in the master: a worker that dies is replaced in milliseconds.
