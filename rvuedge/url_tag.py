@@ -21,10 +21,13 @@ from django.dispatch import receiver
 from django.template import defaulttags
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
-CACHED = (str, int)
+# Values remembered by (not bool, IntEnum or str subclasses other than a template literal's:
+# they equal an int or a str whose URL differs).
+CACHED = (str, SafeString, int)
 
 
 @functools.lru_cache(maxsize=8192)  # history rows name an entry each: many users' pages
@@ -45,12 +48,14 @@ class URLNode(defaulttags.URLNode):
     def render(self, context):
         args = tuple(arg.resolve(context) for arg in self.args)
         kwargs = tuple(sorted((k, v.resolve(context)) for k, v in self.kwargs.items()))
-        if not all(type(value) in CACHED for value in (*args, *(v for _, v in kwargs))):
-            return super().render(context)  # a model, a lazy string...: Django's own way
         view_name = self.view_name.resolve(context)
+        values = (view_name, *args, *(v for _, v in kwargs))
+        if not all(type(value) in CACHED for value in values):
+            return super().render(context)  # a model, a lazy string...: Django's own way
         request = getattr(context, "request", None)
-        current_app = getattr(request, "current_app", None)
-        if current_app is None:
+        try:  # as Django's tag finds it
+            current_app = request.current_app
+        except AttributeError:
             current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
         try:
             url = _reversed(

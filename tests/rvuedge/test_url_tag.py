@@ -59,6 +59,8 @@ def test_an_argument_that_is_not_a_string_or_number_is_reversed_each_time():
     with mock.patch.object(url_tag, "reverse", wraps=reverse) as counted:
         assert render("{% url 'tracking:entry' pk %}", pk=Pk()) == "/track/entries/9/"
     assert counted.call_count == 0  # Django's own tag, not the remembered one
+    # True equals 1 (the same key) but is not the same argument: never remembered.
+    assert render("{% url 'tracking:entry' pk as u %}[{{ u }}]", pk=True) == "[]"
     assert url_tag._reversed.cache_info().currsize == 0
 
 
