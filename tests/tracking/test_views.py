@@ -375,6 +375,19 @@ def test_history_rows_show_each_entry_escaped(client, attending, release, newer_
     assert f": {knee.release_note}" in row.replace("&#x27;", "'")
 
 
+def test_history_shows_warnings_stored_as_a_message_alone(client, attending, entry):
+    # Warnings from before rule ids were kept (or restored from an old backup) are plain text.
+    ProcedureLog.objects.filter(pk=entry.pk).update(
+        warnings=["Checked <by hand>", {"rule": "mue", "message": "Over the MUE"}]
+    )
+    client.force_login(attending)
+
+    html = client.get(reverse("tracking:history")).content.decode()
+
+    assert 'data-rule="credit">⚠ Checked &lt;by hand&gt;</div>' in html
+    assert 'data-rule="mue">⚠ Over the MUE</div>' in html
+
+
 def test_bulk_delete_asks_for_confirmation(client, attending, entry):
     client.force_login(attending)
 

@@ -11,6 +11,7 @@ from rvuedge import words
 from tracking import submissions
 from tracking.models import ProcedureLog
 from tracking.sections import sections_for
+from tracking.selectors import warning_item
 
 register = template.Library()
 
@@ -67,9 +68,9 @@ def _history_row(log, labels) -> str:
     modifiers = f"-{escape(log.modifiers)}" if log.modifiers else ""
     units = f" ×{log.units}" if log.units > 1 else ""
     warnings = "".join(
-        f'<div class="text-warning-emphasis" data-rule="{escape(str(warning.get("rule")))}">'
-        f"⚠ {escape(str(warning.get('message')))}</div>"
-        for warning in log.warnings
+        f'<div class="text-warning-emphasis" data-rule="{escape(item["rule"])}">'
+        f"⚠ {escape(item['message'])}</div>"
+        for item in map(warning_item, log.warnings)  # a legacy warning is a message alone
     )
     release = escape(log.release.name)
     if log.release_flag:
