@@ -114,16 +114,29 @@ class Version:
         to_midnight = int((self.ends - timezone.now()).total_seconds())
         return max(1, min(settings.EDGE_CACHE_SECONDS, to_midnight))
 
+    @functools.cached_property
+    def began_seconds(self) -> int:
+        return int(self.began.timestamp())
+
+    @functools.cached_property
+    def last_modified(self) -> str:
+        return http_date(self.began_seconds)
+
 
 def current_version() -> Version | None:
     """The content version, started when missing; None when the cache cannot keep it."""
     record = _token.record()
     if record is None:
         return None
-    token, started = record
-    today = timezone.localdate()
-    midnight, ends = _midnight(today), _midnight(today + timedelta(days=1))
-    began = max(datetime.fromtimestamp(started, tz=midnight.tzinfo), midnight)
+    zone = timezone.get_current_timezone()
+    return _version(*record, timezone.localdate(timezone=zone), zone)
+
+
+@functools.lru_cache(maxsize=32)
+def _version(token: str, started: float, today, zone) -> Version:
+    """The version of a token on a day (made once: every hit asks for it)."""
+    midnight, ends = _midnight(today, zone), _midnight(today + timedelta(days=1), zone)
+    began = max(datetime.fromtimestamp(started, tz=zone), midnight)
     return Version(token, f"{token}.{today.isoformat()}", min(began, timezone.now()), ends)
 
 
@@ -228,8 +241,8 @@ def changes_with(*models) -> None:
         signals.post_delete.connect(_bump_on_commit, sender=model, dispatch_uid=f"{uid}-d")
 
 
-def _midnight(day) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+def _midnight(day, zone) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=zone)
 
 
 # --- Stored responses --------------------------------------------------------------------------
@@ -281,16 +294,21 @@ def serve(request, entry: Stored, version: Version):
         **entry.headers,
         "Content-Length": str(len(entry.body)),
         "ETag": entry.etag,
-        "Last-Modified": http_date(version.began.timestamp()),
+        "Last-Modified": version.last_modified,
         "Vary": "Accept-Encoding",
-        "Cache-Control": (
-            f"public, max-age={min(BROWSER_SECONDS, seconds)}, s-maxage={seconds}, "
-            f"stale-while-revalidate={STALE_WHILE_REVALIDATE}, stale-if-error={STALE_IF_ERROR}"
-        ),
+        "Cache-Control": _cache_control(seconds),
     }
     response = HttpResponse(b"" if request.method == "HEAD" else entry.body, headers=headers)
     return get_conditional_response(
-        request, etag=entry.etag, last_modified=int(version.began.timestamp()), response=response
+        request, etag=entry.etag, last_modified=version.began_seconds, response=response
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _cache_control(seconds: int) -> str:
+    return (
+        f"public, max-age={min(BROWSER_SECONDS, seconds)}, s-maxage={seconds}, "
+        f"stale-while-revalidate={STALE_WHILE_REVALIDATE}, stale-if-error={STALE_IF_ERROR}"
     )
 
 
