@@ -128,8 +128,7 @@ def current_version() -> Version | None:
     record = _token.record()
     if record is None:
         return None
-    zone = timezone.get_current_timezone()
-    return _version(*record, timezone.localdate(timezone=zone), zone)
+    return _version(*record, timezone.localdate(), timezone.get_current_timezone())
 
 
 @functools.lru_cache(maxsize=32)
