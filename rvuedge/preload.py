@@ -1,5 +1,5 @@
-"""What every web process would otherwise load on its first requests, loaded once where the
-application is loaded (rvuedge/wsgi.py).
+"""What every web process would otherwise load on its first requests, loaded once in gunicorn's
+master after it has loaded the application (deploy/gunicorn.conf.py's when_ready).
 
 gunicorn loads the application in its master (preload_app) and forks the workers from it, and
 forks a new one each time a worker is recycled (max_requests). Django imports the URL conf (and
@@ -34,7 +34,7 @@ def _names(engine) -> list[str]:
     names = set()
     for folder in engine.template_dirs:
         folder = Path(folder).resolve()
-        own = folder.is_relative_to(base) and ".venv" not in folder.parts
+        own = folder.is_relative_to(base) and "site-packages" not in folder.parts
         for path in folder.rglob("*.html"):
             name = path.relative_to(folder).as_posix()
             if own or name.startswith(SHARED_PREFIXES):
